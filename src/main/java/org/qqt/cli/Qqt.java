@@ -1,0 +1,72 @@
+package org.qqt.cli;
+
+import java.io.PrintWriter;
+import org.qqt.io.BadInputException;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code qqt} command: a thin layer of picocli subcommands, one per pipeline stage. Each parses and
+ * validates its options, calls one stage's library code, and turns {@link BadInputException} into exit code 2.
+ */
+@Command(name = "qqt",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Compute-aware data curation for CLIP: fit scaling laws for data filtering and pick the "
+                + "filter for your compute budget (Goyal et al., CVPR 2024).",
+        subcommands = {
+                LawCommand.class,
+                AutoComplete.GenerateCompletion.class,
+        })
+public final class Qqt implements Runnable {
+    /** Exit code for bad input or usage: the user can fix it. */
+    public static final int EXIT_USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the CLI and returns the exit code (tests call this directly). */
+    public static int execute(String... args) {
+        return commandLine().execute(args);
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Qqt());
+        cl.setExecutionExceptionHandler(Qqt::handle);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // completion script generation: `qqt generate-completion > qqt_completion; source qqt_completion`
+        cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+        return cl;
+    }
+
+    private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+        PrintWriter err = cl.getErr();
+        Throwable t = e;
+        while (!(t instanceof BadInputException) && t.getCause() != null && t != t.getCause()) {
+            t = t.getCause();
+        }
+        if (t instanceof BadInputException bad) {
+            err.println("qqt " + cl.getCommandName() + ": error: " + bad.getMessage());
+            err.flush();
+            return EXIT_USAGE;
+        }
+        err.println("qqt " + cl.getCommandName() + ": failed: " + e);
+        if (System.getenv("QQT_DEBUG") != null) {
+            e.printStackTrace(err);
+        } else {
+            err.println("(set QQT_DEBUG=1 for the stack trace)");
+        }
+        err.flush();
+        return 1;
+    }
+}

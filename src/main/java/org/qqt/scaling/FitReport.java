@@ -1,0 +1,33 @@
+package org.qqt.scaling;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/**
+ * How well a fit matches its observations, written into params.json by {@code qqt fit}.
+ *
+ * @param law law form used ("additive" or "reference")
+ * @param objective "utility" or "effective-data"
+ * @param metric which error was fitted (imagenet1k, avg18, a task key, or "csv")
+ * @param gridSse sum of squared errors at the best grid point
+ * @param sse sum of squared errors after refinement (never above gridSse)
+ * @param rmse sqrt(sse / points)
+ * @param residuals one entry per observation
+ * @param ranges the grid that was searched
+ * @param intervals bootstrap percentile intervals per parameter (null without --bootstrap)
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record FitReport(String law, String objective, String metric, int points, int freeParameters,
+                        double gridSse, double sse, double rmse, List<Residual> residuals, GridRanges ranges,
+                        List<Interval> intervals) {
+
+    /** Observed vs fitted error at one point. */
+    public record Residual(String pool, double samplesSeen, double observed, double fitted, double residual) {}
+
+    /** The searched grid: inclusive ranges with point counts, and the d values tried. */
+    public record GridRanges(double aMin, double aMax, int aSteps, double bMin, double bMax, int bSteps,
+                             double tauMin, double tauMax, int tauSteps, List<Double> d) {}
+
+    /** A confidence interval for one parameter ("a", "d", "b[top0-10]", "tau[top0-10]"). */
+    public record Interval(String parameter, double estimate, double low, double high, double level) {}
+}
