@@ -1,0 +1,101 @@
+package org.qqt.scaling;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.qqt.io.BadInputException;
+import org.qqt.io.SampleCount;
+
+/**
+ * Reads observations for fitting and validation from either
+ * <ul>
+ *   <li>a CSV with header {@code pool,pool_size,samples_seen,error} (sizes may be written 12.8M), or
+ *   <li>a runs tree: every directory below it holding {@code run.json} and a DataComp {@code eval_results.jsonl}.
+ * </ul>
+ * Errors must lie in [0, 1]; anything else is a one-line {@link BadInputException} naming file and line.
+ */
+public final class Observations {
+    private Observations() {}
+
+    /** Loads a CSV file or a runs tree; {@code metric} (imagenet1k, avg18 or a task key) applies to runs trees. */
+    public static List<Observation> load(Path source, String metric) {
+        if (Files.isDirectory(source)) {
+            return RunsTree.load(source, metric);
+        }
+        return readCsv(source);
+    }
+
+    public static List<Observation> readCsv(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file);
+        } catch (NoSuchFileException e) {
+            throw BadInputException.inFile(file, "no such file (give a CSV pool,pool_size,samples_seen,error or a runs directory)");
+        } catch (IOException e) {
+            throw BadInputException.inFile(file, "cannot read: " + e.getMessage());
+        }
+        if (lines.isEmpty()) {
+            throw BadInputException.inFile(file, "empty file; expected header pool,pool_size,samples_seen,error");
+        }
+        String[] header = lines.get(0).trim().split("\\s*,\\s*");
+        int iPool = indexOf(header, "pool", file);
+        int iSize = indexOf(header, "pool_size", file);
+        int iSeen = indexOf(header, "samples_seen", file);
+        int iErr = indexOf(header, "error", file);
+        List<Observation> out = new ArrayList<>();
+        for (int ln = 1; ln < lines.size(); ln++) {
+            String line = lines.get(ln).trim();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            String[] f = line.split("\\s*,\\s*", -1);
+            String where = "line " + (ln + 1) + ": ";
+            if (f.length < header.length) {
+                throw BadInputException.inFile(file, where + "expected " + header.length + " fields, got " + f.length);
+            }
+            double size;
+            double seen;
+            double err;
+            try {
+                size = SampleCount.parse(f[iSize]);
+                seen = SampleCount.parse(f[iSeen]);
+                err = Double.parseDouble(f[iErr]);
+            } catch (BadInputException | NumberFormatException e) {
+                throw BadInputException.inFile(file, where + "not a number: " + e.getMessage());
+            }
+            out.add(check(new Observation(f[iPool], size, seen, err), file, where));
+        }
+        if (out.isEmpty()) {
+            throw BadInputException.inFile(file, "no observations (only a header)");
+        }
+        return out;
+    }
+
+    static Observation check(Observation o, Path file, String where) {
+        if (!Double.isFinite(o.error()) || o.error() < 0 || o.error() > 1) {
+            throw BadInputException.inFile(file, where + "error must be in [0, 1] (error = 1 - accuracy), got " + o.error());
+        }
+        if (!(o.poolSize() > 0)) {
+            throw BadInputException.inFile(file, where + "pool_size must be > 0, got " + o.poolSize());
+        }
+        if (!(o.samplesSeen() > 0)) {
+            throw BadInputException.inFile(file, where + "samples_seen must be > 0, got " + o.samplesSeen());
+        }
+        if (o.pool().isBlank()) {
+            throw BadInputException.inFile(file, where + "empty pool name");
+        }
+        return o;
+    }
+
+    private static int indexOf(String[] header, String name, Path file) {
+        for (int i = 0; i < header.length; i++) {
+            if (header[i].equalsIgnoreCase(name)) {
+                return i;
+            }
+        }
+        throw BadInputException.inFile(file, "missing column '" + name + "'; expected header pool,pool_size,samples_seen,error");
+    }
+}
