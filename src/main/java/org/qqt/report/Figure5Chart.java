@@ -33,7 +33,7 @@ import org.qqt.scaling.ParetoFrontier;
  */
 public final class Figure5Chart {
     static final int WIDTH = 1000;
-    static final int HEIGHT = 680;
+    static final int HEIGHT = 800;
 
     /** Matplotlib's tab10: distinguishable, and what the paper's plots use. */
     static final Color[] PALETTE = {
@@ -41,7 +41,18 @@ public final class Figure5Chart {
         new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf),
     };
 
+    /** The x axis is in millions of samples (the paper's axes read 10^2 to 10^3 M). */
+    static final double UNIT = 1e6;
+
     private Figure5Chart() {}
+
+    private static double[] millions(double[] x) {
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i] / UNIT;
+        }
+        return out;
+    }
 
     public static Color colour(int i) {
         return PALETTE[i % PALETTE.length];
@@ -82,7 +93,7 @@ public final class Figure5Chart {
     static XYChart build(Figure5 fig) {
         XYChart chart = new XYChart(WIDTH, HEIGHT);
         chart.setTitle(fig.title());
-        chart.setXAxisTitle("samples seen (log scale)");
+        chart.setXAxisTitle("samples seen (millions, log scale)");
         chart.setYAxisTitle(fig.yAxisTitle());
         XYStyler st = chart.getStyler();
         st.setChartBackgroundColor(Color.WHITE);
@@ -95,12 +106,14 @@ public final class Figure5Chart {
         st.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         st.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         st.setLegendPosition(Styler.LegendPosition.OutsideS);
-        st.setLegendLayout(Styler.LegendLayout.Horizontal);
+        st.setLegendLayout(Styler.LegendLayout.Vertical);
         st.setLegendBorderColor(Color.WHITE);
+        st.setLegendBackgroundColor(new Color(255, 255, 255, 235));
         st.setLegendSeriesLineLength(28);
         st.setChartPadding(14);
         st.setXAxisLogarithmic(true);
-        st.setxAxisTickLabelsFormattingFunction(SampleCount::format);
+        st.setXAxisLogarithmicDecadeOnly(false);
+        st.setXAxisDecimalPattern("#,##0.#");
         st.setYAxisDecimalPattern("0.00");
         st.setMarkerSize(9);
         st.setAntiAlias(true);
@@ -114,22 +127,22 @@ public final class Figure5Chart {
 
         // regions first (they are painted over the plot, translucent), then bands, then crossover lines
         for (Figure5.Region r : fig.regions()) {
-            chart.addAnnotation(new RegionOverlay(r.from(), r.to(), colour(r.index())));
+            chart.addAnnotation(new RegionOverlay(r.from() / UNIT, r.to() / UNIT, colour(r.index())));
         }
         List<Figure5.Curve> curves = fig.curves();
         for (int i = 0; i < curves.size(); i++) {
             Figure5.Curve c = curves.get(i);
             if (c.low() != null) {
-                chart.addAnnotation(new BandOverlay(c.x(), c.low(), c.high(), colour(i)));
+                chart.addAnnotation(new BandOverlay(millions(c.x()), c.low(), c.high(), colour(i)));
             }
         }
         for (ParetoFrontier.Crossover c : fig.crossovers()) {
-            chart.addAnnotation(new CrossoverLine(c.budget(), "≈" + SampleCount.format(round3(c.budget()))));
+            chart.addAnnotation(new CrossoverLine(c.budget() / UNIT, "≈" + SampleCount.format(round3(c.budget()))));
         }
 
         for (int i = 0; i < curves.size(); i++) {
             Figure5.Curve c = curves.get(i);
-            XYSeries s = chart.addSeries(c.label(), c.x(), c.y());
+            XYSeries s = chart.addSeries(c.label(), millions(c.x()), c.y());
             s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
             s.setMarker(SeriesMarkers.NONE);
             s.setLineColor(colour(i));
@@ -142,7 +155,7 @@ public final class Figure5Chart {
                 continue;
             }
             anyActual = true;
-            XYSeries s = chart.addSeries(c.name() + " (actual)", c.actualX(), c.actualY());
+            XYSeries s = chart.addSeries(c.name() + " (actual)", millions(c.actualX()), c.actualY());
             s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
             s.setMarker(SeriesMarkers.CIRCLE);
             s.setMarkerColor(colour(i));
@@ -176,9 +189,9 @@ public final class Figure5Chart {
                 hi = Math.max(hi, v);
             }
         }
-        // a little air on both sides in log space
+        // a little air on both sides in log space; the axis is in millions of samples
         double pad = Math.pow(hi / lo, 0.03);
-        return new double[] {lo / pad, hi * pad};
+        return new double[] {lo / pad / UNIT, hi * pad / UNIT};
     }
 
     static double[] yRange(Figure5 fig) {

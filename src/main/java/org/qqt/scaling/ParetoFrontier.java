@@ -9,14 +9,15 @@ import java.util.function.DoubleUnaryOperator;
  * log-spaced budget grid, and the budgets where the best mixture changes.
  *
  * <p>Each change between two neighbouring grid points is located by bisection (in log budget) on the
- * difference of the two curves until the bracket is narrower than 0.1% of the budget; the crossover is the
+ * difference of the two curves until the bracket is narrower than 1e-6 of the budget (far below the 0.1% that
+ * matters, so that displays rounded to 3 digits agree whatever the grid); the crossover is the
  * geometric midpoint of the last bracket. If a third curve beats both at the crossing, the interval is split
  * there and each half resolved the same way, so a mixture that is best only between two grid points is found
  * as long as it is best at the crossing of its neighbours.
  */
 public final class ParetoFrontier {
     /** Relative bracket width at which bisection stops. */
-    public static final double TOLERANCE = 1e-3;
+    public static final double TOLERANCE = 1e-6;
     private static final int MAX_DEPTH = 32;
 
     private ParetoFrontier() {}
