@@ -28,9 +28,10 @@ import picocli.CommandLine.Spec;
         description = "Predict the error of \"top k\" pool mixtures (or given ones) at compute budgets from fitted "
                 + "scaling params, and pick the best mixture per budget.",
         footer = {"", "Examples:",
-                "  qqt predict --params configs/paper-tmars-imagenet.json --budgets 32M,64M,128M,640M",
-                "  qqt predict --params params.json --budgets 32M,640M --frontier --plot fig5 --format json",
-                "  qqt predict --params params.json --budgets 128M --mixture top0-10 --mixture top0-10+top10-20"})
+                "  qqt predict --params configs/paper-tmars-imagenet.json --budgets 32M,640M",
+                "  qqt predict --params params.json --budgets 32M,640M --frontier --plot fig5",
+                "  qqt predict --params params.json --budgets 128M --mixture top0-10+top10-20",
+                "", "--plot fig5 writes fig5.png and fig5.svg; --format json prints one JSON object."})
 final class PredictCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -27,10 +27,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "validate", mixinStandardHelpOptions = true,
         description = "Compare predictions from scaling params with actual runs: per-point error, MAE, max error, "
                 + "and per budget whether the measured best mixture is the predicted best.",
-        footer = {"", "The actual file's pool column names a mixture (top0-10+top10-20) or one pool (top0-10);",
-                "its pool_size should be the mixture's N̂ (sum of its pools' sizes).", "", "Examples:",
+        footer = {"", "The actual file's pool column names a mixture (top0-10+top10-20) or one",
+                "pool (top0-10); its pool_size should be the mixture's N̂ (sum of pool sizes).", "", "Examples:",
                 "  qqt validate --params params.json --actual runs.csv",
-                "  qqt validate --params params.json --actual runs/ --metric avg18 --plot fig5.png --format json"})
+                "  qqt validate --params params.json --actual runs/ --metric avg18 --plot fig5"})
 final class ValidateCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
