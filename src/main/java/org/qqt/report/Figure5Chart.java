@@ -1,5 +1,9 @@
 package org.qqt.report;
 
+import de.erichseifert.vectorgraphics2d.VectorGraphics2D;
+import de.erichseifert.vectorgraphics2d.VectorHints;
+import de.erichseifert.vectorgraphics2d.svg.SVGProcessor;
+import de.erichseifert.vectorgraphics2d.util.PageSize;
 import java.awt.AlphaComposite;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -9,14 +13,9 @@ import java.awt.Graphics2D;
 import java.awt.Shape;
 import java.awt.geom.Path2D;
 import java.awt.geom.Rectangle2D;
-import de.erichseifert.vectorgraphics2d.VectorGraphics2D;
-import de.erichseifert.vectorgraphics2d.VectorHints;
-import de.erichseifert.vectorgraphics2d.svg.SVGProcessor;
-import de.erichseifert.vectorgraphics2d.util.PageSize;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.knowm.xchart.BitmapEncoder;
@@ -367,14 +366,5 @@ public final class Figure5Chart {
             g.setColor(new Color(0x222222));
             g.drawString(label, (float) tx, (float) ty);
         }
-    }
-
-    /** Unused by the chart itself; kept for tests that inspect the colour order. */
-    static List<Color> colours(int n) {
-        List<Color> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            out.add(colour(i));
-        }
-        return out;
     }
 }
