@@ -41,6 +41,11 @@ public final class RetrievalMetrics {
      * @param textImage  for each caption, the index of its image in [0, N)
      */
     public static RetrievalMetrics compute(float[][] images, float[][] texts, int[] textImage) {
+        return compute(images, texts, textImage, Math.max(1, (1 << 20) / Math.max(1, texts.length)));
+    }
+
+    /** As {@link #compute(float[][], float[][], int[])}, scoring {@code tile} images at a time. */
+    static RetrievalMetrics compute(float[][] images, float[][] texts, int[] textImage, int tileImages) {
         int n = images.length;
         int t = texts.length;
         if (n == 0 || t == 0) {
@@ -70,31 +75,43 @@ public final class RetrievalMetrics {
         }
         int[] imagesBefore = new int[t]; // rank of the own image in caption j's ranking of images
         int[] kHitsText = new int[KS.length];
-        double[] s = new double[t];
-        for (int i = 0; i < n; i++) {
-            int best = -1;
+        // images in tiles, so that each caption embedding is read once per tile rather than once per image
+        int tile = Math.max(1, Math.min(n, tileImages));
+        double[][] s = new double[tile][t];
+        for (int i0 = 0; i0 < n; i0 += tile) {
+            int i1 = Math.min(n, i0 + tile);
             for (int j = 0; j < t; j++) {
-                double v = Vectors.dot(txt[j], img[i]);
-                s[j] = v;
+                float[] tj = txt[j];
                 int o = textImage[j];
-                if (v > own[j] || (v == own[j] && i < o)) {
-                    imagesBefore[j]++;
-                }
-                if (o == i && (best < 0 || v > s[best])) {
-                    best = j;
-                }
-            }
-            // the best-ranked own caption: highest score, lowest index among equals (first one found)
-            double b = s[best];
-            int rank = 0;
-            for (int j = 0; j < t; j++) {
-                if (s[j] > b || (s[j] == b && j < best)) {
-                    rank++;
+                double ownScore = own[j];
+                for (int i = i0; i < i1; i++) {
+                    double v = Vectors.dot(tj, img[i]);
+                    s[i - i0][j] = v;
+                    if (v > ownScore || (v == ownScore && i < o)) {
+                        imagesBefore[j]++;
+                    }
                 }
             }
-            for (int k = 0; k < KS.length; k++) {
-                if (rank < KS[k]) {
-                    kHitsText[k]++;
+            for (int i = i0; i < i1; i++) {
+                double[] row = s[i - i0];
+                // the best-ranked own caption: highest score, lowest index among equals
+                int best = -1;
+                for (int j = 0; j < t; j++) {
+                    if (textImage[j] == i && (best < 0 || row[j] > row[best])) {
+                        best = j;
+                    }
+                }
+                double b = row[best];
+                int rank = 0;
+                for (int j = 0; j < t; j++) {
+                    if (row[j] > b || (row[j] == b && j < best)) {
+                        rank++;
+                    }
+                }
+                for (int k = 0; k < KS.length; k++) {
+                    if (rank < KS[k]) {
+                        kHitsText[k]++;
+                    }
                 }
             }
         }

@@ -48,7 +48,7 @@ class EvaluatorTest {
                 return Fixtures.retrieval(directory, shape, 40, 2, 0.25, seed);
             }
             int classes = task.key().startsWith("imagenet") ? 12 : 4 + Math.floorMod(task.key().hashCode(), 9);
-            return Fixtures.classification(directory, shape, classes, 150, 0.2, seed);
+            return Fixtures.classification(directory, shape, classes, 150, 0.45, seed);
         }
     }
 

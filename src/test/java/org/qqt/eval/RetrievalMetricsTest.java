@@ -73,4 +73,62 @@ class RetrievalMetricsTest {
         assertEquals(0.5, m.textRetrievalRecall(1), 1e-15);
         assertEquals(1.0, m.textRetrievalRecall(5), 1e-15);
     }
+
+    @Test
+    void tiledComputationMatchesBruteForceRanksIncludingTies() {
+        java.util.Random r = new java.util.Random(7);
+        int n = 23;
+        float[][] images = new float[n][];
+        for (int i = 0; i < n; i++) {
+            // coarse integer coordinates make exact ties common; images 5 and 6 are identical
+            images[i] = new float[] {r.nextInt(3), r.nextInt(3), r.nextInt(3) + 1};
+        }
+        images[6] = images[5].clone();
+        List<float[]> texts = new java.util.ArrayList<>();
+        List<Integer> owner = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            for (int c = 0; c < 1 + i % 3; c++) {
+                texts.add(new float[] {r.nextInt(3), r.nextInt(3), r.nextInt(3) + 1});
+                owner.add(i);
+            }
+        }
+        float[][] tx = texts.toArray(new float[0][]);
+        int[] own = owner.stream().mapToInt(Integer::intValue).toArray();
+        double[] hitsImage = new double[3];
+        double[] hitsText = new double[3];
+        int[] ks = {1, 5, 10};
+        for (int j = 0; j < tx.length; j++) {
+            int rank = rankOfOwn(tx[j], images, own[j]);
+            for (int k = 0; k < 3; k++) {
+                hitsImage[k] += rank < ks[k] ? 1 : 0;
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            int best = Integer.MAX_VALUE;
+            for (int j = 0; j < tx.length; j++) {
+                if (own[j] == i) {
+                    best = Math.min(best, rankOfOwn(images[i], tx, j));
+                }
+            }
+            for (int k = 0; k < 3; k++) {
+                hitsText[k] += best < ks[k] ? 1 : 0;
+            }
+        }
+        for (int tile : new int[] {1, 4, n, 1000}) {
+            RetrievalMetrics m = RetrievalMetrics.compute(images, tx, own, tile);
+            for (int k = 0; k < 3; k++) {
+                assertEquals(hitsImage[k] / tx.length, m.imageRetrievalRecall(ks[k]), 1e-15, "tile " + tile);
+                assertEquals(hitsText[k] / n, m.textRetrievalRecall(ks[k]), 1e-15, "tile " + tile);
+            }
+        }
+    }
+
+    /** Brute force: rank of candidate {@code own} for {@code query}, ties to the lower index. */
+    private static int rankOfOwn(float[] query, float[][] candidates, int own) {
+        double[] s = new double[candidates.length];
+        for (int i = 0; i < candidates.length; i++) {
+            s[i] = Vectors.dot(Vectors.normalized(query), Vectors.normalized(candidates[i]));
+        }
+        return ClassificationMetrics.rankOf(s, own);
+    }
 }
