@@ -62,16 +62,18 @@ public final class Evaluator {
                 log.accept(task.label() + ": cached in " + resultsFile.getFileName());
                 continue;
             }
+            EvalResult r;
             try {
                 TaskData data = factory.load(task, task.directory(root), encoder.imageSize());
-                EvalResult r = evaluateTask(task, data, encoder, classifiers);
-                file.put(r);
-                evaluated.add(task.key());
-                log.accept(task.label() + ": " + task.mainMetric() + " = " + PyJson.number(r.mainMetric()));
+                r = evaluateTask(task, data, encoder, classifiers);
             } catch (BadInputException e) {
                 failures.add(new TaskFailure(task.key(), e.getMessage()));
                 log.accept(task.label() + ": FAILED: " + e.getMessage());
+                continue;
             }
+            file.put(r); // a file that cannot be written stops the evaluation
+            evaluated.add(task.key());
+            log.accept(task.label() + ": " + task.mainMetric() + " = " + PyJson.number(r.mainMetric()));
         }
         List<EvalResult> results = new ArrayList<>();
         for (TaskSpec task : suite.tasks()) {

@@ -246,4 +246,15 @@ class EvaluatorTest {
         assertNotNull(s.toJson());
         assertTrue(s.toJson().contains("\"imagenet_error\":0.75"), s.toJson());
     }
+
+    @Test
+    void unusableResultsPathStopsTheEvaluationBeforeAnyTask() throws Exception {
+        Path blocker = Files.writeString(dir.resolve("not-a-dir"), "x");
+        SynthFactory f = new SynthFactory();
+        TaskSuite suite = TaskSuite.load(TaskSuiteTest.SYNTH18);
+        BadInputException e = assertThrows(BadInputException.class, () -> evaluator(f, new ArrayList<>())
+                .evaluate(suite, root, new FakeEncoder(4), blocker.resolve("eval_results.jsonl")));
+        assertTrue(e.getMessage().startsWith(blocker.resolve("eval_results.jsonl").toString()), e.getMessage());
+        assertEquals(0, f.loads.size());
+    }
 }
