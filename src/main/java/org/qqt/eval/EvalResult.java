@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.qqt.io.Json;
@@ -85,8 +84,7 @@ public record EvalResult(String key, String dataset, Map<String, Double> metrics
             throw new IllegalArgumentException("no \"metrics\" object");
         }
         Map<String, Double> m = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = metrics.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : metrics.properties()) {
             JsonNode v = e.getValue();
             if (v.isNull()) {
                 m.put(e.getKey(), null);
