@@ -82,6 +82,12 @@ public final class Json {
         if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException u) {
             return "unknown key \"" + u.getPropertyName() + "\" (known: " + u.getKnownPropertyIds() + ")";
         }
+        if (e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException f) {
+            String key = f.getPath().isEmpty() ? "?" : f.getPath().get(f.getPath().size() - 1).getFieldName();
+            String allowed = f.getTargetType() != null && f.getTargetType().isEnum()
+                    ? " (allowed: " + java.util.Arrays.toString(f.getTargetType().getEnumConstants()) + ")" : "";
+            return "bad value '" + f.getValue() + "' for key \"" + key + "\"" + allowed;
+        }
         var loc = e.getLocation();
         String where = loc == null ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
         return msg.lines().findFirst().orElse(msg) + where;
