@@ -57,7 +57,7 @@ public final class Fitter {
         FitModel model = new FitModel(data, opt.form(), opt.objective(), opt.aSearched(), gridA,
                 opt.dSearched(), gridD);
         double[] thetaGrid = model.theta(gridA, gridD, gridB, gridTau);
-        double gridSse = best.sse();
+        double gridSse = model.sse(thetaGrid, data.y); // point by point, not the grid's quadratic form
         double[] theta = thetaGrid;
         double sse = gridSse;
         boolean refined = false;
@@ -65,7 +65,7 @@ public final class Fitter {
             double[] lm = model.refine(thetaGrid, data.y);
             if (lm != null) {
                 double lmSse = model.sse(lm, data.y);
-                if (lmSse < Math.min(gridSse, model.sse(thetaGrid, data.y))) {
+                if (lmSse < gridSse) {
                     theta = lm;
                     sse = lmSse;
                     refined = true;
@@ -90,8 +90,13 @@ public final class Fitter {
         }
         long t3 = System.nanoTime();
 
-        ScalingParams params = params(model, theta, data, opt.normalizer(), null, null);
-        ScalingParams gridParams = params(model, thetaGrid, data, opt.normalizer(), null, null);
+        List<PoolParams> gridPools = new ArrayList<>();
+        for (int i = 0; i < p; i++) {
+            gridPools.add(new PoolParams(data.names.get(i), data.sizes[i], gridB[i], gridTau[i]));
+        }
+        // the grid point keeps its exact grid values (no round trip through ln a, ln τ)
+        ScalingParams gridParams = new ScalingParams(gridA, gridD, opt.normalizer(), gridPools);
+        ScalingParams params = refined ? params(model, theta, data, opt.normalizer(), null, null) : gridParams;
 
         double[] fitted = model.values(theta, null);
         List<FitReport.Residual> residuals = new ArrayList<>();
@@ -117,9 +122,8 @@ public final class Fitter {
             }
             intervals = intervals(params, bootstrap, opt.aSearched(), opt.dSearched());
         }
-        GridAxisReport ranges = new GridAxisReport(opt);
         FitReport report = new FitReport(opt.effectiveForm().cliName(), opt.objective().cliName(), metric,
-                data.size(), free, gridSse, sse, Math.sqrt(sse / data.size()), residuals, ranges.toRanges(),
+                data.size(), free, gridSse, sse, Math.sqrt(sse / data.size()), residuals, ranges(opt),
                 intervals, opt.refine() ? refined : null, opt.bootstrap() > 0 ? draws.size() : null,
                 warnings.isEmpty() ? null : warnings);
         ScalingParams out = new ScalingParams(params.a(), params.d(), opt.normalizer(), params.pools(), report,
@@ -186,11 +190,8 @@ public final class Fitter {
         }
     }
 
-    /** FitOptions' grid as the report's {@link FitReport.GridRanges}. */
-    private record GridAxisReport(FitOptions opt) {
-        FitReport.GridRanges toRanges() {
-            return new FitReport.GridRanges(opt.a().min(), opt.a().max(), opt.a().steps(), opt.b().min(),
-                    opt.b().max(), opt.b().steps(), opt.tau().min(), opt.tau().max(), opt.tau().steps(), opt.d());
-        }
+    private static FitReport.GridRanges ranges(FitOptions opt) {
+        return new FitReport.GridRanges(opt.a().min(), opt.a().max(), opt.a().steps(), opt.b().min(), opt.b().max(),
+                opt.b().steps(), opt.tau().min(), opt.tau().max(), opt.tau().steps(), opt.d());
     }
 }

@@ -8,10 +8,17 @@ import java.util.stream.IntStream;
  * The exhaustive grid: a and d shared, b and τ per pool, objective = sum of squared errors over all points.
  *
  * <p>For fixed (a, d) the pools are independent, so each pool is minimised over its (b, τ) plane and the minima
- * are summed. The law factorises into an a-dependent scalar and an a-independent table: y = A·W + d (additive
- * utility, effective data) or y = (A·R + d)·V (reference form), with A = a^b, W and V = exp(b·kernel(τ)),
- * R = (min(E,S)/N0)^b. The tables are built once per pool (|b|·|τ|·points exps), after which each grid cell
- * costs one multiply-add and one square per point.
+ * are summed. The law factorises into an a-dependent scalar A = a^b and a-independent factors per point:
+ * <pre>
+ *   additive utility, effective data:  y_j = A·W_j + d            W_j = exp(b·kernel_j(τ))
+ *   reference form:                    y_j = A·U_j + d·V_j        V_j = exp(b·G_j(τ)), U_j = (min(E,S)/N0)^b·V_j
+ * </pre>
+ * so a pool's SSE at (a, d, b, τ) is a quadratic in A and d whose coefficients are sums over the pool's points:
+ * SSE = A²·P + 2A·(d·Q − R) + d²·S − 2d·T + Σy², with (P, Q, R, S, T) = (ΣW², ΣW, ΣW·y, n, Σy) or
+ * (ΣU², ΣU·V, ΣU·y, ΣV², ΣV·y). These five sums are tabulated once per (pool, b, τ) (|b|·|τ|·points exps);
+ * after that a grid row costs one fused polynomial, whatever the number of points. The quadratic loses about
+ * 1e-16·Σy² to cancellation (≈ 1e-15 here), far below the SSE differences between grid cells; the reported SSE
+ * is recomputed point by point.
  *
  * <p>Work is split over (d, a) cells; each cell is computed sequentially and written to its own slot, and the
  * reduction walks the slots in index order with a strict "&lt;", so the result does not depend on the thread
@@ -20,29 +27,41 @@ import java.util.stream.IntStream;
 final class GridSearch {
     private GridSearch() {}
 
-    /** The best grid point: indices into the d list and the a, b, τ axes, and its SSE. */
+    /** The best grid point: indices into the d list and the a, b, τ axes, its SSE, and the rows evaluated. */
     record Best(int dIndex, int aIndex, int[] bIndex, int[] tauIndex, double sse, long rows) {}
 
-    /** Per-pool tables of the a- and d-free factors. */
+    /** Per-pool tables of the a- and d-free sums. */
     static final class Tables {
         final LawForm form;
+        final Objective objective;
         final double[] b;
         final double[] tau;
-        /** [pool][(bi·|τ| + ti)·points + j]: W (additive, effective data) or V (reference). */
-        final double[][] factor;
-        /** [pool][bi·points + j]: R = (min(E,S)/N0)^b, reference form only. */
-        final double[][] head;
         final FitData data;
+        /** [pool][bi·|τ| + ti] sums P, Q, R, S, T (see the class comment). */
+        final double[][] p;
+        final double[][] q;
+        final double[][] r;
+        final double[][] s;
+        final double[][] t;
+        /** [pool] Σy². */
+        final double[] yy;
 
         Tables(FitData data, LawForm form, Objective objective, double[] b, double[] tau) {
             this.form = objective == Objective.EFFECTIVE_DATA ? LawForm.ADDITIVE : form;
+            this.objective = objective;
             this.b = b;
             this.tau = tau;
             this.data = data;
-            int p = data.pools();
-            factor = new double[p][];
-            head = new double[p][];
-            for (int i = 0; i < p; i++) {
+            int pools = data.pools();
+            int cells = b.length * tau.length;
+            p = new double[pools][cells];
+            q = new double[pools][cells];
+            r = new double[pools][cells];
+            s = new double[pools][cells];
+            t = new double[pools][cells];
+            yy = new double[pools];
+            boolean ref = this.form == LawForm.REFERENCE;
+            for (int i = 0; i < pools; i++) {
                 int first = data.start[i];
                 int np = data.start[i + 1] - first;
                 double[] kernel = new double[tau.length * np];
@@ -51,34 +70,69 @@ final class GridSearch {
                         kernel[ti * np + j] = data.terms[first + j].kernel(form, objective, tau[ti]);
                     }
                 }
-                double[] f = new double[b.length * tau.length * np];
-                for (int bi = 0; bi < b.length; bi++) {
-                    for (int ti = 0; ti < tau.length; ti++) {
-                        int base = (bi * tau.length + ti) * np;
-                        for (int j = 0; j < np; j++) {
-                            f[base + j] = Math.exp(b[bi] * kernel[ti * np + j]);
-                        }
-                    }
+                double sy = 0;
+                double syy = 0;
+                for (int j = 0; j < np; j++) {
+                    sy += data.y[first + j];
+                    syy += data.y[first + j] * data.y[first + j];
                 }
-                factor[i] = f;
-                if (this.form == LawForm.REFERENCE) {
-                    double[] h = new double[b.length * np];
-                    for (int bi = 0; bi < b.length; bi++) {
+                yy[i] = syy;
+                double[] head = new double[np];
+                for (int bi = 0; bi < b.length; bi++) {
+                    if (ref) {
                         for (int j = 0; j < np; j++) {
-                            h[bi * np + j] = Math.exp(b[bi] * data.terms[first + j].lnFirst);
+                            head[j] = Math.exp(b[bi] * data.terms[first + j].lnFirst);
                         }
                     }
-                    head[i] = h;
+                    for (int ti = 0; ti < tau.length; ti++) {
+                        int k = bi * tau.length + ti;
+                        double sp = 0;
+                        double sq = 0;
+                        double sr = 0;
+                        double ss = 0;
+                        double st = 0;
+                        for (int j = 0; j < np; j++) {
+                            double y = data.y[first + j];
+                            double f = Math.exp(b[bi] * kernel[ti * np + j]);
+                            if (ref) {
+                                double u = head[j] * f;
+                                sp += u * u;
+                                sq += u * f;
+                                sr += u * y;
+                                ss += f * f;
+                                st += f * y;
+                            } else {
+                                sp += f * f;
+                                sq += f;
+                                sr += f * y;
+                            }
+                        }
+                        p[i][k] = sp;
+                        q[i][k] = sq;
+                        r[i][k] = sr;
+                        s[i][k] = ref ? ss : np;
+                        t[i][k] = ref ? st : sy;
+                    }
                 }
             }
         }
 
-        /** The law at point j (0-based within pool i) from the tables; what the search minimises. */
+        /** The law at point j (0-based within pool i) through the same factorisation the tables use. */
         double value(int pool, int j, double a, double d, int bi, int ti) {
-            int np = data.start[pool + 1] - data.start[pool];
+            PointTerms pt = data.terms[data.start[pool] + j];
             double scale = Math.exp(b[bi] * Math.log(a));
-            double f = factor[pool][(bi * tau.length + ti) * np + j];
-            return form == LawForm.REFERENCE ? (scale * head[pool][bi * np + j] + d) * f : scale * f + d;
+            double f = Math.exp(b[bi] * pt.kernel(form, objective, tau[ti]));
+            return form == LawForm.REFERENCE
+                    ? scale * Math.exp(b[bi] * pt.lnFirst) * f + d * f
+                    : scale * f + d;
+        }
+
+        /** A pool's SSE at one grid cell, from the tabulated sums. */
+        double sse(int pool, double lnA, double d, int bi, int ti) {
+            int k = bi * tau.length + ti;
+            double aa = Math.exp(b[bi] * lnA);
+            return aa * aa * p[pool][k] + 2 * aa * (d * q[pool][k] - r[pool][k])
+                    + d * d * s[pool][k] - 2 * d * t[pool][k] + yy[pool];
         }
 
         /**
@@ -86,60 +140,32 @@ final class GridSearch {
          * the SSE. Ties go to the lowest (b, τ) index.
          */
         double minimise(int pool, double lnA, double d, int[] out) {
-            int first = data.start[pool];
-            int np = data.start[pool + 1] - first;
-            double[] f = factor[pool];
+            double[] pp = p[pool];
+            double[] qq = q[pool];
+            double[] rr = r[pool];
+            double[] ss = s[pool];
+            double[] tt = t[pool];
+            double constant = yy[pool];
             int nt = tau.length;
             double best = Double.POSITIVE_INFINITY;
-            int bestB = 0;
-            int bestT = 0;
-            if (form == LawForm.REFERENCE) {
-                double[] h = new double[np];
-                double[] yy = new double[np];
-                System.arraycopy(data.y, first, yy, 0, np);
-                for (int bi = 0; bi < b.length; bi++) {
-                    double scale = Math.exp(b[bi] * lnA);
-                    for (int j = 0; j < np; j++) {
-                        h[j] = scale * head[pool][bi * np + j] + d;
-                    }
-                    int base = bi * nt * np;
-                    for (int ti = 0; ti < nt; ti++, base += np) {
-                        double s = 0;
-                        for (int j = 0; j < np; j++) {
-                            double r = h[j] * f[base + j] - yy[j];
-                            s += r * r;
-                        }
-                        if (s < best) {
-                            best = s;
-                            bestB = bi;
-                            bestT = ti;
-                        }
-                    }
-                }
-            } else {
-                double[] c = new double[np];
-                for (int j = 0; j < np; j++) {
-                    c[j] = d - data.y[first + j];
-                }
-                for (int bi = 0; bi < b.length; bi++) {
-                    double scale = Math.exp(b[bi] * lnA);
-                    int base = bi * nt * np;
-                    for (int ti = 0; ti < nt; ti++, base += np) {
-                        double s = 0;
-                        for (int j = 0; j < np; j++) {
-                            double r = scale * f[base + j] + c[j];
-                            s += r * r;
-                        }
-                        if (s < best) {
-                            best = s;
-                            bestB = bi;
-                            bestT = ti;
-                        }
+            int bestK = 0;
+            for (int bi = 0; bi < b.length; bi++) {
+                double aa = Math.exp(b[bi] * lnA);
+                double a2 = aa * aa;
+                double twoA = 2 * aa;
+                double d2 = d * d;
+                double twoD = 2 * d;
+                int k0 = bi * nt;
+                for (int k = k0; k < k0 + nt; k++) {
+                    double v = a2 * pp[k] + twoA * (d * qq[k] - rr[k]) + d2 * ss[k] - twoD * tt[k] + constant;
+                    if (v < best) {
+                        best = v;
+                        bestK = k;
                     }
                 }
             }
-            out[0] = bestB;
-            out[1] = bestT;
+            out[0] = bestK / nt;
+            out[1] = bestK % nt;
             return best;
         }
     }
