@@ -227,7 +227,7 @@ final class FitCommand implements Runnable {
             o.printf(Locale.ROOT, "%-20s %10s %9.4f %8.3f%s%s%n", pool.name(), SampleCount.format(pool.size()),
                     pool.b(), pool.tau(), ci(iv, "b[" + pool.name() + "]"), ci(iv, "tau[" + pool.name() + "]"));
         }
-        o.printf(Locale.ROOT, "grid SSE %.4g -> SSE %.4g (RMSE %.4g)%s; grid %d rows in %.3f s, LM %.3f s%s%n",
+        o.printf(Locale.ROOT, "grid SSE %.4g -> SSE %.4g (RMSE %.4g)%s; grid %,d rows in %.3f s, LM %.3f s%s%n",
                 f.gridSse(), f.sse(), f.rmse(), Boolean.TRUE.equals(f.refined()) ? " after LM" : "",
                 r.gridRows(), r.gridSeconds(), r.refineSeconds(),
                 f.bootstrapDraws() == null ? "" : String.format(Locale.ROOT, ", bootstrap %d draws %.2f s",

@@ -155,8 +155,10 @@ final class FitModel {
                 }
             }
             return p;
-        } catch (RuntimeException e) {
-            return null; // ConvergenceException, TooManyEvaluationsException, NaN in the model, ...
+        } catch (IllegalStateException | IllegalArgumentException | ArithmeticException e) {
+            // Commons Math's ConvergenceException, TooManyEvaluationsException (IllegalStateException),
+            // singular or non-finite problems (IllegalArgumentException, ArithmeticException)
+            return null;
         }
     }
 }

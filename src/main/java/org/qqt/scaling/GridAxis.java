@@ -8,9 +8,10 @@ import org.qqt.io.BadInputException;
  */
 public record GridAxis(double min, double max, int steps) {
     public GridAxis {
-        if (!Double.isFinite(min) || !Double.isFinite(max) || steps < 1 || (steps > 1 && !(max > min))) {
+        if (!Double.isFinite(min) || !Double.isFinite(max) || steps < 1 || (steps > 1 && !(max > min))
+                || (steps == 1 && min != max)) {
             throw new BadInputException("bad grid axis " + min + ":" + max + ":" + steps
-                    + "; write MIN:MAX:STEPS with MIN < MAX and STEPS >= 1 (STEPS = 1 means just MIN)");
+                    + "; write MIN:MAX:STEPS with MIN < MAX and STEPS >= 2, or V:V:1 for the single value V");
         }
     }
 
