@@ -121,6 +121,9 @@ final class FitCommand implements Runnable {
         } else {
             obs = Observations.readCsv(input);
             recorded = "csv";
+            if (spec.commandLine().getParseResult().hasMatchedOption("--metric")) {
+                err.println("qqt fit: note: --metric applies to a runs directory; the CSV's error column is fitted");
+            }
         }
         FitResult result;
         try {

@@ -96,7 +96,7 @@ public final class Fitter {
         }
         // the grid point keeps its exact grid values (no round trip through ln a, ln τ)
         ScalingParams gridParams = new ScalingParams(gridA, gridD, opt.normalizer(), gridPools);
-        ScalingParams params = refined ? params(model, theta, data, opt.normalizer(), null, null) : gridParams;
+        ScalingParams params = refined ? params(model, theta, data, opt.normalizer()) : gridParams;
 
         double[] fitted = model.values(theta, null);
         List<FitReport.Residual> residuals = new ArrayList<>();
@@ -131,13 +131,12 @@ public final class Fitter {
         return new FitResult(out, gridParams, best.rows(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
     }
 
-    private static ScalingParams params(FitModel model, double[] theta, FitData data, double normalizer,
-                                        FitReport report, List<ScalingParams.BootstrapDraw> draws) {
+    private static ScalingParams params(FitModel model, double[] theta, FitData data, double normalizer) {
         List<PoolParams> pools = new ArrayList<>();
         for (int i = 0; i < data.pools(); i++) {
             pools.add(new PoolParams(data.names.get(i), data.sizes[i], model.b(theta, i), model.tau(theta, i)));
         }
-        return new ScalingParams(model.a(theta), model.d(theta), normalizer, pools, report, draws);
+        return new ScalingParams(model.a(theta), model.d(theta), normalizer, pools);
     }
 
     /** Percentile 95% intervals of every free parameter over the bootstrap draws. */

@@ -115,6 +115,7 @@ class FitCommandTest {
         assertEquals(2, run("fit", dir.resolve("nope.csv").toString(), "--out", dir.resolve("p.json").toString()));
         assertTrue(err.toString().contains("nope.csv: no such file"), err.toString());
         assertFalse(Files.exists(dir.resolve("p.json")));
+        assertEquals(2, Qqt.execute("fit", dir.resolve("nope.csv").toString(), "--out", dir.resolve("p.json").toString()));
     }
 
     @Test
