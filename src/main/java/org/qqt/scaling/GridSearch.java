@@ -145,28 +145,32 @@ final class GridSearch {
             double[] rr = r[pool];
             double[] ss = s[pool];
             double[] tt = t[pool];
-            double constant = yy[pool];
             int nt = tau.length;
+            double[] v = new double[nt];
             double best = Double.POSITIVE_INFINITY;
             int bestK = 0;
+            double d2 = d * d;
+            double twoD = 2 * d;
             for (int bi = 0; bi < b.length; bi++) {
                 double aa = Math.exp(b[bi] * lnA);
                 double a2 = aa * aa;
                 double twoA = 2 * aa;
-                double d2 = d * d;
-                double twoD = 2 * d;
                 int k0 = bi * nt;
-                for (int k = k0; k < k0 + nt; k++) {
-                    double v = a2 * pp[k] + twoA * (d * qq[k] - rr[k]) + d2 * ss[k] - twoD * tt[k] + constant;
-                    if (v < best) {
-                        best = v;
-                        bestK = k;
+                // a plain loop over contiguous arrays (the JIT vectorises it), then a separate argmin pass
+                for (int ti = 0; ti < nt; ti++) {
+                    int k = k0 + ti;
+                    v[ti] = a2 * pp[k] + twoA * (d * qq[k] - rr[k]) + d2 * ss[k] - twoD * tt[k];
+                }
+                for (int ti = 0; ti < nt; ti++) {
+                    if (v[ti] < best) {
+                        best = v[ti];
+                        bestK = k0 + ti;
                     }
                 }
             }
             out[0] = bestK / nt;
             out[1] = bestK % nt;
-            return best;
+            return best + yy[pool];
         }
     }
 
