@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "fit", mixinStandardHelpOptions = true,
         description = {"Fit the scaling law to measured errors: a and d shared by all pools, b and tau per pool.",
                 "Exhaustive grid (a x b x tau per pool, d fixed or from a list), then Levenberg-Marquardt; "
-                        + "optional residual bootstrap for 95% intervals.",
+                        + "optional residual bootstrap for 95%% intervals.",
                 "List the pools best first (--pools, or in that order in the input): `qqt predict` takes "
                         + "top-k mixtures as prefixes of this order."},
         footer = {"", "Examples:",
@@ -87,7 +87,7 @@ final class FitCommand implements Runnable {
     boolean noRefine;
 
     @Option(names = "--bootstrap", defaultValue = "0", paramLabel = "N",
-            description = "Residual-bootstrap refits for 95% percentile intervals (default 0: none).")
+            description = "Residual-bootstrap refits for 95%% percentile intervals (default 0: none).")
     int bootstrap;
 
     @Option(names = "--seed", defaultValue = "0", description = "Bootstrap seed (default ${DEFAULT-VALUE}).")
