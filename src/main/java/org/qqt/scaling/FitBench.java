@@ -61,7 +61,7 @@ public final class FitBench {
      * @param rowsPerSecond gridRows / gridSeconds
      * @param singleThreadGridSeconds median grid time with one thread
      * @param naiveSampledRows rows the naive baseline evaluated (every k-th row)
-     * @param naiveSeconds naive time for those rows
+     * @param naiveSeconds naive time for those rows (median of up to 5 runs, interleaved with the timed fits)
      * @param naiveExtrapolatedSeconds naiveSeconds · gridRows / naiveSampledRows
      * @param speedup naiveExtrapolatedSeconds / gridSeconds
      * @param gridSse SSE at the best grid point
@@ -82,21 +82,28 @@ public final class FitBench {
             last = Fitter.fit(obs, opt, "bench");
             Fitter.fit(obs, opt.withThreads(1), "bench");
         }
+        FitData data = FitData.of(obs, null, opt.normalizer());
+        naive(data, opt, naiveStride); // warm-up
+        // interleaved, so that the fast fit and the naive baseline see the same machine load
+        int naiveReps = Math.min(repetitions, 5);
         double[] total = new double[repetitions];
         double[] grid = new double[repetitions];
         double[] single = new double[repetitions];
+        double[] naive = new double[naiveReps];
+        long sampled = 0;
         for (int r = 0; r < repetitions; r++) {
             long t0 = System.nanoTime();
             last = Fitter.fit(obs, opt, "bench");
             total[r] = (System.nanoTime() - t0) / 1e9;
             grid[r] = last.gridSeconds();
             single[r] = Fitter.fit(obs, opt.withThreads(1).withRefine(false), "bench").gridSeconds();
+            if (r < naiveReps) {
+                long t1 = System.nanoTime();
+                sampled = naive(data, opt, naiveStride);
+                naive[r] = (System.nanoTime() - t1) / 1e9;
+            }
         }
-        FitData data = FitData.of(obs, null, opt.normalizer());
-        naive(data, opt, naiveStride); // warm-up
-        long t0 = System.nanoTime();
-        long sampled = naive(data, opt, naiveStride);
-        double naiveSeconds = (System.nanoTime() - t0) / 1e9;
+        double naiveSeconds = median(naive);
         double gridMedian = median(grid);
         double extrapolated = naiveSeconds * last.gridRows() / sampled;
         return new Result(repetitions, median(total), gridMedian, last.gridRows(), last.gridRows() / gridMedian,
