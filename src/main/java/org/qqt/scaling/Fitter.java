@@ -45,6 +45,10 @@ public final class Fitter {
         long t0 = System.nanoTime();
         GridSearch.Best best = GridSearch.run(data, opt);
         long t1 = System.nanoTime();
+        if (!Double.isFinite(best.sse())) {
+            throw new BadInputException("the law is not finite anywhere on the grid (SSE " + best.sse()
+                    + "); check --a-range/--a-max, --b-range and --tau-range");
+        }
 
         double gridA = aAxis[best.aIndex()];
         double gridD = opt.d().get(best.dIndex());
