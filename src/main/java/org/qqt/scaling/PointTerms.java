@@ -131,15 +131,9 @@ final class PointTerms {
     }
 
     /**
-     * The a- and d-free factor the grid tabulates per (b, τ): exp(b·(ln(min(E,S)/N0) + G(τ))) for the additive
-     * utility law, exp(b·ln H(τ)) for effective data, exp(b·G(τ)) (the tail) for the reference form.
-     * {@code k} is {@link #kernel}(τ), precomputed per τ.
+     * The exponent the grid multiplies by b (it tabulates exp(b·kernel)): ln(min(E,S)/N0) + G(τ) for the additive
+     * utility law, G(τ) (the tail) for the reference form, ln H(τ) for effective data.
      */
-    static double factor(double b, double k) {
-        return Math.exp(b * k);
-    }
-
-    /** The τ-dependent exponent multiplier of {@link #factor}. */
     double kernel(LawForm form, Objective objective, double tau) {
         if (objective == Objective.EFFECTIVE_DATA) {
             return Math.log(h(tau));

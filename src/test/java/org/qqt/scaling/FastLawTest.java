@@ -122,4 +122,35 @@ class FastLawTest {
             }
         }
     }
+
+    @Test
+    void fitModelJacobianMatchesCentralDifferencesForEveryParameterLayout() {
+        List<Observation> obs = FitBench.generate(FitBench.truth(), LawForm.ADDITIVE, Objective.UTILITY,
+                FitBench.EPOCHS, 0.001, 1);
+        FitData data = FitData.of(obs, null, N0);
+        for (LawForm form : LawForm.values()) {
+            for (boolean aFree : new boolean[] {true, false}) {
+                for (boolean dFree : new boolean[] {true, false}) {
+                    FitModel m = new FitModel(data, form, Objective.UTILITY, aFree, 0.022, dFree, 0.1);
+                    assertEquals(8 + (aFree ? 1 : 0) + (dFree ? 1 : 0), m.dim());
+                    double[] theta = m.theta(0.02, 0.12, new double[] {-0.2, -0.15, -0.1, -0.09},
+                            new double[] {4, 3.5, 2.5, 1.5});
+                    double[][] jac = new double[data.size()][m.dim()];
+                    m.values(theta, jac);
+                    for (int k = 0; k < m.dim(); k++) {
+                        double[] up = theta.clone();
+                        double[] dn = theta.clone();
+                        up[k] += 1e-6;
+                        dn[k] -= 1e-6;
+                        double[] fu = m.values(up, null);
+                        double[] fd = m.values(dn, null);
+                        for (int j = 0; j < data.size(); j++) {
+                            assertEquals((fu[j] - fd[j]) / 2e-6, jac[j][k], 1e-6,
+                                    form + " aFree=" + aFree + " dFree=" + dFree + " θ" + k + " point " + j);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
