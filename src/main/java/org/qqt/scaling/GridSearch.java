@@ -20,9 +20,9 @@ import java.util.stream.IntStream;
  * 1e-16·Σy² to cancellation (≈ 1e-15 here), far below the SSE differences between grid cells; the reported SSE
  * is recomputed point by point.
  *
- * <p>Work is split over (d, a) cells; each cell is computed sequentially and written to its own slot, and the
- * reduction walks the slots in index order with a strict "&lt;", so the result does not depend on the thread
- * count or scheduling: ties go to the lowest (d, a, b, τ) grid index.
+ * <p>Work is split over (d, pool) pairs; each is computed sequentially (all a at once, a innermost) into its own
+ * slots, and the reduction sums the pools in order and walks the (d, a) cells in index order with a strict "&lt;",
+ * so the result does not depend on the thread count or scheduling: ties go to the lowest (d, a, b, τ) index.
  */
 final class GridSearch {
     private GridSearch() {}
@@ -136,41 +136,48 @@ final class GridSearch {
         }
 
         /**
-         * Minimises pool i over (b, τ) for fixed (a, d); writes the best b and τ indices to out[0..1] and returns
-         * the SSE. Ties go to the lowest (b, τ) index.
+         * Minimises pool i over (b, τ) for every a of the grid at once, d fixed: writes, per a index, the best
+         * SSE (Σy² included) to {@code best} and the flat (b, τ) index bi·|τ| + ti to {@code bestK}. The a loop is
+         * innermost, so each tabulated row is read once for all a (the tables do not fit in cache). Rows are
+         * visited in increasing (b, τ) index with a strict "&lt;", so ties go to the lowest index.
          */
-        double minimise(int pool, double lnA, double d, int[] out) {
+        void minimise(int pool, double[] lnA, double d, double[] best, int[] bestK) {
             double[] pp = p[pool];
             double[] qq = q[pool];
             double[] rr = r[pool];
             double[] ss = s[pool];
             double[] tt = t[pool];
+            int na = lnA.length;
             int nt = tau.length;
-            double[] v = new double[nt];
-            double best = Double.POSITIVE_INFINITY;
-            int bestK = 0;
+            double[] a2 = new double[na];
+            double[] twoA = new double[na];
+            java.util.Arrays.fill(best, Double.POSITIVE_INFINITY);
+            java.util.Arrays.fill(bestK, 0);
             double d2 = d * d;
             double twoD = 2 * d;
             for (int bi = 0; bi < b.length; bi++) {
-                double aa = Math.exp(b[bi] * lnA);
-                double a2 = aa * aa;
-                double twoA = 2 * aa;
-                int k0 = bi * nt;
-                // a plain loop over contiguous arrays (the JIT vectorises it), then a separate argmin pass
-                for (int ti = 0; ti < nt; ti++) {
-                    int k = k0 + ti;
-                    v[ti] = a2 * pp[k] + twoA * (d * qq[k] - rr[k]) + d2 * ss[k] - twoD * tt[k];
+                for (int ai = 0; ai < na; ai++) {
+                    double aa = Math.exp(b[bi] * lnA[ai]);
+                    a2[ai] = aa * aa;
+                    twoA[ai] = 2 * aa;
                 }
-                for (int ti = 0; ti < nt; ti++) {
-                    if (v[ti] < best) {
-                        best = v[ti];
-                        bestK = k0 + ti;
+                for (int k = bi * nt; k < (bi + 1) * nt; k++) {
+                    double pk = pp[k];
+                    double ck = d * qq[k] - rr[k];
+                    double e1 = d2 * ss[k];
+                    double e2 = twoD * tt[k];
+                    for (int ai = 0; ai < na; ai++) {
+                        double v = a2[ai] * pk + twoA[ai] * ck + e1 - e2;
+                        if (v < best[ai]) {
+                            best[ai] = v;
+                            bestK[ai] = k;
+                        }
                     }
                 }
             }
-            out[0] = bestK / nt;
-            out[1] = bestK % nt;
-            return best + yy[pool];
+            for (int ai = 0; ai < na; ai++) {
+                best[ai] += yy[pool];
+            }
         }
     }
 
@@ -181,28 +188,22 @@ final class GridSearch {
         double[] d = opt.d().stream().mapToDouble(Double::doubleValue).toArray();
         Tables tables = new Tables(data, opt.form(), opt.objective(), b, tau);
         int p = data.pools();
-        int cells = d.length * a.length;
-        double[] cellSse = new double[cells];
-        int[] cellB = new int[cells * p];
-        int[] cellT = new int[cells * p];
-        java.util.function.IntConsumer cell = k -> {
-            double dk = d[k / a.length];
-            double lnA = Math.log(a[k % a.length]);
-            int[] out = new int[2];
-            double total = 0;
-            for (int i = 0; i < p; i++) {
-                total += tables.minimise(i, lnA, dk, out);
-                cellB[k * p + i] = out[0];
-                cellT[k * p + i] = out[1];
-            }
-            cellSse[k] = total;
-        };
-        if (opt.threads() == 1) {
-            IntStream.range(0, cells).forEach(cell);
+        int na = a.length;
+        double[] lnA = new double[na];
+        for (int ai = 0; ai < na; ai++) {
+            lnA[ai] = Math.log(a[ai]);
+        }
+        // one task per (d, pool); each writes its own slots
+        int tasks = d.length * p;
+        double[][] taskBest = new double[tasks][na];
+        int[][] taskK = new int[tasks][na];
+        java.util.function.IntConsumer task = j -> tables.minimise(j % p, lnA, d[j / p], taskBest[j], taskK[j]);
+        if (opt.threads() == 1 || tasks == 1) {
+            IntStream.range(0, tasks).forEach(task);
         } else {
-            ForkJoinPool pool = new ForkJoinPool(opt.threads());
+            ForkJoinPool pool = new ForkJoinPool(Math.min(opt.threads(), tasks));
             try {
-                pool.submit(() -> IntStream.range(0, cells).parallel().forEach(cell)).get();
+                pool.submit(() -> IntStream.range(0, tasks).parallel().forEach(task)).get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("grid search interrupted", e);
@@ -212,19 +213,31 @@ final class GridSearch {
                 pool.shutdown();
             }
         }
-        int best = 0;
-        for (int k = 1; k < cells; k++) {
-            if (cellSse[k] < cellSse[best] || Double.isNaN(cellSse[best])) {
-                best = k;
+        // (d, a) cells: pools summed in pool order; the first strict minimum wins
+        int bestD = 0;
+        int bestA = 0;
+        double bestSse = Double.NaN;
+        for (int di = 0; di < d.length; di++) {
+            for (int ai = 0; ai < na; ai++) {
+                double total = 0;
+                for (int i = 0; i < p; i++) {
+                    total += taskBest[di * p + i][ai];
+                }
+                if (Double.isNaN(bestSse) || total < bestSse) {
+                    bestSse = total;
+                    bestD = di;
+                    bestA = ai;
+                }
             }
         }
         int[] bi = new int[p];
         int[] ti = new int[p];
         for (int i = 0; i < p; i++) {
-            bi[i] = cellB[best * p + i];
-            ti[i] = cellT[best * p + i];
+            int k = taskK[bestD * p + i][bestA];
+            bi[i] = k / tau.length;
+            ti[i] = k % tau.length;
         }
-        long rows = (long) cells * p * b.length * tau.length;
-        return new Best(best / a.length, best % a.length, bi, ti, cellSse[best], rows);
+        long rows = (long) d.length * na * p * b.length * tau.length;
+        return new Best(bestD, bestA, bi, ti, bestSse, rows);
     }
 }
