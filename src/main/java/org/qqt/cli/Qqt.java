@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
                 + "filter for your compute budget (Goyal et al., CVPR 2024).",
         subcommands = {
                 LawCommand.class,
+                FitCommand.class,
+                BenchCommand.class,
                 PredictCommand.class,
                 ValidateCommand.class,
                 AutoComplete.GenerateCompletion.class,

@@ -6,22 +6,27 @@ import java.util.List;
 /**
  * How well a fit matches its observations, written into params.json by {@code qqt fit}.
  *
- * @param law law form used ("additive" or "reference")
+ * @param law law form used ("additive" or "reference"; effective data always evaluates as "additive")
  * @param objective "utility" or "effective-data"
  * @param metric which error was fitted (imagenet1k, avg18, a task key, or "csv")
+ * @param points number of observations fitted
+ * @param freeParameters 2 per pool + a + (d when searched over a list)
  * @param gridSse sum of squared errors at the best grid point
  * @param sse sum of squared errors after refinement (never above gridSse)
  * @param rmse sqrt(sse / points)
  * @param residuals one entry per observation
  * @param ranges the grid that was searched
  * @param intervals bootstrap percentile intervals per parameter (null without --bootstrap)
+ * @param refined true when Levenberg–Marquardt improved on the grid point (false: the grid point is kept)
+ * @param bootstrapDraws bootstrap refits that converged (null without --bootstrap)
+ * @param warnings things the user should look at (an optimum on the edge of the grid, ...); null when none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record FitReport(String law, String objective, String metric, int points, int freeParameters,
                         double gridSse, double sse, double rmse, List<Residual> residuals, GridRanges ranges,
-                        List<Interval> intervals) {
+                        List<Interval> intervals, Boolean refined, Integer bootstrapDraws, List<String> warnings) {
 
-    /** Observed vs fitted error at one point. */
+    /** Observed vs fitted error at one point; residual = observed − fitted. */
     public record Residual(String pool, double samplesSeen, double observed, double fitted, double residual) {}
 
     /** The searched grid: inclusive ranges with point counts, and the d values tried. */

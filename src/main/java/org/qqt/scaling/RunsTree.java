@@ -1,17 +1,163 @@
 package org.qqt.scaling;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.qqt.io.BadInputException;
+import org.qqt.io.Json;
+import org.qqt.io.SampleCount;
 
 /**
- * Observations from a tree of training runs: each run directory holds {@code run.json} (with at least
- * {@code pool_name}, {@code pool_size}, {@code samples_seen}) and DataComp's {@code eval_results.jsonl}.
+ * Observations from a tree of training runs: every directory below the root (the root included) that holds both
+ * {@code run.json} and DataComp's {@code eval_results.jsonl}. Directories are read in sorted path order.
+ * <ul>
+ *   <li>{@code run.json}: the keys {@code pool_name} (string), {@code pool_size} and {@code samples_seen} (numbers,
+ *       or strings such as "12.8M"); other keys are ignored.
+ *   <li>{@code eval_results.jsonl}: one JSON object per line, {@code {"key": "imagenet1k", "dataset": ...,
+ *       "metrics": {"main_metric": 0.23, ...}}}; a later line with the same key replaces an earlier one.
+ * </ul>
+ * The metric is {@code imagenet1k}, any other task key (error = 1 − main_metric), or {@code avg18}
+ * (error = 1 − mean of the main_metric of the 18 {@link Tasks18#KEYS}, all required, as the reference code).
  */
-final class RunsTree {
+public final class RunsTree {
     private RunsTree() {}
 
+    /** What was read: the observations, and the run directories skipped for lack of eval_results.jsonl. */
+    public record Scan(List<Observation> observations, List<Path> unevaluated) {}
+
     static List<Observation> load(Path root, String metric) {
-        throw new BadInputException(root + ": reading a runs tree is not implemented yet; give a CSV");
+        return scan(root, metric).observations();
+    }
+
+    /** Reads every run below {@code root}; any problem is a one-line BadInputException naming the file. */
+    public static Scan scan(Path root, String metric) {
+        if (!Files.isDirectory(root)) {
+            throw BadInputException.inFile(root, "not a directory (give a runs directory or a CSV)");
+        }
+        List<Path> runs;
+        try (Stream<Path> s = Files.walk(root)) {
+            runs = s.filter(p -> p.getFileName() != null && p.getFileName().toString().equals("run.json"))
+                    .filter(Files::isRegularFile)
+                    .map(Path::getParent)
+                    .sorted()
+                    .toList();
+        } catch (IOException | UncheckedIOException e) {
+            throw BadInputException.inFile(root, "cannot list the runs directory: " + e.getMessage());
+        }
+        List<Observation> out = new ArrayList<>();
+        List<Path> unevaluated = new ArrayList<>();
+        for (Path dir : runs) {
+            Path results = dir.resolve("eval_results.jsonl");
+            if (!Files.isRegularFile(results)) {
+                unevaluated.add(dir);
+                continue;
+            }
+            out.add(read(dir, metric));
+        }
+        if (out.isEmpty()) {
+            throw BadInputException.inFile(root, "no run directory holds both run.json and eval_results.jsonl"
+                    + (unevaluated.isEmpty() ? "" : " (" + unevaluated.size() + " runs lack eval_results.jsonl: "
+                    + "evaluate them with qqt eval)"));
+        }
+        return new Scan(out, unevaluated);
+    }
+
+    /** One run directory's observation. */
+    static Observation read(Path dir, String metric) {
+        Path runFile = dir.resolve("run.json");
+        JsonNode run = Json.readTree(runFile);
+        String pool = text(run, "pool_name", runFile);
+        double size = count(run, "pool_size", runFile);
+        double seen = count(run, "samples_seen", runFile);
+        Path results = dir.resolve("eval_results.jsonl");
+        Map<String, Double> mainMetric = mainMetrics(results);
+        double error;
+        if (Tasks18.AVG18.equals(metric)) {
+            List<String> missing = Tasks18.KEYS.stream().filter(k -> !mainMetric.containsKey(k)).toList();
+            if (!missing.isEmpty()) {
+                throw BadInputException.inFile(dir, "--metric avg18 needs all 18 tasks in eval_results.jsonl; missing "
+                        + missing + " (evaluate them, or fit --metric imagenet1k)");
+            }
+            double sum = 0;
+            for (String k : Tasks18.KEYS) {
+                sum += mainMetric.get(k);
+            }
+            error = 1 - sum / Tasks18.KEYS.size();
+        } else {
+            Double m = mainMetric.get(metric);
+            if (m == null) {
+                throw BadInputException.inFile(dir, "eval_results.jsonl has no main_metric for task '" + metric
+                        + "' (present: " + mainMetric.keySet() + "); choose another --metric or evaluate it");
+            }
+            error = 1 - m;
+        }
+        return Observations.check(new Observation(pool, size, seen, error), results, "");
+    }
+
+    /** key → metrics.main_metric for every line whose main_metric is a number (null metrics are left out). */
+    static Map<String, Double> mainMetrics(Path results) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(results);
+        } catch (IOException e) {
+            throw BadInputException.inFile(results, "cannot read: " + e.getMessage());
+        }
+        Map<String, Double> out = new HashMap<>();
+        for (int ln = 0; ln < lines.size(); ln++) {
+            String line = lines.get(ln).trim();
+            if (line.isEmpty()) {
+                continue;
+            }
+            JsonNode node;
+            try {
+                node = Json.mapper().readTree(line);
+            } catch (JsonProcessingException e) {
+                throw BadInputException.inFile(results, "line " + (ln + 1) + ": not JSON ("
+                        + e.getOriginalMessage().lines().findFirst().orElse("") + ")");
+            }
+            JsonNode key = node.get("key");
+            if (key == null || !key.isTextual()) {
+                throw BadInputException.inFile(results, "line " + (ln + 1) + ": no \"key\" (DataComp format: "
+                        + "{\"key\": ..., \"dataset\": ..., \"metrics\": {\"main_metric\": ...}})");
+            }
+            JsonNode m = node.path("metrics").get("main_metric");
+            if (m != null && m.isNumber()) {
+                out.put(key.asText(), m.asDouble());
+            } else {
+                out.remove(key.asText());
+            }
+        }
+        return out;
+    }
+
+    private static String text(JsonNode run, String key, Path file) {
+        JsonNode n = run.get(key);
+        if (n == null || !n.isTextual() || n.asText().isBlank()) {
+            throw BadInputException.inFile(file, "needs a string \"" + key + "\"");
+        }
+        return n.asText();
+    }
+
+    private static double count(JsonNode run, String key, Path file) {
+        JsonNode n = run.get(key);
+        if (n != null && n.isNumber()) {
+            return n.asDouble();
+        }
+        if (n != null && n.isTextual()) {
+            try {
+                return SampleCount.parse(n.asText());
+            } catch (BadInputException e) {
+                throw BadInputException.inFile(file, "\"" + key + "\": " + e.getMessage());
+            }
+        }
+        throw BadInputException.inFile(file, "needs a number \"" + key + "\" (e.g. 12800000 or \"12.8M\")");
     }
 }

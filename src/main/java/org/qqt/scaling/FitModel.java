@@ -1,0 +1,164 @@
+package org.qqt.scaling;
+
+import org.apache.commons.math3.fitting.leastsquares.LeastSquaresBuilder;
+import org.apache.commons.math3.fitting.leastsquares.LeastSquaresOptimizer;
+import org.apache.commons.math3.fitting.leastsquares.LeastSquaresProblem;
+import org.apache.commons.math3.fitting.leastsquares.LevenbergMarquardtOptimizer;
+import org.apache.commons.math3.linear.Array2DRowRealMatrix;
+import org.apache.commons.math3.linear.ArrayRealVector;
+import org.apache.commons.math3.linear.RealVector;
+import org.apache.commons.math3.util.Pair;
+
+/**
+ * The law over all points of a fit as a function of the free parameters, for Levenberg–Marquardt.
+ * Parameter vector θ = ([ln a when searched], [d when searched], b_1..b_p, ln τ_1..ln τ_p): optimising ln a and
+ * ln τ keeps a and τ positive. A one-value a grid or d list fixes that parameter. The Jacobian is analytic ({@link PointTerms#value}).
+ */
+final class FitModel {
+    final FitData data;
+    final LawForm form;
+    final Objective objective;
+    final boolean aFree;
+    final double aFixed;
+    final boolean dFree;
+    final double dFixed;
+
+    FitModel(FitData data, LawForm form, Objective objective, boolean aFree, double aFixed, boolean dFree,
+             double dFixed) {
+        this.data = data;
+        this.form = objective == Objective.EFFECTIVE_DATA ? LawForm.ADDITIVE : form;
+        this.objective = objective;
+        this.aFree = aFree;
+        this.aFixed = aFixed;
+        this.dFree = dFree;
+        this.dFixed = dFixed;
+    }
+
+    int dim() {
+        return bOffset() + 2 * data.pools();
+    }
+
+    private int dOffset() {
+        return aFree ? 1 : 0;
+    }
+
+    int bOffset() {
+        return dOffset() + (dFree ? 1 : 0);
+    }
+
+    int tauOffset() {
+        return bOffset() + data.pools();
+    }
+
+    double a(double[] theta) {
+        return aFree ? Math.exp(theta[0]) : aFixed;
+    }
+
+    private double lnA(double[] theta) {
+        return aFree ? theta[0] : Math.log(aFixed);
+    }
+
+    double d(double[] theta) {
+        return dFree ? theta[dOffset()] : dFixed;
+    }
+
+    double b(double[] theta, int pool) {
+        return theta[bOffset() + pool];
+    }
+
+    double tau(double[] theta, int pool) {
+        return Math.exp(theta[tauOffset() + pool]);
+    }
+
+    double[] theta(double a, double d, double[] b, double[] tau) {
+        double[] t = new double[dim()];
+        if (aFree) {
+            t[0] = Math.log(a);
+        }
+        if (dFree) {
+            t[dOffset()] = d;
+        }
+        for (int i = 0; i < b.length; i++) {
+            t[bOffset() + i] = b[i];
+            t[tauOffset() + i] = Math.log(tau[i]);
+        }
+        return t;
+    }
+
+    /** The fitted values at θ; with {@code jacobian} non-null also ∂y_j/∂θ_k into jacobian[j][k]. */
+    double[] values(double[] theta, double[][] jacobian) {
+        double[] y = new double[data.size()];
+        double[] g = jacobian == null ? null : new double[4];
+        double d = d(theta);
+        double lnA = lnA(theta);
+        for (int i = 0; i < data.pools(); i++) {
+            double b = b(theta, i);
+            double tau = tau(theta, i);
+            for (int j = data.start[i]; j < data.start[i + 1]; j++) {
+                y[j] = data.terms[j].value(form, objective, lnA, b, tau, d, g);
+                if (jacobian != null) {
+                    double[] row = jacobian[j];
+                    java.util.Arrays.fill(row, 0);
+                    if (aFree) {
+                        row[0] = g[0];
+                    }
+                    if (dFree) {
+                        row[dOffset()] = g[3];
+                    }
+                    row[bOffset() + i] = g[1];
+                    row[tauOffset() + i] = g[2];
+                }
+            }
+        }
+        return y;
+    }
+
+    double sse(double[] theta, double[] target) {
+        double[] f = values(theta, null);
+        double s = 0;
+        for (int j = 0; j < f.length; j++) {
+            double r = f[j] - target[j];
+            s += r * r;
+        }
+        return Double.isNaN(s) ? Double.POSITIVE_INFINITY : s;
+    }
+
+    /**
+     * Levenberg–Marquardt from {@code start} towards {@code target}; returns the optimum, or null when the
+     * optimiser fails (non-finite values, no convergence within the evaluation budget).
+     */
+    double[] refine(double[] start, double[] target) {
+        int n = data.size();
+        int m = dim();
+        LeastSquaresProblem problem = new LeastSquaresBuilder()
+                .start(start)
+                .target(target)
+                .model(point -> {
+                    double[][] jac = new double[n][m];
+                    double[] v = values(point.toArray(), jac);
+                    return new Pair<RealVector, org.apache.commons.math3.linear.RealMatrix>(
+                            new ArrayRealVector(v, false), new Array2DRowRealMatrix(jac, false));
+                })
+                .maxEvaluations(5_000)
+                .maxIterations(5_000)
+                .lazyEvaluation(false)
+                .build();
+        try {
+            LeastSquaresOptimizer.Optimum opt = new LevenbergMarquardtOptimizer()
+                    .withCostRelativeTolerance(1e-12)
+                    .withParameterRelativeTolerance(1e-12)
+                    .optimize(problem);
+            double[] p = opt.getPoint().toArray();
+            for (double x : p) {
+                if (!Double.isFinite(x)) {
+                    return null;
+                }
+            }
+            return p;
+        } catch (IllegalStateException | IllegalArgumentException | ArithmeticException e) {
+            // Commons Math's ConvergenceException, TooManyEvaluationsException (IllegalStateException),
+            // singular or non-finite problems (IllegalArgumentException, ArithmeticException)
+            return null;
+        }
+    }
+}

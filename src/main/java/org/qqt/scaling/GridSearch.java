@@ -1,0 +1,243 @@
+package org.qqt.scaling;
+
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.stream.IntStream;
+
+/**
+ * The exhaustive grid: a and d shared, b and τ per pool, objective = sum of squared errors over all points.
+ *
+ * <p>For fixed (a, d) the pools are independent, so each pool is minimised over its (b, τ) plane and the minima
+ * are summed. The law factorises into an a-dependent scalar A = a^b and a-independent factors per point:
+ * <pre>
+ *   additive utility, effective data:  y_j = A·W_j + d            W_j = exp(b·kernel_j(τ))
+ *   reference form:                    y_j = A·U_j + d·V_j        V_j = exp(b·G_j(τ)), U_j = (min(E,S)/N0)^b·V_j
+ * </pre>
+ * so a pool's SSE at (a, d, b, τ) is a quadratic in A and d whose coefficients are sums over the pool's points:
+ * SSE = A²·P + 2A·(d·Q − R) + d²·S − 2d·T + Σy², with (P, Q, R, S, T) = (ΣW², ΣW, ΣW·y, n, Σy) or
+ * (ΣU², ΣU·V, ΣU·y, ΣV², ΣV·y). These five sums are tabulated once per (pool, b, τ) (|b|·|τ|·points exps);
+ * after that a grid row costs one fused polynomial, whatever the number of points. The quadratic loses about
+ * 1e-16·Σy² to cancellation (≈ 1e-15 here), far below the SSE differences between grid cells; the reported SSE
+ * is recomputed point by point.
+ *
+ * <p>Work is split over (d, pool) pairs; each is computed sequentially (all a at once, a innermost) into its own
+ * slots, and the reduction sums the pools in order and walks the (d, a) cells in index order with a strict "&lt;",
+ * so the result does not depend on the thread count or scheduling: ties go to the lowest (d, a, b, τ) index.
+ */
+final class GridSearch {
+    private GridSearch() {}
+
+    /** The best grid point: indices into the d list and the a, b, τ axes, its SSE, and the rows evaluated. */
+    record Best(int dIndex, int aIndex, int[] bIndex, int[] tauIndex, double sse, long rows) {}
+
+    /** Per-pool tables of the a- and d-free sums. */
+    static final class Tables {
+        final LawForm form;
+        final Objective objective;
+        final double[] b;
+        final double[] tau;
+        final FitData data;
+        /** [pool][bi·|τ| + ti] sums P, Q, R, S, T (see the class comment). */
+        final double[][] p;
+        final double[][] q;
+        final double[][] r;
+        final double[][] s;
+        final double[][] t;
+        /** [pool] Σy². */
+        final double[] yy;
+
+        Tables(FitData data, LawForm form, Objective objective, double[] b, double[] tau) {
+            this.form = objective == Objective.EFFECTIVE_DATA ? LawForm.ADDITIVE : form;
+            this.objective = objective;
+            this.b = b;
+            this.tau = tau;
+            this.data = data;
+            int pools = data.pools();
+            int cells = b.length * tau.length;
+            p = new double[pools][cells];
+            q = new double[pools][cells];
+            r = new double[pools][cells];
+            s = new double[pools][cells];
+            t = new double[pools][cells];
+            yy = new double[pools];
+            boolean ref = this.form == LawForm.REFERENCE;
+            for (int i = 0; i < pools; i++) {
+                int first = data.start[i];
+                int np = data.start[i + 1] - first;
+                double[] kernel = new double[tau.length * np];
+                for (int ti = 0; ti < tau.length; ti++) {
+                    for (int j = 0; j < np; j++) {
+                        kernel[ti * np + j] = data.terms[first + j].kernel(form, objective, tau[ti]);
+                    }
+                }
+                double sy = 0;
+                double syy = 0;
+                for (int j = 0; j < np; j++) {
+                    sy += data.y[first + j];
+                    syy += data.y[first + j] * data.y[first + j];
+                }
+                yy[i] = syy;
+                double[] head = new double[np];
+                for (int bi = 0; bi < b.length; bi++) {
+                    if (ref) {
+                        for (int j = 0; j < np; j++) {
+                            head[j] = Math.exp(b[bi] * data.terms[first + j].lnFirst);
+                        }
+                    }
+                    for (int ti = 0; ti < tau.length; ti++) {
+                        int k = bi * tau.length + ti;
+                        double sp = 0;
+                        double sq = 0;
+                        double sr = 0;
+                        double ss = 0;
+                        double st = 0;
+                        for (int j = 0; j < np; j++) {
+                            double y = data.y[first + j];
+                            double f = Math.exp(b[bi] * kernel[ti * np + j]);
+                            if (ref) {
+                                double u = head[j] * f;
+                                sp += u * u;
+                                sq += u * f;
+                                sr += u * y;
+                                ss += f * f;
+                                st += f * y;
+                            } else {
+                                sp += f * f;
+                                sq += f;
+                                sr += f * y;
+                            }
+                        }
+                        p[i][k] = sp;
+                        q[i][k] = sq;
+                        r[i][k] = sr;
+                        s[i][k] = ref ? ss : np;
+                        t[i][k] = ref ? st : sy;
+                    }
+                }
+            }
+        }
+
+        /** The law at point j (0-based within pool i) through the same factorisation the tables use. */
+        double value(int pool, int j, double a, double d, int bi, int ti) {
+            PointTerms pt = data.terms[data.start[pool] + j];
+            double scale = Math.exp(b[bi] * Math.log(a));
+            double f = Math.exp(b[bi] * pt.kernel(form, objective, tau[ti]));
+            return form == LawForm.REFERENCE
+                    ? scale * Math.exp(b[bi] * pt.lnFirst) * f + d * f
+                    : scale * f + d;
+        }
+
+        /** A pool's SSE at one grid cell, from the tabulated sums. */
+        double sse(int pool, double lnA, double d, int bi, int ti) {
+            int k = bi * tau.length + ti;
+            double aa = Math.exp(b[bi] * lnA);
+            return aa * aa * p[pool][k] + 2 * aa * (d * q[pool][k] - r[pool][k])
+                    + d * d * s[pool][k] - 2 * d * t[pool][k] + yy[pool];
+        }
+
+        /**
+         * Minimises pool i over (b, τ) for every a of the grid at once, d fixed: writes, per a index, the best
+         * SSE (Σy² included) to {@code best} and the flat (b, τ) index bi·|τ| + ti to {@code bestK}. The a loop is
+         * innermost, so each tabulated row is read once for all a (the tables do not fit in cache). Rows are
+         * visited in increasing (b, τ) index with a strict "&lt;", so ties go to the lowest index.
+         */
+        void minimise(int pool, double[] lnA, double d, double[] best, int[] bestK) {
+            double[] pp = p[pool];
+            double[] qq = q[pool];
+            double[] rr = r[pool];
+            double[] ss = s[pool];
+            double[] tt = t[pool];
+            int na = lnA.length;
+            int nt = tau.length;
+            double[] a2 = new double[na];
+            double[] twoA = new double[na];
+            java.util.Arrays.fill(best, Double.POSITIVE_INFINITY);
+            java.util.Arrays.fill(bestK, 0);
+            double d2 = d * d;
+            double twoD = 2 * d;
+            for (int bi = 0; bi < b.length; bi++) {
+                for (int ai = 0; ai < na; ai++) {
+                    double aa = Math.exp(b[bi] * lnA[ai]);
+                    a2[ai] = aa * aa;
+                    twoA[ai] = 2 * aa;
+                }
+                for (int k = bi * nt; k < (bi + 1) * nt; k++) {
+                    double pk = pp[k];
+                    double ck = d * qq[k] - rr[k];
+                    double e1 = d2 * ss[k];
+                    double e2 = twoD * tt[k];
+                    for (int ai = 0; ai < na; ai++) {
+                        double v = a2[ai] * pk + twoA[ai] * ck + e1 - e2;
+                        if (v < best[ai]) {
+                            best[ai] = v;
+                            bestK[ai] = k;
+                        }
+                    }
+                }
+            }
+            for (int ai = 0; ai < na; ai++) {
+                best[ai] += yy[pool];
+            }
+        }
+    }
+
+    static Best run(FitData data, FitOptions opt) {
+        double[] a = opt.a().values();
+        double[] b = opt.b().values();
+        double[] tau = opt.tau().values();
+        double[] d = opt.d().stream().mapToDouble(Double::doubleValue).toArray();
+        Tables tables = new Tables(data, opt.form(), opt.objective(), b, tau);
+        int p = data.pools();
+        int na = a.length;
+        double[] lnA = new double[na];
+        for (int ai = 0; ai < na; ai++) {
+            lnA[ai] = Math.log(a[ai]);
+        }
+        // one task per (d, pool); each writes its own slots
+        int tasks = d.length * p;
+        double[][] taskBest = new double[tasks][na];
+        int[][] taskK = new int[tasks][na];
+        java.util.function.IntConsumer task = j -> tables.minimise(j % p, lnA, d[j / p], taskBest[j], taskK[j]);
+        if (opt.threads() == 1 || tasks == 1) {
+            IntStream.range(0, tasks).forEach(task);
+        } else {
+            ForkJoinPool pool = new ForkJoinPool(Math.min(opt.threads(), tasks));
+            try {
+                pool.submit(() -> IntStream.range(0, tasks).parallel().forEach(task)).get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("grid search interrupted", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("grid search failed: " + e.getCause(), e.getCause());
+            } finally {
+                pool.shutdown();
+            }
+        }
+        // (d, a) cells: pools summed in pool order; the first strict minimum wins
+        int bestD = 0;
+        int bestA = 0;
+        double bestSse = Double.NaN;
+        for (int di = 0; di < d.length; di++) {
+            for (int ai = 0; ai < na; ai++) {
+                double total = 0;
+                for (int i = 0; i < p; i++) {
+                    total += taskBest[di * p + i][ai];
+                }
+                if (Double.isNaN(bestSse) || total < bestSse) {
+                    bestSse = total;
+                    bestD = di;
+                    bestA = ai;
+                }
+            }
+        }
+        int[] bi = new int[p];
+        int[] ti = new int[p];
+        for (int i = 0; i < p; i++) {
+            int k = taskK[bestD * p + i][bestA];
+            bi[i] = k / tau.length;
+            ti[i] = k % tau.length;
+        }
+        long rows = (long) d.length * na * p * b.length * tau.length;
+        return new Best(bestD, bestA, bi, ti, bestSse, rows);
+    }
+}
