@@ -40,7 +40,7 @@ final class Catalog {
             new ShapeWord("hexagon", List.of("hexagon"), List.of("hexagons")),
             new ShapeWord("pentagon", List.of("pentagon"), List.of("pentagons")),
             new ShapeWord("crescent", List.of("crescent", "moon"), List.of("crescents", "moons")),
-            new ShapeWord("semicircle", List.of("semicircle", "half circle"), List.of("semicircles", "half circles")),
+            new ShapeWord("semicircle", List.of("semicircle"), List.of("semicircles")),
             new ShapeWord("trapezoid", List.of("trapezoid"), List.of("trapezoids")),
             new ShapeWord("bolt", List.of("bolt", "lightning bolt"), List.of("bolts", "lightning bolts")),
             new ShapeWord("tee", List.of("tee", "letter t"), List.of("tees", "letter ts")));
@@ -49,8 +49,8 @@ final class Catalog {
             new ColourWord("red", 0xE61919, List.of("red", "scarlet")),
             new ColourWord("orange", 0xFF8200, List.of("orange")),
             new ColourWord("yellow", 0xFFE119, List.of("yellow")),
-            new ColourWord("lime", 0x96FF32, List.of("lime", "light green")),
-            new ColourWord("green", 0x0A8C28, List.of("green", "dark green")),
+            new ColourWord("lime", 0x96FF32, List.of("lime", "chartreuse")),
+            new ColourWord("green", 0x0A8C28, List.of("green", "emerald")),
             new ColourWord("cyan", 0x00D2D2, List.of("cyan", "turquoise")),
             new ColourWord("blue", 0x1E46EB, List.of("blue")),
             new ColourWord("purple", 0x8C28C8, List.of("purple", "violet")),
@@ -59,7 +59,7 @@ final class Catalog {
             new ColourWord("white", 0xF5F5F5, List.of("white")),
             new ColourWord("gray", 0x808080, List.of("gray", "grey")),
             new ColourWord("black", 0x141414, List.of("black")),
-            new ColourWord("navy", 0x000A78, List.of("navy", "dark blue")),
+            new ColourWord("navy", 0x000A78, List.of("navy")),
             new ColourWord("magenta", 0xF000F0, List.of("magenta")),
             new ColourWord("olive", 0x808000, List.of("olive")));
 
