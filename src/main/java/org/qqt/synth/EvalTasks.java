@@ -28,9 +28,9 @@ public final class EvalTasks {
     static final List<String> TEXTURE_T = List.of("the {c} shape.", "a photo of the {c} object.",
             "a picture of the {c} shape.", "{c}.");
     static final List<String> POSITION_T = List.of("a shape in the {c}.", "an object in the {c}.",
-            "a photo of a shape in the {c}.", "something in the {c}.");
+            "a photo of a shape in the {c}.", "a picture of an object in the {c}.");
     static final List<String> BACKGROUND_T = List.of("a shape on a {c} background.", "an object on a {c} background.",
-            "a photo of a shape on a {c} background.", "something on a {c} background.");
+            "a photo of a shape on a {c} background.", "a picture of an object on a {c} background.");
 
     private final World world;
     private final SceneSampler sampler;

@@ -181,9 +181,9 @@ final class Renderer {
         double s = sigma * 255;
         for (int i = 0; i < px.length; i++) {
             int v = px[i];
-            int r = clamp(((v >> 16) & 255) + (int) Math.round(s * rng.gaussian()));
-            int gr = clamp(((v >> 8) & 255) + (int) Math.round(s * rng.gaussian()));
-            int b = clamp((v & 255) + (int) Math.round(s * rng.gaussian()));
+            int r = clamp(((v >> 16) & 255) + (int) Math.round(s * rng.fastGaussian()));
+            int gr = clamp(((v >> 8) & 255) + (int) Math.round(s * rng.fastGaussian()));
+            int b = clamp((v & 255) + (int) Math.round(s * rng.fastGaussian()));
             px[i] = (r << 16) | (gr << 8) | b;
         }
     }

@@ -63,6 +63,16 @@ final class Rng {
         return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
     }
 
+    /**
+     * An approximately standard normal draw from one 64-bit word: the centred, scaled sum of four 16-bit
+     * uniforms (Irwin–Hall, |z| ≤ 3.46). Four times cheaper than {@link #gaussian()}; used for pixel noise.
+     */
+    double fastGaussian() {
+        long x = nextLong();
+        double sum = (x & 0xFFFF) + ((x >>> 16) & 0xFFFF) + ((x >>> 32) & 0xFFFF) + ((x >>> 48) & 0xFFFF);
+        return (sum / 65536.0 - 2.0) * 1.7320508075688772;
+    }
+
     <T> T pick(java.util.List<T> items) {
         return items.get(nextInt(items.size()));
     }

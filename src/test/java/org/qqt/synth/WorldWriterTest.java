@@ -31,6 +31,7 @@ class WorldWriterTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Tag("slow")
     void sameSeedGivesByteIdenticalOutputsWhateverTheThreadCount(@TempDir Path dir) throws Exception {
         Path a = dir.resolve("a");
         Path b = dir.resolve("b");
