@@ -38,9 +38,13 @@ import org.qqt.io.Json;
  * bytes do not depend on the number of threads. Same config and seed give byte-identical files.
  */
 public final class WorldWriter {
-    /** Diagnostic FLOAT columns after true_quality (0/1 for flags, −1 for "no duplicate group"). */
-    public static final List<String> DIAGNOSTICS = List.of("caption_correct", "is_junk", "is_corrupt", "dup_group",
-            "n_objects");
+    /**
+     * Diagnostic FLOAT columns after true_quality (0/1 for flags, −1 for "no duplicate group"; corruption_kind:
+     * 0 none, 1 noise, 2 blur, 3 jpeg, 4 occlusion).
+     */
+    public static final List<String> DIAGNOSTICS = List.of("caption_correct", "is_junk", "is_corrupt",
+            "corruption_kind", "dup_group", "n_objects");
+    private static final List<String> CORRUPTION_CODES = List.of("", "noise", "blur", "jpeg", "occlusion");
 
     private static final int BLOCK = 1024;
 
@@ -195,6 +199,7 @@ public final class WorldWriter {
                     diag.put("caption_correct", s.captionCorrect());
                     diag.put("is_junk", s.junk() ? 1.0 : 0.0);
                     diag.put("is_corrupt", s.corrupt() ? 1.0 : 0.0);
+                    diag.put("corruption_kind", (double) CORRUPTION_CODES.indexOf(s.corruption()));
                     diag.put("dup_group", (double) s.dupGroup());
                     diag.put("n_objects", (double) s.objectCount());
                     rows.add(new PoolMetadata.Row(Uid.parse(s.uid()), s.text(), size, size, s.trueQuality(), diag));

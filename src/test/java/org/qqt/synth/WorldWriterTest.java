@@ -54,7 +54,7 @@ class WorldWriterTest {
         try (PoolMetadata m = PoolMetadata.open(a.resolve("pool/metadata.parquet"))) {
             assertEquals(70, m.rowCount());
             assertTrue(m.schema().keySet().containsAll(List.of("uid", "text", "original_width", "original_height",
-                    "true_quality", "caption_correct", "is_junk", "is_corrupt", "dup_group", "n_objects")),
+                    "true_quality", "caption_correct", "is_junk", "is_corrupt", "corruption_kind", "dup_group", "n_objects")),
                     m.schema().toString());
         }
         var world = Json.readTree(a.resolve("world.json"));
@@ -76,6 +76,23 @@ class WorldWriterTest {
         List<Path> f = files(dir);
         assertTrue(f.contains(Path.of("pool/metadata.parquet")));
         assertTrue(f.stream().noneMatch(p -> p.toString().endsWith(".tar")), f.toString());
+        PoolGenerator g = new PoolGenerator(tiny(), 0);
+        try (PoolMetadata m = PoolMetadata.open(dir.resolve("pool/metadata.parquet"))) {
+            Map<org.qqt.data.Uid, Double> q = m.readScores("true_quality");
+            Map<org.qqt.data.Uid, Double> junk = m.readScores("is_junk");
+            Map<org.qqt.data.Uid, Double> dup = m.readScores("dup_group");
+            assertEquals(70, q.size());
+            for (int i = 0; i < 70; i++) {
+                PoolSample s = g.pool(i);
+                org.qqt.data.Uid uid = org.qqt.data.Uid.parse(s.uid());
+                assertEquals(s.trueQuality(), q.get(uid), 1e-6);
+                assertEquals(s.junk() ? 1.0 : 0.0, junk.get(uid));
+                assertEquals(s.dupGroup(), dup.get(uid));
+            }
+        }
+        try (PoolMetadata m = PoolMetadata.open(dir.resolve("teacher/metadata.parquet"))) {
+            assertTrue(m.readScores("true_quality").values().stream().allMatch(v -> v == 1.0));
+        }
     }
 
     @Test
