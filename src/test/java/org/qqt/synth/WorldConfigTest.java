@@ -40,6 +40,14 @@ class WorldConfigTest {
     }
 
     @Test
+    void easyWorldStillHasAtLeast1e5Scenes() {
+        WorldConfig e = WorldConfig.load(Path.of("configs/world-easy.yaml"));
+        assertEquals(6, e.shapes().size());
+        assertTrue(e.attributeSpace().scenes().compareTo(BigInteger.valueOf(100_000)) >= 0);
+        assertTrue(e.attributeSpace().singleObjectScenes() > e.poolSize() / 10);
+    }
+
+    @Test
     void unknownKeyIsAnErrorNamingTheKeyAndFile(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("w.yaml");
         Files.writeString(f, "imageSize: 32\nshapez: [circle]\n");
