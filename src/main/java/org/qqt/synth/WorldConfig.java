@@ -202,9 +202,12 @@ public record WorldConfig(Integer imageSize, List<String> shapes, List<String> c
                 out.add(new int[] {shape, colour});
             }
         }
-        for (int k = 0; out.size() < heldOutCombos; k++) { // fallback, not reached for sane sizes
-            if (seen.add(k)) {
-                out.add(new int[] {k / c, k % c});
+        // fallback (not reached for the shipped configs): colour-major order keeps every shape below c/2 pairs
+        for (int k = 0; out.size() < heldOutCombos; k++) {
+            int shape = k % s;
+            int colour = k / s;
+            if (seen.add(shape * c + colour)) {
+                out.add(new int[] {shape, colour});
             }
         }
         return out;
