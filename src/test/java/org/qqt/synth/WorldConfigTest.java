@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qqt.io.BadInputException;
@@ -78,6 +79,32 @@ class WorldConfigTest {
         assertEquals(1.0, c.at(0.0));
         assertEquals(1.2 * 0.25, c.at(0.5), 1e-12);
         assertTrue(c.at(0.3) > c.at(0.6));
+    }
+
+    @Test
+    void heldOutPairsNeverTakeEveryColourOfAShape() {
+        List<String> allShapes = List.copyOf(Catalog.SHAPES.keySet());
+        List<String> allColours = List.copyOf(Catalog.COLOURS.keySet());
+        for (int ns = 2; ns <= 8; ns++) {
+            for (int nc = 2; nc <= 16; nc++) {
+                int h = Math.max(0, ns * nc / 2 - 1);
+                WorldConfig c = new WorldConfig(null, allShapes.subList(0, ns), allColours.subList(0, nc), null, null,
+                        List.of("tee"), null, null, null, null, null, null, null, null, h, null, null, null, null,
+                        null, null, null).validated(null);
+                List<int[]> pairs = c.heldOutPairs();
+                assertEquals(h, pairs.size());
+                int[] perShape = new int[ns];
+                java.util.Set<Integer> distinct = new java.util.HashSet<>();
+                for (int[] p : pairs) {
+                    perShape[p[0]]++;
+                    distinct.add(p[0] * 100 + p[1]);
+                }
+                assertEquals(h, distinct.size());
+                for (int k : perShape) {
+                    assertTrue(k < nc, ns + " shapes, " + nc + " colours: a shape lost every colour");
+                }
+            }
+        }
     }
 
     @Test
