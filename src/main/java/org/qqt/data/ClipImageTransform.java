@@ -1,0 +1,209 @@
+package org.qqt.data;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.awt.image.Raster;
+
+/**
+ * open_clip's eval transform, in Java: resize so the shorter side is {@code size} (bicubic, antialiased as
+ * Pillow resamples: the kernel (a = -0.5) is widened by the scale factor when shrinking, each pass rounds to
+ * 8 bits), centre crop {@code size}×{@code size} (offsets rounded half-to-even as torchvision does), then RGB
+ * float CHW normalised with CLIP's mean and std. Results can differ from Pillow by 1/255 on some pixels
+ * (Pillow uses 22-bit fixed-point weights; this uses doubles). An image already {@code size}×{@code size} is
+ * copied without resampling. Alpha is dropped (as {@code Image.convert("RGB")}); grayscale is replicated.
+ * Thread-safe.
+ */
+public final class ClipImageTransform {
+    public static final float[] MEAN = {0.48145466f, 0.4578275f, 0.40821073f};
+    public static final float[] STD = {0.26862954f, 0.26130258f, 0.27577711f};
+
+    private final int size;
+    private final float[][] lut = new float[3][256];
+
+    public ClipImageTransform(int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException("image size must be >= 1");
+        }
+        this.size = size;
+        for (int c = 0; c < 3; c++) {
+            for (int v = 0; v < 256; v++) {
+                lut[c][v] = (v / 255f - MEAN[c]) / STD[c];
+            }
+        }
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /** Writes 3×size×size floats (C, H, W) at {@code out[offset...]}. */
+    public void apply(BufferedImage image, float[] out, int offset) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        byte[] rgb = rgbBytes(image);
+        int nw;
+        int nh;
+        if (w <= h) {
+            nw = size;
+            nh = (int) ((double) size * h / w);
+        } else {
+            nh = size;
+            nw = (int) ((double) size * w / h);
+        }
+        nw = Math.max(nw, size);
+        nh = Math.max(nh, size);
+        if (nw != w) {
+            rgb = resampleRows(rgb, w, h, nw);
+            w = nw;
+        }
+        if (nh != h) {
+            rgb = resampleColumns(rgb, w, h, nh);
+            h = nh;
+        }
+        int top = (int) Math.rint((h - size) / 2.0);
+        int left = (int) Math.rint((w - size) / 2.0);
+        int plane = size * size;
+        for (int y = 0; y < size; y++) {
+            int src = ((y + top) * w + left) * 3;
+            int dst = offset + y * size;
+            for (int x = 0; x < size; x++, src += 3) {
+                out[dst + x] = lut[0][rgb[src] & 0xff];
+                out[dst + plane + x] = lut[1][rgb[src + 1] & 0xff];
+                out[dst + 2 * plane + x] = lut[2][rgb[src + 2] & 0xff];
+            }
+        }
+    }
+
+    /** Interleaved R,G,B bytes, row-major. */
+    static byte[] rgbBytes(BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        byte[] out = new byte[w * h * 3];
+        Raster r = image.getRaster();
+        if (image.getType() == BufferedImage.TYPE_3BYTE_BGR && r.getDataBuffer() instanceof DataBufferByte db
+                && db.getNumBanks() == 1 && db.getOffset() == 0 && r.getSampleModelTranslateX() == 0
+                && r.getSampleModelTranslateY() == 0 && db.getData().length == w * h * 3) {
+            byte[] bgr = db.getData();
+            for (int i = 0; i < bgr.length; i += 3) {
+                out[i] = bgr[i + 2];
+                out[i + 1] = bgr[i + 1];
+                out[i + 2] = bgr[i];
+            }
+            return out;
+        }
+        if (image.getType() == BufferedImage.TYPE_BYTE_GRAY) {
+            int[] row = new int[w];
+            for (int y = 0; y < h; y++) {
+                r.getSamples(0, y, w, 1, 0, row);
+                for (int x = 0; x < w; x++) {
+                    byte v = (byte) row[x];
+                    int i = (y * w + x) * 3;
+                    out[i] = v;
+                    out[i + 1] = v;
+                    out[i + 2] = v;
+                }
+            }
+            return out;
+        }
+        int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
+        for (int i = 0; i < argb.length; i++) {
+            int p = argb[i];
+            out[3 * i] = (byte) (p >> 16);
+            out[3 * i + 1] = (byte) (p >> 8);
+            out[3 * i + 2] = (byte) p;
+        }
+        return out;
+    }
+
+    static double bicubic(double x) {
+        final double a = -0.5;
+        x = Math.abs(x);
+        if (x < 1) {
+            return ((a + 2) * x - (a + 3)) * x * x + 1;
+        }
+        if (x < 2) {
+            return (((x - 5) * x + 8) * x - 4) * a;
+        }
+        return 0;
+    }
+
+    /** Pillow's precompute_coeffs: per output index, first input index and normalised weights. */
+    static double[][] coefficients(int in, int out, int[] first) {
+        double scale = (double) in / out;
+        double filterScale = Math.max(scale, 1.0);
+        double support = 2.0 * filterScale;
+        double[][] weights = new double[out][];
+        for (int i = 0; i < out; i++) {
+            double center = (i + 0.5) * scale;
+            int xmin = Math.max((int) (center - support + 0.5), 0);
+            int xmax = Math.min((int) (center + support + 0.5), in);
+            double[] k = new double[xmax - xmin];
+            double total = 0;
+            for (int x = 0; x < k.length; x++) {
+                k[x] = bicubic((x + xmin - center + 0.5) / filterScale);
+                total += k[x];
+            }
+            for (int x = 0; x < k.length; x++) {
+                k[x] = total == 0 ? 0 : k[x] / total;
+            }
+            first[i] = xmin;
+            weights[i] = k;
+        }
+        return weights;
+    }
+
+    private static int clip8(double v) {
+        long r = Math.round(v);
+        return r < 0 ? 0 : (r > 255 ? 255 : (int) r);
+    }
+
+    static byte[] resampleRows(byte[] src, int w, int h, int nw) {
+        int[] first = new int[nw];
+        double[][] k = coefficients(w, nw, first);
+        byte[] out = new byte[nw * h * 3];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < nw; x++) {
+                double r = 0;
+                double g = 0;
+                double b = 0;
+                double[] kx = k[x];
+                int s = (y * w + first[x]) * 3;
+                for (int t = 0; t < kx.length; t++, s += 3) {
+                    r += kx[t] * (src[s] & 0xff);
+                    g += kx[t] * (src[s + 1] & 0xff);
+                    b += kx[t] * (src[s + 2] & 0xff);
+                }
+                int d = (y * nw + x) * 3;
+                out[d] = (byte) clip8(r);
+                out[d + 1] = (byte) clip8(g);
+                out[d + 2] = (byte) clip8(b);
+            }
+        }
+        return out;
+    }
+
+    static byte[] resampleColumns(byte[] src, int w, int h, int nh) {
+        int[] first = new int[nh];
+        double[][] k = coefficients(h, nh, first);
+        byte[] out = new byte[w * nh * 3];
+        for (int y = 0; y < nh; y++) {
+            double[] ky = k[y];
+            for (int x = 0; x < w; x++) {
+                double r = 0;
+                double g = 0;
+                double b = 0;
+                for (int t = 0; t < ky.length; t++) {
+                    int s = ((first[y] + t) * w + x) * 3;
+                    r += ky[t] * (src[s] & 0xff);
+                    g += ky[t] * (src[s + 1] & 0xff);
+                    b += ky[t] * (src[s + 2] & 0xff);
+                }
+                int d = (y * w + x) * 3;
+                out[d] = (byte) clip8(r);
+                out[d + 1] = (byte) clip8(g);
+                out[d + 2] = (byte) clip8(b);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,412 @@
+package org.qqt.data;
+
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.qqt.io.AtomicFiles;
+import org.qqt.io.BadInputException;
+
+/**
+ * A DataComp subset file: a NumPy array of dtype {@code u8,u8} (uid upper 64 bits, lower 64 bits, little-endian,
+ * 16 bytes a row), sorted as unsigned (hi, lo). Equal rows are kept: a uid listed k times is trained on k times
+ * (DataComp's resharder writes it k times). Reads {@code .npy} versions 1.0, 2.0 and 3.0 and the raw headerless
+ * memmap form (file size a multiple of 16); writes {@code .npy} 1.0 exactly as {@code numpy.save} does.
+ * Instances are immutable and always sorted.
+ */
+public final class SubsetFile {
+    static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    /** numpy's {@code GROWTH_AXIS_MAX_DIGITS}: spare spaces so the shape can grow in place. */
+    private static final int GROWTH_AXIS_MAX_DIGITS = 21;
+    private static final int ARRAY_ALIGN = 64;
+    private static final Pattern DESCR = Pattern.compile(
+            "'descr'\\s*:\\s*\\[\\s*\\(\\s*'f0'\\s*,\\s*'<u8'\\s*\\)\\s*,\\s*\\(\\s*'f1'\\s*,\\s*'<u8'\\s*\\)\\s*,?\\s*\\]");
+    private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
+    private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(\\s*(\\d+)\\s*,?\\s*\\)");
+
+    private final long[] hi;
+    private final long[] lo;
+
+    private SubsetFile(long[] hi, long[] lo) {
+        this.hi = hi;
+        this.lo = lo;
+    }
+
+    /** A subset of these uids (sorted; repeats kept). */
+    public static SubsetFile of(Collection<Uid> uids) {
+        long[] h = new long[uids.size()];
+        long[] l = new long[uids.size()];
+        int i = 0;
+        for (Uid u : uids) {
+            h[i] = u.hi();
+            l[i++] = u.lo();
+        }
+        return fromPairs(h, l);
+    }
+
+    /** A subset of the pairs (hi[i], lo[i]); the arrays are copied and sorted. */
+    public static SubsetFile fromPairs(long[] hi, long[] lo) {
+        if (hi.length != lo.length) {
+            throw new IllegalArgumentException("hi and lo differ in length: " + hi.length + " vs " + lo.length);
+        }
+        long[] h = hi.clone();
+        long[] l = lo.clone();
+        sortUnsigned(h, l, 0, h.length - 1);
+        return new SubsetFile(h, l);
+    }
+
+    public int size() {
+        return hi.length;
+    }
+
+    public Uid uid(int i) {
+        return new Uid(hi[i], lo[i]);
+    }
+
+    public long hi(int i) {
+        return hi[i];
+    }
+
+    public long lo(int i) {
+        return lo[i];
+    }
+
+    public List<Uid> uids() {
+        return java.util.stream.IntStream.range(0, size()).mapToObj(this::uid).toList();
+    }
+
+    /** How many times the uid is listed (0 if absent): DataComp's repeat count, by two binary searches. */
+    public int count(Uid u) {
+        return bound(u, true) - bound(u, false);
+    }
+
+    public boolean contains(Uid u) {
+        return count(u) > 0;
+    }
+
+    private int bound(Uid u, boolean upper) {
+        int a = 0;
+        int b = hi.length;
+        while (a < b) {
+            int m = (a + b) >>> 1;
+            int c = compare(hi[m], lo[m], u.hi(), u.lo());
+            if (c < 0 || (upper && c == 0)) {
+                a = m + 1;
+            } else {
+                b = m;
+            }
+        }
+        return a;
+    }
+
+    // ---- reading ----
+
+    /** Reads a {@code .npy} (any version) or a raw headerless file of 16-byte rows; sorts if needed. */
+    public static SubsetFile read(Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, 12)).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(ch, head, 0);
+            long dataStart = 0;
+            long rows;
+            if (size >= 6 && Arrays.equals(Arrays.copyOf(head.array(), 6), MAGIC)) {
+                if (size < 10) {
+                    throw BadInputException.inFile(file, "truncated .npy header");
+                }
+                int major = head.get(6) & 0xff;
+                int headerLen;
+                int prefix;
+                if (major == 1) {
+                    headerLen = head.getShort(8) & 0xffff;
+                    prefix = 10;
+                } else if (major == 2 || major == 3) {
+                    if (size < 12) {
+                        throw BadInputException.inFile(file, "truncated .npy header");
+                    }
+                    long len = head.getInt(8) & 0xffffffffL;
+                    if (len > 1 << 24) {
+                        throw BadInputException.inFile(file, ".npy header of " + len + " bytes is not a subset file");
+                    }
+                    headerLen = (int) len;
+                    prefix = 12;
+                } else {
+                    throw BadInputException.inFile(file, "unsupported .npy version " + major + "." + (head.get(7) & 0xff));
+                }
+                if (prefix + (long) headerLen > size) {
+                    throw BadInputException.inFile(file, "truncated .npy header");
+                }
+                ByteBuffer hb = ByteBuffer.allocate(headerLen);
+                readFully(ch, hb, prefix);
+                String dict = new String(hb.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+                rows = parseHeader(file, dict);
+                dataStart = prefix + headerLen;
+                if (size - dataStart != rows * 16) {
+                    throw BadInputException.inFile(file, "header says " + rows + " rows but the file holds "
+                            + (size - dataStart) + " data bytes (expected " + rows * 16 + ")");
+                }
+            } else {
+                if (size % 16 != 0) {
+                    throw BadInputException.inFile(file, "neither a .npy file (no \\x93NUMPY magic) nor a raw u8,u8 "
+                            + "memmap (size " + size + " is not a multiple of 16)");
+                }
+                rows = size / 16;
+            }
+            if (rows > Integer.MAX_VALUE - 8) {
+                throw BadInputException.inFile(file, rows + " rows are more than one subset file can hold in qqt");
+            }
+            int n = (int) rows;
+            long[] h = new long[n];
+            long[] l = new long[n];
+            ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+            long pos = dataStart;
+            int i = 0;
+            while (i < n) {
+                buf.clear();
+                buf.limit((int) Math.min(buf.capacity(), (long) (n - i) * 16));
+                readFully(ch, buf, pos);
+                pos += buf.limit();
+                buf.flip();
+                while (buf.remaining() >= 16) {
+                    h[i] = buf.getLong();
+                    l[i++] = buf.getLong();
+                }
+            }
+            if (!isSorted(h, l)) {
+                sortUnsigned(h, l, 0, n - 1);
+            }
+            return new SubsetFile(h, l);
+        } catch (NoSuchFileException e) {
+            throw BadInputException.inFile(file, "no such subset file");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The row count from a header dict; anything but a 1-d C-order {@code u8,u8} array is bad input. */
+    static long parseHeader(Path file, String dict) {
+        if (!DESCR.matcher(dict).find()) {
+            throw BadInputException.inFile(file, "dtype is not u8,u8 (header " + dict.strip()
+                    + "); write it with numpy as np.array(pairs, np.dtype('u8,u8'))");
+        }
+        Matcher f = FORTRAN.matcher(dict);
+        if (f.find() && f.group(1).equals("True")) {
+            throw BadInputException.inFile(file, "fortran_order True is not a subset file");
+        }
+        Matcher s = SHAPE.matcher(dict);
+        if (!s.find()) {
+            throw BadInputException.inFile(file, "shape is not one-dimensional (header " + dict.strip() + ")");
+        }
+        return Long.parseLong(s.group(1));
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
+        long p = pos;
+        while (buf.hasRemaining()) {
+            int r = ch.read(buf, p);
+            if (r < 0) {
+                throw new IOException("unexpected end of file at byte " + p);
+            }
+            p += r;
+        }
+    }
+
+    // ---- writing ----
+
+    /** Writes this subset as a numpy {@code .npy} 1.0 file, atomically. */
+    public void write(Path file) {
+        write(file, hi.length, sink -> {
+            for (int i = 0; i < hi.length; i++) {
+                sink.accept(hi[i], lo[i]);
+            }
+        });
+    }
+
+    /** Writes the raw headerless form (16 bytes a row, what {@code np.memmap} reads), atomically. */
+    public void writeRaw(Path file) {
+        AtomicFiles.write(file, out -> {
+            DataOutputStream d = new DataOutputStream(out);
+            for (int i = 0; i < hi.length; i++) {
+                d.writeLong(Long.reverseBytes(hi[i]));
+                d.writeLong(Long.reverseBytes(lo[i]));
+            }
+            d.flush();
+        });
+    }
+
+    /**
+     * Streams {@code count} rows, which the source must deliver already sorted as unsigned (hi, lo), into a
+     * {@code .npy} 1.0 file, atomically. A wrong count or order fails and leaves no file behind.
+     */
+    public static void write(Path file, long count, PairSource source) {
+        AtomicFiles.write(file, out -> {
+            out.write(header(count));
+            Sink sink = new Sink(out);
+            source.forEach(sink);
+            sink.flush();
+            if (sink.rows != count) {
+                throw new IOException("expected " + count + " rows, the source gave " + sink.rows);
+            }
+        });
+    }
+
+    /** numpy's header for shape (count,): magic, version 1.0, length, dict, spaces, newline; a multiple of 64. */
+    static byte[] header(long count) {
+        StringBuilder dict = new StringBuilder("{'descr': [('f0', '<u8'), ('f1', '<u8')], 'fortran_order': False, 'shape': (")
+                .append(count).append(",), }");
+        dict.append(" ".repeat(Math.max(0, GROWTH_AXIS_MAX_DIGITS - Long.toString(count).length())));
+        int hlen = dict.length() + 1;
+        int pad = ARRAY_ALIGN - ((MAGIC.length + 2 + 2 + hlen) % ARRAY_ALIGN);
+        dict.append(" ".repeat(pad)).append('\n');
+        byte[] text = dict.toString().getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer b = ByteBuffer.allocate(10 + text.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) text.length).put(text);
+        return b.array();
+    }
+
+    /** Receives rows in order. */
+    @FunctionalInterface
+    public interface PairSink {
+        void accept(long hi, long lo) throws IOException;
+    }
+
+    /** Pushes rows into a sink. */
+    @FunctionalInterface
+    public interface PairSource {
+        void forEach(PairSink sink) throws IOException;
+    }
+
+    private static final class Sink implements PairSink {
+        private final OutputStream out;
+        private final ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        private long rows;
+        private long lastHi;
+        private long lastLo;
+
+        Sink(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void accept(long h, long l) throws IOException {
+            if (rows > 0 && compare(lastHi, lastLo, h, l) > 0) {
+                throw new IOException("rows not sorted as unsigned (hi, lo) at row " + rows);
+            }
+            if (buf.remaining() < 16) {
+                flush();
+            }
+            buf.putLong(h).putLong(l);
+            lastHi = h;
+            lastLo = l;
+            rows++;
+        }
+
+        void flush() throws IOException {
+            out.write(buf.array(), 0, buf.position());
+            buf.clear();
+        }
+    }
+
+    // ---- unsigned order ----
+
+    static int compare(long h1, long l1, long h2, long l2) {
+        int c = Long.compareUnsigned(h1, h2);
+        return c != 0 ? c : Long.compareUnsigned(l1, l2);
+    }
+
+    private static boolean isSorted(long[] h, long[] l) {
+        for (int i = 1; i < h.length; i++) {
+            if (compare(h[i - 1], l[i - 1], h[i], l[i]) > 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Quicksort of the pairs (h[i], l[i]) as unsigned 128-bit numbers, inclusive bounds. */
+    private static void sortUnsigned(long[] h, long[] l, int from, int to) {
+        while (to - from > 16) {
+            int mid = (from + to) >>> 1;
+            // median of three as pivot
+            if (compare(h[mid], l[mid], h[from], l[from]) < 0) {
+                swap(h, l, mid, from);
+            }
+            if (compare(h[to], l[to], h[from], l[from]) < 0) {
+                swap(h, l, to, from);
+            }
+            if (compare(h[to], l[to], h[mid], l[mid]) < 0) {
+                swap(h, l, to, mid);
+            }
+            long ph = h[mid];
+            long pl = l[mid];
+            int i = from;
+            int j = to;
+            while (i <= j) {
+                while (compare(h[i], l[i], ph, pl) < 0) {
+                    i++;
+                }
+                while (compare(h[j], l[j], ph, pl) > 0) {
+                    j--;
+                }
+                if (i <= j) {
+                    swap(h, l, i++, j--);
+                }
+            }
+            // recurse into the smaller side, loop on the larger
+            if (j - from < to - i) {
+                sortUnsigned(h, l, from, j);
+                from = i;
+            } else {
+                sortUnsigned(h, l, i, to);
+                to = j;
+            }
+        }
+        for (int i = from + 1; i <= to; i++) {
+            long th = h[i];
+            long tl = l[i];
+            int j = i - 1;
+            while (j >= from && compare(h[j], l[j], th, tl) > 0) {
+                h[j + 1] = h[j];
+                l[j + 1] = l[j];
+                j--;
+            }
+            h[j + 1] = th;
+            l[j + 1] = tl;
+        }
+    }
+
+    private static void swap(long[] h, long[] l, int a, int b) {
+        long t = h[a];
+        h[a] = h[b];
+        h[b] = t;
+        t = l[a];
+        l[a] = l[b];
+        l[b] = t;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SubsetFile s && Arrays.equals(hi, s.hi) && Arrays.equals(lo, s.lo);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(hi) + Arrays.hashCode(lo);
+    }
+
+    @Override
+    public String toString() {
+        return "SubsetFile[" + size() + " rows]";
+    }
+}

@@ -1,0 +1,50 @@
+package org.qqt.data;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One webdataset sample: the consecutive tar members that share a key ({@code 000000010042.jpg},
+ * {@code 000000010042.txt}, {@code 000000010042.json} → key {@code 000000010042}), by extension
+ * ({@code "jpg"}, {@code "txt"}, ...: everything after the first dot of the member's base name).
+ * {@code offsets} gives each member's data offset in the shard file (tars are uncompressed, so a member
+ * can be read back later with one positional read); it is empty for samples not read from a file.
+ */
+public record WdsSample(Path shard, String key, Map<String, byte[]> members, Map<String, Long> offsets) {
+    /** Image extensions in the order a training loader prefers them (open_clip: jpg;png;jpeg;webp). */
+    public static final List<String> TRAIN_IMAGE_EXTS = List.of("jpg", "png", "jpeg", "webp");
+
+    /** Image extensions in CLIP_benchmark's order (webp;png;jpg;jpeg). */
+    public static final List<String> EVAL_IMAGE_EXTS = List.of("webp", "png", "jpg", "jpeg");
+
+    public WdsSample {
+        members = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(members));
+        offsets = Map.copyOf(offsets);
+    }
+
+    public byte[] member(String ext) {
+        return members.get(ext);
+    }
+
+    public boolean has(String ext) {
+        return members.containsKey(ext);
+    }
+
+    /** The first of {@code exts} that this sample has, or null. */
+    public String firstExt(List<String> exts) {
+        for (String e : exts) {
+            if (members.containsKey(e)) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** A member decoded as UTF-8 (malformed bytes become U+FFFD), or null when absent. */
+    public String text(String ext) {
+        byte[] b = members.get(ext);
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+}

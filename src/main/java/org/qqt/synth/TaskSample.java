@@ -1,0 +1,11 @@
+package org.qqt.synth;
+
+import java.awt.image.BufferedImage;
+import java.util.List;
+
+/** One test image with its class label (classification; −1 for retrieval) or its correct captions (retrieval). */
+public record TaskSample(BufferedImage image, int label, List<String> captions) {
+    public TaskSample {
+        captions = List.copyOf(captions);
+    }
+}
