@@ -29,6 +29,7 @@ public final class AtomicFiles {
                 out.flush();
                 channel.force(true);
             }
+            readableByAll(tmp);
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -45,6 +46,13 @@ public final class AtomicFiles {
                     // the temp file is hidden (dot-prefixed); leaving it behind loses nothing
                 }
             }
+        }
+    }
+
+    /** createTempFile makes 0600 files; results are for other users and tools too (0644, as a plain write). */
+    static void readableByAll(Path file) throws IOException {
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         }
     }
 
