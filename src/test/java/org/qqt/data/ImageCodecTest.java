@@ -123,4 +123,19 @@ class ImageCodecTest {
                 assertThrows(ImageDecodeException.class, () -> new ImageCodec(1199).decode(png)).reason());
         assertEquals(40, new ImageCodec(1200).decode(png).getWidth());
     }
+
+    @Test
+    void aFailedDecodeDoesNotSpoilTheNextOneOnTheSameThread() throws Exception {
+        byte[] good = ImageCodec.encodeJpeg(TestPools.solid(16, 16, 0x204060), 0.95f);
+        byte[] png = ImageCodec.encodePng(TestPools.solid(3, 5, 0x102030));
+        for (int round = 0; round < 3; round++) {
+            assertThrows(ImageDecodeException.class, () -> codec.decode(Arrays.copyOf(good, good.length / 2)));
+            BufferedImage img = codec.decode(good);
+            assertEquals(16, img.getWidth());
+            assertTrue(Math.abs(((img.getRGB(8, 8) >> 8) & 0xff) - 0x40) <= 3);
+            assertEquals(0x102030, codec.decode(png).getRGB(1, 1) & 0xffffff);
+            assertEquals(ImageDecodeException.Reason.TOO_LARGE,
+                    assertThrows(ImageDecodeException.class, () -> codec.decode(bombPng())).reason());
+        }
+    }
 }
