@@ -36,6 +36,9 @@ final class BenchDataCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the synthetic pool and the loader order.")
     long seed;
 
+    @Option(names = "--rounds", defaultValue = "3", description = "Timed passes per rate; the best counts (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
     @Option(names = "--format", defaultValue = "table", description = "json, csv or table (default).")
     OutputFormat format;
 
@@ -48,7 +51,7 @@ final class BenchDataCommand implements Runnable {
             throw new BadInputException("--batch-size and --threads must be >= 1 and --sizes >= 8");
         }
         PrintWriter err = spec.commandLine().getErr();
-        DataBench.Result r = DataBench.run(samples, sizes, threads, batchSize, seed, msg -> {
+        DataBench.Result r = DataBench.run(samples, sizes, threads, batchSize, seed, Math.max(1, rounds), msg -> {
             err.println("bench-data: " + msg);
             err.flush();
         });

@@ -573,7 +573,7 @@ public final class ShardLoader implements BatchSource {
             throw new BadInputException("loader state is past this loader's sample limit " + limit);
         }
         for (Pending p : pending) {
-            p.batch().cancel(true);
+            p.batch().cancel(false); // no interrupt: an interrupted positional read would close the shared channel
         }
         pending.clear();
         served = state.samplesServed();
