@@ -50,13 +50,26 @@ public final class ImageCodec {
 
     /** Width and height from the header, without decoding pixels. */
     public int[] dimensions(byte[] data) throws ImageDecodeException {
-        ImageReader reader = readerFor(data);
+        ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(data));
         try {
-            return new int[] {reader.getWidth(0), reader.getHeight(0)};
-        } catch (IOException | RuntimeException e) {
-            throw new ImageDecodeException(ImageDecodeException.Reason.CORRUPT, "unreadable header: " + e.getMessage(), e);
+            ImageReader reader = readerFor(in, data.length);
+            try {
+                return new int[] {reader.getWidth(0), reader.getHeight(0)};
+            } catch (IOException | RuntimeException e) {
+                throw new ImageDecodeException(ImageDecodeException.Reason.CORRUPT, "unreadable header: " + e.getMessage(), e);
+            } finally {
+                reader.dispose();
+            }
         } finally {
-            reader.dispose();
+            closeQuietly(in);
+        }
+    }
+
+    private static void closeQuietly(ImageInputStream in) {
+        try {
+            in.close(); // frees the memory cache now instead of through the JDK's disposer thread
+        } catch (IOException ignored) {
+            // in-memory stream
         }
     }
 
@@ -66,11 +79,17 @@ public final class ImageCodec {
         Readers cache = readers.get();
         ImageReader reader = format == null ? null : cache.reader(format);
         boolean cached = reader != null;
+        ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(data));
         if (reader == null) {
-            reader = readerFor(data);
+            try {
+                reader = readerFor(in, data.length);
+            } catch (ImageDecodeException e) {
+                closeQuietly(in);
+                throw e;
+            }
             reader.addIIOReadWarningListener((src, warning) -> cache.warnings.add(warning));
         } else {
-            reader.setInput(new MemoryCacheImageInputStream(new ByteArrayInputStream(data)), true, true);
+            reader.setInput(in, true, true);
         }
         cache.warnings.clear();
         boolean ok = false;
@@ -105,6 +124,7 @@ public final class ImageCodec {
                 }
                 reader.dispose();
             }
+            closeQuietly(in);
         }
     }
 
@@ -150,12 +170,11 @@ public final class ImageCodec {
         }
     }
 
-    private static ImageReader readerFor(byte[] data) throws ImageDecodeException {
-        ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(data));
+    private static ImageReader readerFor(ImageInputStream in, int length) throws ImageDecodeException {
         Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
         if (!readers.hasNext()) {
             throw new ImageDecodeException(ImageDecodeException.Reason.UNSUPPORTED,
-                    "no image reader recognises these " + data.length + " bytes");
+                    "no image reader recognises these " + length + " bytes");
         }
         ImageReader reader = readers.next();
         reader.setInput(in, true, true);
