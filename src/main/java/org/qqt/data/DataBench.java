@@ -25,7 +25,8 @@ import javax.imageio.ImageIO;
  * random backgrounds, JPEG, captions, uids) per image size into a temp dir, then measures (1) the raw tar read
  * rate (no decode), (2) ImageIO decode-only from bytes in memory (one thread), and (3) the {@link ShardLoader}
  * (decode + resize/crop + normalise + tokenize-copy, batches assembled in order) for each decode-thread count.
- * Every rate is the best of {@code rounds} passes, after a warm-up, because the machine may be shared.
+ * Every rate is the best of {@code rounds} rounds, after a warm-up; each round runs every measurement once, so all
+ * see the same machine load (the machine may be shared).
  */
 public final class DataBench {
     /** One measured rate. */
@@ -57,68 +58,53 @@ public final class DataBench {
                 if (size == 32) {
                     meanBytes = (double) bytes / samples;
                 }
-                // (1) raw tar read; best of `rounds` passes (the machine may be shared)
                 List<byte[]> images = new ArrayList<>(samples);
                 ShardReader.forEach(dir, s -> images.add(s.member("jpg")));
-                double best = 0;
-                double bestSec = 0;
-                for (int k = 0; k < rounds; k++) {
-                    long t0 = System.nanoTime();
-                    ReadStats rs = ShardReader.forEach(dir, s -> { });
-                    double sec = (System.nanoTime() - t0) / 1e9;
-                    if (rs.samples() / sec > best) {
-                        best = rs.samples() / sec;
-                        bestSec = sec;
-                    }
+                for (int i = 0; i < Math.min(images.size(), 2000); i++) {
+                    imageioRead(images.get(i)); // warm-up
                 }
-                rates.add(new Rate(size, "tar read (no decode)", 1, best, bestSec, samples));
-                // (2) ImageIO decode only (a fresh reader per image, as ImageIO.read does)
-                int warm = Math.min(images.size(), 2000);
-                for (int i = 0; i < warm; i++) {
-                    imageioRead(images.get(i));
-                }
-                best = 0;
-                for (int k = 0; k < rounds; k++) {
-                    long t0 = System.nanoTime();
-                    for (byte[] b : images) {
-                        imageioRead(b);
-                    }
-                    double sec = (System.nanoTime() - t0) / 1e9;
-                    if (images.size() / sec > best) {
-                        best = images.size() / sec;
-                        bestSec = sec;
-                    }
-                }
-                rates.add(new Rate(size, "ImageIO.read only", 1, best, bestSec, images.size()));
-                // (3) the loader: a quarter epoch of warm-up, then the best of `rounds` windows of one epoch each
-                for (int t : threads) {
-                    progress.accept("loader " + size + "x" + size + ", " + t + " decode thread(s)");
-                    ShardLoader.Options o = ShardLoader.Options.of(size, 77, batchSize, seed).withThreads(t);
-                    long ti = System.nanoTime();
-                    try (ShardLoader l = ShardLoader.open(dir, null, new CharTokenizer(), o)) {
+                List<ShardLoader> loaders = new ArrayList<>();
+                try {
+                    for (int t : threads) {
+                        progress.accept("indexing for the loader, " + size + "x" + size + ", " + t + " decode thread(s)");
+                        ShardLoader.Options o = ShardLoader.Options.of(size, 77, batchSize, seed).withThreads(t);
+                        long ti = System.nanoTime();
+                        ShardLoader l = ShardLoader.open(dir, null, new CharTokenizer(), o);
+                        loaders.add(l);
                         index.put(size + "px/" + t + "t", (System.nanoTime() - ti) / 1e9);
-                        long e = l.epochSize();
                         long served = 0;
-                        while (served < e / 4) {
+                        while (served < l.epochSize() / 4) { // warm-up: a quarter epoch
                             served += l.next().size();
                         }
-                        best = 0;
-                        long bestN = 0;
-                        for (int k = 0; k < rounds; k++) {
-                            long start = served;
-                            long t0 = System.nanoTime();
-                            while (served < start + e) {
-                                served += l.next().size();
-                            }
-                            double sec = (System.nanoTime() - t0) / 1e9;
-                            if ((served - start) / sec > best) {
-                                best = (served - start) / sec;
-                                bestSec = sec;
-                                bestN = served - start;
-                            }
-                        }
-                        rates.add(new Rate(size, "ShardLoader", t, best, bestSec, bestN));
                     }
+                    // rounds interleave all measurements, so each sees the same machine load; the best round counts
+                    Rate[] best = new Rate[2 + threads.size()];
+                    for (int k = 0; k < rounds; k++) {
+                        progress.accept("round " + (k + 1) + " of " + rounds + " at " + size + "x" + size);
+                        long t0 = System.nanoTime();
+                        ReadStats rs = ShardReader.forEach(dir, s -> { });
+                        best[0] = better(best[0], new Rate(size, "tar read (no decode)", 1, 0, (System.nanoTime() - t0) / 1e9,
+                                rs.samples()));
+                        t0 = System.nanoTime();
+                        for (byte[] b : images) {
+                            imageioRead(b);
+                        }
+                        best[1] = better(best[1], new Rate(size, "ImageIO.read only", 1, 0, (System.nanoTime() - t0) / 1e9,
+                                images.size()));
+                        for (int j = 0; j < loaders.size(); j++) {
+                            ShardLoader l = loaders.get(j);
+                            long n = 0;
+                            t0 = System.nanoTime();
+                            while (n < l.epochSize()) {
+                                n += l.next().size();
+                            }
+                            best[2 + j] = better(best[2 + j], new Rate(size, "ShardLoader", threads.get(j), 0,
+                                    (System.nanoTime() - t0) / 1e9, n));
+                        }
+                    }
+                    rates.addAll(List.of(best));
+                } finally {
+                    loaders.forEach(ShardLoader::close);
                 }
             }
         } finally {
@@ -127,6 +113,12 @@ public final class DataBench {
         double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         return new Result(samples, batchSize, Runtime.getRuntime().availableProcessors(), loadBefore, loadAfter,
                 meanBytes, rates, index);
+    }
+
+    private static Rate better(Rate old, Rate now) {
+        Rate r = new Rate(now.imageSize(), now.what(), now.threads(), now.samples() / now.seconds(), now.seconds(),
+                now.samples());
+        return old == null || r.samplesPerSecond() > old.samplesPerSecond() ? r : old;
     }
 
     private static void imageioRead(byte[] b) {
