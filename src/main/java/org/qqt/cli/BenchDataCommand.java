@@ -69,8 +69,10 @@ final class BenchDataCommand implements Runnable {
                 }
             }
             case table -> {
-                out.printf(Locale.ROOT, "%d samples, batch %d, %d CPUs, load average %.2f before / %.2f after%n",
-                        r.samples(), r.batchSize(), r.cpus(), r.loadAverageBefore(), r.loadAverageAfter());
+                out.printf(Locale.ROOT, "%d samples (32x32 JPEG: %.0f bytes on average), batch %d, %d CPUs, "
+                                + "load average %.2f before / %.2f after; best of the rounds%n",
+                        r.samples(), r.jpegBytesMean32(), r.batchSize(), r.cpus(), r.loadAverageBefore(),
+                        r.loadAverageAfter());
                 out.printf(Locale.ROOT, "%5s  %-22s %7s %12s %14s %12s%n", "size", "what", "threads", "samples/s",
                         "vs decode-only", "vs tar read");
                 for (DataBench.Rate x : r.rates()) {
