@@ -31,3 +31,11 @@ for name, (w, h, size, seed) in {"parity-37x23": (37, 23, 16, 1), "parity-10x14"
     src.save(name + ".png")
     with open(name + ".rgb", "wb") as f:
         f.write(clip_resize_crop(src, size).tobytes())
+
+# JPEG decoding parity: a 48x40 JPEG (quality 90, 4:2:0) written by Pillow, and the RGB pixels Pillow decodes
+r = random.Random(4)
+img = Image.new("RGB", (48, 40))
+img.putdata([((x * 5 + r.randrange(40)) % 256, (y * 6) % 256, (x * y) % 256) for y in range(40) for x in range(48)])
+img.save("pillow-q90-420.jpg", quality=90)
+with open("pillow-q90-420.rgb", "wb") as f:
+    f.write(Image.open("pillow-q90-420.jpg").convert("RGB").tobytes())

@@ -138,4 +138,20 @@ class ImageCodecTest {
                     assertThrows(ImageDecodeException.class, () -> codec.decode(bombPng())).reason());
         }
     }
+
+    @Test
+    void jpegDecodesToThePixelsPillowDecodes() throws Exception {
+        java.awt.image.BufferedImage img = codec.decode(resource("pillow-q90-420.jpg"));
+        byte[] ref = resource("pillow-q90-420.rgb");
+        assertEquals(48 * 40 * 3, ref.length);
+        for (int y = 0; y < 40; y++) {
+            for (int x = 0; x < 48; x++) {
+                int p = img.getRGB(x, y);
+                int i = (y * 48 + x) * 3;
+                assertEquals(ref[i] & 0xff, (p >> 16) & 0xff, "R at " + x + "," + y);
+                assertEquals(ref[i + 1] & 0xff, (p >> 8) & 0xff, "G at " + x + "," + y);
+                assertEquals(ref[i + 2] & 0xff, p & 0xff, "B at " + x + "," + y);
+            }
+        }
+    }
 }
