@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
                 PredictCommand.class,
                 ValidateCommand.class,
                 SynthCommand.class,
+                BenchDataCommand.class,
                 AutoComplete.GenerateCompletion.class,
         })
 public final class Qqt implements Runnable {

@@ -23,12 +23,15 @@ package org.qqt.data;
  * @param bytesInMemory      encoded image bytes held in memory
  * @param samplesOnDisk      kept samples whose bytes are re-read from their shard (memory cap reached)
  * @param samplesServed      exact number of samples returned in batches so far
+ * @param imagesReplaced     images that failed to decode while serving (only without the decode check at open),
+ *                           each replaced by the next decodable sample; counted once per failed decode
  */
 public record LoaderStats(
         int shards, int shardsEmpty, int shardsCorrupt, long samplesRead, long samplesCut,
         long notInSubset, long missingUid, long missingImage, long missingText, long captionsRepaired,
         long imagesCorrupt, long imagesTooLarge, long imagesUnsupported, long duplicateUids, long subsetUidsMissing,
-        long samplesKept, long epochSize, long bytesInMemory, long samplesOnDisk, long samplesServed) {
+        long samplesKept, long epochSize, long bytesInMemory, long samplesOnDisk, long samplesServed,
+        long imagesReplaced) {
 
     /** Samples dropped for any reason other than not being in the subset. */
     public long samplesDropped() {

@@ -1,7 +1,6 @@
 package org.qqt.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -29,8 +28,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.qqt.io.BadInputException;
 import org.qqt.io.Json;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The training loader: webdataset shards + a subset (uid → repeat count) + a tokenizer → {@link Batch}es.
@@ -57,12 +59,15 @@ import org.qqt.io.Json;
  * (shorter side to imageSize, Pillow-style antialiased bicubic, centre crop, CLIP mean/std, CHW).
  */
 public final class ShardLoader implements BatchSource {
+    private static final Logger LOG = LoggerFactory.getLogger(ShardLoader.class);
+
     /** How the sample stream is drawn from the epoch. */
     public enum Mode { EPOCH, RESAMPLED }
 
     /**
      * Loader settings. {@code sampleLimit} ≤ 0 means an endless stream; {@code verifyImages} = false skips the
-     * decode-once check at open (then a corrupt image fails the batch that holds it).
+     * decode-once check at open (faster for large pools; an image that then fails to decode is replaced by the
+     * next decodable sample and counted in {@link LoaderStats#imagesReplaced()}).
      */
     public record Options(int imageSize, int contextLength, int batchSize, long seed, Mode mode, int threads,
                           int prefetch, long memoryCapBytes, long maxPixels, long sampleLimit, boolean verifyImages) {
@@ -116,7 +121,9 @@ public final class ShardLoader implements BatchSource {
     /** One kept sample: encoded image bytes in memory, or where to read them; tokens without trailing padding. */
     private record Entry(Uid uid, int shard, long offset, int length, byte[] bytes, int[] tokens) {}
 
-    private record Pending(Future<Batch> batch, Uid[] uids) {}
+    private record Assembled(Batch batch, Uid[] uids) {}
+
+    private record Pending(Future<Assembled> batch) {}
 
     private final Options opt;
     private final List<Path> shards;
@@ -137,6 +144,7 @@ public final class ShardLoader implements BatchSource {
     private long served;
     private long planned;
     private Uid[] lastUids = new Uid[0];
+    private final AtomicLong replaced = new AtomicLong();
     private final long[] counts; // the index-time counts of LoaderStats
     private final long bytesInMemory;
     private final long samplesOnDisk;
@@ -500,35 +508,49 @@ public final class ShardLoader implements BatchSource {
         while (pending.size() < opt.prefetch() && planned < limit) {
             int n = (int) Math.min(opt.batchSize(), limit - planned);
             int[] idx = new int[n];
-            Uid[] uids = new Uid[n];
             for (int j = 0; j < n; j++) {
                 idx[j] = entryAt(planned + j);
-                uids[j] = entries[idx[j]].uid();
             }
             planned += n;
-            pending.add(new Pending(pool.submit(() -> assemble(idx)), uids));
+            pending.add(new Pending(pool.submit(() -> assemble(idx))));
         }
     }
 
-    private Batch assemble(int[] idx) {
+    private Assembled assemble(int[] idx) {
         int s = opt.imageSize();
         int ctx = opt.contextLength();
         int per = 3 * s * s;
         float[] images = new float[idx.length * per];
         int[] tokens = new int[idx.length * ctx];
+        Uid[] uids = new Uid[idx.length];
         for (int j = 0; j < idx.length; j++) {
-            Entry e = entries[idx[j]];
-            BufferedImage img;
-            try {
-                img = codec.decode(bytesOf(e, shards, channels));
-            } catch (ImageDecodeException ex) {
-                throw new IllegalStateException("sample " + e.uid() + " in " + shards.get(e.shard()) + ": "
-                        + ex.getMessage() + " (open the loader with verifyImages to drop such samples up front)", ex);
-            }
-            transform.apply(img, images, j * per);
+            Entry e = decodeInto(idx[j], images, j * per);
             System.arraycopy(e.tokens(), 0, tokens, j * ctx, e.tokens().length);
+            uids[j] = e.uid();
         }
-        return new Batch(idx.length, s, ctx, images, tokens);
+        return new Assembled(new Batch(idx.length, s, ctx, images, tokens), uids);
+    }
+
+    /**
+     * Decodes entry {@code i} into {@code out}; returns the entry served. Without the decode check at open, an
+     * image that fails here is replaced by the next entry (in index order) that decodes, with its caption: a
+     * choice that depends only on the bytes, so batches stay identical for any thread count and after restore.
+     */
+    private Entry decodeInto(int i, float[] out, int offset) {
+        for (int k = 0; k < entries.length; k++) {
+            Entry e = entries[(i + k) % entries.length];
+            try {
+                transform.apply(codec.decode(bytesOf(e, shards, channels)), out, offset);
+                return e;
+            } catch (ImageDecodeException ex) {
+                replaced.incrementAndGet();
+                if (k == 0) {
+                    LOG.warn("sample {} in {}: {}; serving the next sample instead", e.uid(), shards.get(e.shard()),
+                            ex.getMessage());
+                }
+            }
+        }
+        throw new IllegalStateException("no image of the " + entries.length + " kept samples decodes");
     }
 
     @Override
@@ -538,7 +560,7 @@ public final class ShardLoader implements BatchSource {
         }
         fill();
         Pending p = pending.poll();
-        Batch b;
+        Assembled b;
         try {
             b = p.batch().get();
         } catch (InterruptedException e) {
@@ -547,10 +569,10 @@ public final class ShardLoader implements BatchSource {
         } catch (ExecutionException e) {
             throw rethrow(e);
         }
-        served += b.size();
-        lastUids = p.uids();
+        served += b.batch().size();
+        lastUids = b.uids();
         fill();
-        return b;
+        return b.batch();
     }
 
     @Override
@@ -573,7 +595,7 @@ public final class ShardLoader implements BatchSource {
             throw new BadInputException("loader state is past this loader's sample limit " + limit);
         }
         for (Pending p : pending) {
-            p.batch().cancel(true);
+            p.batch().cancel(false); // no interrupt: an interrupted positional read would close the shared channel
         }
         pending.clear();
         served = state.samplesServed();
@@ -591,7 +613,7 @@ public final class ShardLoader implements BatchSource {
                 c[Counter.CAPTIONS_REPAIRED.ordinal()], c[Counter.IMAGES_CORRUPT.ordinal()],
                 c[Counter.IMAGES_TOO_LARGE.ordinal()], c[Counter.IMAGES_UNSUPPORTED.ordinal()],
                 c[Counter.DUPLICATE_UIDS.ordinal()], subsetUidsMissing, entries.length, slots.length, bytesInMemory,
-                samplesOnDisk, served);
+                samplesOnDisk, served, replaced.get());
     }
 
     @Override

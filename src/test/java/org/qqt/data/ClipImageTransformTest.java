@@ -88,4 +88,27 @@ class ClipImageTransformTest {
             assertEquals(norm(0, c), out[c * 16], 1e-6);
         }
     }
+
+    /** Fixtures made by make_pillow_parity.py with Pillow 9.4: torchvision Resize + CenterCrop on PIL images. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"parity-37x23", "parity-10x14", "parity-64x50"})
+    void resizeAndCropMatchPillowExactly(String name) throws Exception {
+        byte[] png;
+        byte[] expected;
+        try (var a = getClass().getResourceAsStream("/images/" + name + ".png");
+             var b = getClass().getResourceAsStream("/images/" + name + ".rgb")) {
+            png = a.readAllBytes();
+            expected = b.readAllBytes();
+        }
+        int size = (int) Math.round(Math.sqrt(expected.length / 3.0));
+        float[] out = new float[3 * size * size];
+        new ClipImageTransform(size).apply(new ImageCodec().decode(png), out, 0);
+        int plane = size * size;
+        for (int i = 0; i < plane; i++) {
+            for (int c = 0; c < 3; c++) {
+                int got = Math.round((out[c * plane + i] * ClipImageTransform.STD[c] + ClipImageTransform.MEAN[c]) * 255);
+                assertEquals(expected[3 * i + c] & 0xff, got, name + " pixel " + i + " channel " + c);
+            }
+        }
+    }
 }

@@ -123,4 +123,35 @@ class ImageCodecTest {
                 assertThrows(ImageDecodeException.class, () -> new ImageCodec(1199).decode(png)).reason());
         assertEquals(40, new ImageCodec(1200).decode(png).getWidth());
     }
+
+    @Test
+    void aFailedDecodeDoesNotSpoilTheNextOneOnTheSameThread() throws Exception {
+        byte[] good = ImageCodec.encodeJpeg(TestPools.solid(16, 16, 0x204060), 0.95f);
+        byte[] png = ImageCodec.encodePng(TestPools.solid(3, 5, 0x102030));
+        for (int round = 0; round < 3; round++) {
+            assertThrows(ImageDecodeException.class, () -> codec.decode(Arrays.copyOf(good, good.length / 2)));
+            BufferedImage img = codec.decode(good);
+            assertEquals(16, img.getWidth());
+            assertTrue(Math.abs(((img.getRGB(8, 8) >> 8) & 0xff) - 0x40) <= 3);
+            assertEquals(0x102030, codec.decode(png).getRGB(1, 1) & 0xffffff);
+            assertEquals(ImageDecodeException.Reason.TOO_LARGE,
+                    assertThrows(ImageDecodeException.class, () -> codec.decode(bombPng())).reason());
+        }
+    }
+
+    @Test
+    void jpegDecodesToThePixelsPillowDecodes() throws Exception {
+        java.awt.image.BufferedImage img = codec.decode(resource("pillow-q90-420.jpg"));
+        byte[] ref = resource("pillow-q90-420.rgb");
+        assertEquals(48 * 40 * 3, ref.length);
+        for (int y = 0; y < 40; y++) {
+            for (int x = 0; x < 48; x++) {
+                int p = img.getRGB(x, y);
+                int i = (y * 48 + x) * 3;
+                assertEquals(ref[i] & 0xff, (p >> 16) & 0xff, "R at " + x + "," + y);
+                assertEquals(ref[i + 1] & 0xff, (p >> 8) & 0xff, "G at " + x + "," + y);
+                assertEquals(ref[i + 2] & 0xff, p & 0xff, "B at " + x + "," + y);
+            }
+        }
+    }
 }

@@ -342,4 +342,38 @@ class ShardLoaderTest {
         Map<Uid, Integer> m = ShardLoader.countsOf(List.of(TestPools.uid(1), TestPools.uid(1), TestPools.uid(2)));
         assertEquals(Map.of(TestPools.uid(1), 2, TestPools.uid(2), 1), m);
     }
+
+    @Test
+    void withoutTheDecodeCheckABadImageIsReplacedByTheNextGoodSampleDeterministically() {
+        byte[] noisy = ImageCodec.encodeJpeg(noise(32, 32), 0.9f);
+        Uid bad = TestPools.uid(5);
+        try (ShardWriter w = new ShardWriter(dir, 1000, ShardWriter.Naming.IMG2DATASET)) {
+            for (int i = 0; i < 12; i++) {
+                w.write(i == 5 ? with(i, "jpg", java.util.Arrays.copyOf(noisy, noisy.length / 2)) : TestPools.sample(i, 8));
+            }
+        }
+        List<List<Batch>> runs = new ArrayList<>();
+        for (int threads : new int[] {1, 2}) {
+            try (ShardLoader l = ShardLoader.open(dir, null, tok, opts(4, 8).withVerifyImages(false)
+                    .withThreads(threads).withSampleLimit(24))) {
+                List<Batch> bs = new ArrayList<>();
+                Map<Uid, Integer> served = new HashMap<>();
+                while (l.hasNext()) {
+                    Batch b = l.next();
+                    bs.add(b);
+                    for (int j = 0; j < b.size(); j++) {
+                        Uid u = l.lastBatchUids().get(j);
+                        assertEquals(TestPools.uid(TestPools.indexInBatch(b, j)), u);
+                        served.merge(u, 1, Integer::sum);
+                    }
+                }
+                assertFalse(served.containsKey(bad));
+                assertEquals(4, served.get(TestPools.uid(6)), "sample 6 stands in for sample 5");
+                assertEquals(2, l.stats().imagesReplaced());
+                assertEquals(24, l.stats().samplesServed());
+                runs.add(bs);
+            }
+        }
+        assertSameBatches(runs.get(0), runs.get(1));
+    }
 }
