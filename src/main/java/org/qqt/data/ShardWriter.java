@@ -145,6 +145,7 @@ public final class ShardWriter implements AutoCloseable {
         channel.force(true);
         tar.close();
         tar = null;
+        org.qqt.io.AtomicFiles.readableByAll(tmp);
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {

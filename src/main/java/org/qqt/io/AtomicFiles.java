@@ -50,7 +50,7 @@ public final class AtomicFiles {
     }
 
     /** createTempFile makes 0600 files; results are for other users and tools too (0644, as a plain write). */
-    static void readableByAll(Path file) throws IOException {
+    public static void readableByAll(Path file) throws IOException {
         if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
             Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         }
