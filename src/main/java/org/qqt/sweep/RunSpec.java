@@ -92,8 +92,8 @@ public record RunSpec(
                                 + new java.util.TreeSet<>(PLACEHOLDERS) + ")");
                     }
                     if (!key.equals("threads")) {
-                        throw new BadInputException(where + ": placeholder {" + key + "} has no value in this sweep "
-                                + "(set the matching key in the config)");
+                        throw new BadInputException(where + ": placeholder {" + key + "} has no value for this run "
+                                + "(set \"" + key + "\" in the sweep config, or drop it from the stage)");
                     }
                     v = m.group(0);
                 }
