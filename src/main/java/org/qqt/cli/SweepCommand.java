@@ -220,7 +220,7 @@ final class SweepCommand implements Runnable {
         }
         plan.writeSpecs();
         SlurmExecutor slurm = new SlurmExecutor(Map.of());
-        Map<String, String> queue = exec.executor == Executor.slurm ? slurm.queue(plan.sweepDir()) : null;
+        Map<String, String> queue = slurm.queue(plan.sweepDir()); // runs queued on Slurm are not started twice
         List<RunState> states = Sweep.status(plan, queue, 0);
         List<RunSpec> todo = Sweep.toRun(plan, states, retryFailed, only);
         var counts = Sweep.counts(states);

@@ -68,10 +68,18 @@ public final class SlurmExecutor {
         if (o.mem() != null) {
             s.append("#SBATCH --mem=").append(o.mem()).append('\n');
         }
+        // sbatch reads #SBATCH lines only up to the first command: directives first, then verbatim commands
         for (String line : o.extra()) {
-            s.append(line.startsWith("--") ? "#SBATCH " + line : line).append('\n');
+            if (line.startsWith("--") || line.startsWith("#")) {
+                s.append(line.startsWith("--") ? "#SBATCH " + line : line).append('\n');
+            }
         }
         s.append("set -euo pipefail\n");
+        for (String line : o.extra()) {
+            if (!line.startsWith("--") && !line.startsWith("#")) {
+                s.append(line).append('\n');
+            }
+        }
         s.append("export DJL_OFFLINE=true\n");
         s.append("RUN_ID=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" ").append(quote(runsFile.toString())).append(")\n");
         s.append("THREADS=${SLURM_CPUS_PER_TASK:-$(nproc)}\n");

@@ -7,8 +7,9 @@ import java.util.List;
  *
  * @param gpus        {@code --gres=gpu:N}
  * @param maxParallel the {@code %P} of {@code --array=0-(N-1)%P}: at most P runs at once
- * @param extra       lines written verbatim after the generated {@code #SBATCH} lines (a line starting with
- *                    {@code --} gets a {@code #SBATCH } prefix)
+ * @param extra       extra lines, verbatim: a line starting with {@code --} becomes {@code #SBATCH --...}; it and
+ *                    other {@code #} lines follow the generated directives; any other line (a command such as
+ *                    {@code module load java/17}) goes after them, before the run starts
  */
 public record SlurmOptions(String partition, Integer gpus, String time, String account, Integer cpusPerTask,
                            String mem, Integer maxParallel, List<String> extra) {
