@@ -284,7 +284,7 @@ final class SweepCommand implements Runnable {
         if (!exec.await) {
             return 0;
         }
-        slurm.await(job, plan.sweepDir(), Long.MAX_VALUE / 4, 5000);
+        slurm.await(job, plan.sweepDir(), 0, 5000);
         List<RunState> after = Sweep.status(plan, slurm.queue(plan.sweepDir()), 10);
         printStatus(out, after, OutputFormat.table);
         return after.stream().allMatch(s -> s.state() == RunState.State.done) ? 0 : 1;

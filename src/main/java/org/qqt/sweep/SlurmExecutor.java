@@ -186,11 +186,15 @@ public final class SlurmExecutor {
         return r.code == 0 && !r.output.isBlank();
     }
 
-    /** Waits until {@code jobId} has left squeue, polling every {@code pollMillis}; false on timeout. */
+    /**
+     * Waits until {@code jobId} has left squeue, polling every {@code pollMillis}; false on timeout
+     * ({@code timeoutMillis} ≤ 0: no limit).
+     */
     public boolean await(String jobId, Path dir, long timeoutMillis, long pollMillis) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        long start = System.nanoTime();
+        long limit = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         while (inQueue(jobId, dir)) {
-            if (System.nanoTime() > end) {
+            if (timeoutMillis > 0 && System.nanoTime() - start > limit) {
                 return false;
             }
             Thread.sleep(pollMillis);
