@@ -28,13 +28,23 @@ public final class RunRunner {
 
     public enum Outcome { done, alreadyDone, failed, interrupted, busy }
 
+    /** Exit code reported for a stage not started because the runner is stopping (as if killed by SIGTERM). */
+    private static final int STOPPED = 143;
+
     private final Set<Process> live = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
 
-    /** Stops every stage process this runner started (for a shutdown hook). */
+    /**
+     * Stops every stage process this runner started and starts no more (for a shutdown hook): once this returns,
+     * no stage can start, so none outlives the JVM.
+     */
     public void stopAll() {
-        stopping = true;
-        for (Process p : live) {
+        List<Process> snapshot;
+        synchronized (live) {
+            stopping = true;
+            snapshot = List.copyOf(live);
+        }
+        for (Process p : snapshot) {
             p.descendants().forEach(ProcessHandle::destroy);
             p.destroy();
         }
@@ -69,6 +79,9 @@ public final class RunRunner {
     private Outcome runLocked(Path runDir, RunSpec spec, int threads, Map<String, String> marker) throws IOException {
         if (Files.isRegularFile(runDir.resolve(RunState.DONE))) {
             return Outcome.alreadyDone;
+        }
+        if (stopping) {
+            return Outcome.interrupted;
         }
         Files.deleteIfExists(runDir.resolve(RunState.FAILED));
         if (marker != null && !marker.isEmpty()) {
@@ -119,17 +132,19 @@ public final class RunRunner {
         pb.environment().put("DJL_OFFLINE", "true");
         pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
         Process p;
-        try {
-            p = pb.start();
-        } catch (IOException e) {
-            append(log, "== qqt sweep: cannot start " + command.get(0) + ": " + e.getMessage());
-            return 127;
-        }
-        live.add(p);
-        try {
+        synchronized (live) {
             if (stopping) {
-                p.destroy();
+                return STOPPED;
             }
+            try {
+                p = pb.start();
+            } catch (IOException e) {
+                append(log, "== qqt sweep: cannot start " + command.get(0) + ": " + e.getMessage());
+                return 127;
+            }
+            live.add(p);
+        }
+        try {
             return p.waitFor();
         } catch (InterruptedException e) {
             p.descendants().forEach(ProcessHandle::destroy);

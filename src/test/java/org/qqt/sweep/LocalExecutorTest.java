@@ -113,6 +113,17 @@ class LocalExecutorTest {
     }
 
     @Test
+    void aStoppedRunnerStartsNoStage() throws IOException {
+        SweepPlan p = plan(2);
+        RunRunner runner = new RunRunner();
+        runner.stopAll(); // as the shutdown hook does on SIGTERM / Ctrl-C
+        Map<String, RunRunner.Outcome> res = new LocalExecutor(2, 1, runner).run(p, p.runs(), (r, o) -> { });
+        assertTrue(res.values().stream().allMatch(o -> o == RunRunner.Outcome.interrupted), res.toString());
+        assertEquals(List.of(), Fixtures.counter(dir));
+        assertTrue(Sweep.status(p, null, 0).stream().noneMatch(x -> x.state() == RunState.State.failed));
+    }
+
+    @Test
     void threadsDefaultToCoresOverWorkers() {
         int cores = Runtime.getRuntime().availableProcessors();
         assertEquals(Math.max(1, cores / 2), new LocalExecutor(2, 0, new RunRunner()).threads());
