@@ -274,7 +274,8 @@ final class SweepCommand implements Runnable {
         SlurmOptions so = exec.slurm(c);
         String job = slurm.submit(plan, todo, arg.launcherOf(c), so, exec.dryRun);
         if (exec.dryRun) {
-            out.println("dry run: batch script and run list written under " + plan.sweepDir().resolve("slurm"));
+            out.print(readScript(Path.of(job)));
+            out.println("dry run: not submitted; batch script " + job + " (submit it with sbatch, or drop --dry-run)");
             out.flush();
             return 0;
         }
@@ -288,6 +289,14 @@ final class SweepCommand implements Runnable {
         List<RunState> after = Sweep.status(plan, slurm.queue(plan.sweepDir()), 10);
         printStatus(out, after, OutputFormat.table);
         return after.stream().allMatch(s -> s.state() == RunState.State.done) ? 0 : 1;
+    }
+
+    private static String readScript(Path f) {
+        try {
+            return java.nio.file.Files.readString(f);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,

@@ -98,7 +98,10 @@ public final class SlurmExecutor {
         return "'" + s.replace("'", "'\\''") + "'";
     }
 
-    /** Writes the run list and script for {@code runs}, submits them, records the submission; returns the job id. */
+    /**
+     * Writes the run list and script for {@code runs}, submits them, records the submission; returns the job id
+     * (with {@code dryRun}: submits nothing and returns the script's path).
+     */
     public String submit(SweepPlan plan, List<RunSpec> runs, Path qqt, SlurmOptions o, boolean dryRun) {
         if (runs.isEmpty()) {
             throw new IllegalArgumentException("nothing to submit");
@@ -112,7 +115,7 @@ public final class SlurmExecutor {
         AtomicFiles.writeString(runsFile, ids.toString());
         AtomicFiles.writeString(script, batchScript(plan.name(), plan.sweepDir(), runsFile, runs.size(), qqt, o));
         if (dryRun) {
-            return "";
+            return script.toString();
         }
         Result r = exec(List.of("sbatch", "--parsable", script.toString()), plan.sweepDir());
         if (r.code != 0) {

@@ -118,6 +118,7 @@ class SweepCommandTest {
                 "exec '/opt/qqt/bin/qqt' sweep run-one --sweep-dir '" + dir.resolve("runs/cli") + "' --id \"$RUN_ID\"")) {
             assertTrue(text.contains(line), "missing: " + line + "\n" + text);
         }
+        assertTrue(out.toString().startsWith("sweep cli: 4 runs") && out.toString().contains(text), out.toString());
         // the #SBATCH lines come before the first command, or sbatch ignores them
         assertTrue(text.lastIndexOf("#SBATCH") < text.indexOf("set -euo"), text);
         assertTrue(text.indexOf("module load java/17") > text.indexOf("set -euo"), text);
