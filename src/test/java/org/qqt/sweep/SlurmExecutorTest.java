@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,18 +33,26 @@ class SlurmExecutorTest {
     @TempDir
     Path dir;
 
+    private static final boolean HAS_SBATCH = List.of(System.getenv().getOrDefault("PATH", "")
+            .split(File.pathSeparator)).stream().anyMatch(d -> Files.isExecutable(Path.of(d, "sbatch")));
+
     @BeforeAll
     static void startSlurm() throws Exception {
-        boolean hasSbatch = List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)).stream()
-                .anyMatch(d -> Files.isExecutable(Path.of(d, "sbatch")));
-        assumeTrue(hasSbatch, "skipped: no sbatch on PATH (install slurm-wlm and munge; .ci/slurm-local.sh starts "
-                + "a local Slurm)");
+        if (!HAS_SBATCH) {
+            return;
+        }
         Process p = new ProcessBuilder("bash", ".ci/slurm-local.sh", "start").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), ".ci/slurm-local.sh start failed:\n" + out);
         String conf = out.lines().filter(l -> l.startsWith("export SLURM_CONF=")).findFirst()
                 .orElseThrow(() -> new AssertionError("no SLURM_CONF in:\n" + out)).substring("export SLURM_CONF=".length());
         env = Map.of("SLURM_CONF", conf);
+    }
+
+    @BeforeEach
+    void needsSlurm() {
+        assumeTrue(HAS_SBATCH, "skipped: no sbatch on PATH (apt-get install slurm-wlm slurmctld slurmd "
+                + "slurm-client munge; the test starts a local Slurm with .ci/slurm-local.sh start)");
     }
 
     /** A launcher that runs this test's classpath (the real qqt CLI: sweep run-one), like bin/qqt does. */
