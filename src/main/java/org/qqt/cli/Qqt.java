@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
                 ValidateCommand.class,
                 SynthCommand.class,
                 BenchDataCommand.class,
+                SweepCommand.class,
                 AutoComplete.GenerateCompletion.class,
         })
 public final class Qqt implements Runnable {
