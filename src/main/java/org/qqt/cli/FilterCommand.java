@@ -87,7 +87,8 @@ final class FilterCommand implements Runnable {
                     minChars != null ? minChars : caption.minChars());
         }
         FilterSpec fs = new FilterSpec(score, ranges, random, seed, caption);
-        String command = "qqt filter " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        String command = "qqt " + String.join(" ", spec.commandLine().getParseResult().originalArgs().stream()
+                .map(a -> a.matches("[A-Za-z0-9_./=:,+-]+") ? a : "'" + a.replace("'", "'\\''") + "'").toList());
         FilterManifest m;
         try (PoolMetadata pool = PoolMetadata.open(metadata)) {
             m = ScoreFilter.run(pool, fs, out, command);
