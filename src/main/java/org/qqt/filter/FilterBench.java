@@ -48,13 +48,18 @@ public final class FilterBench {
         }
     }
 
-    /** The baseline: {@code SELECT count(*)} (parquet answers it from metadata) and a scan of uid and score. */
+    /** Label of the scan baseline. */
+    public static final String SCAN = "duckdb scan sum(strlen(uid)), sum(score)";
+
+    /**
+     * The baseline: {@code SELECT count(*)} (parquet answers it from its metadata) and a real scan of the uid and
+     * score columns (count(uid) or min/max would be answered from parquet statistics too).
+     */
     public static List<Timing> baselines(Path parquet, long rows) {
         List<Timing> out = new ArrayList<>();
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
             out.add(time(c, "duckdb SELECT count(*)", "SELECT count(*) FROM read_parquet(?)", parquet, rows));
-            out.add(time(c, "duckdb scan count(uid), min/max(score)",
-                    "SELECT count(uid), min(score), max(score) FROM read_parquet(?)", parquet, rows));
+            out.add(time(c, SCAN, "SELECT count(*), sum(strlen(uid)), sum(score) FROM read_parquet(?)", parquet, rows));
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

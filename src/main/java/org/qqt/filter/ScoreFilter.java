@@ -48,20 +48,25 @@ public final class ScoreFilter {
         String score = pool.floatColumn(spec.scoreColumn());
         String uid = pool.requireUidColumn();
         List<Object> params = new ArrayList<>();
-        StringBuilder where = new StringBuilder(score + " IS NOT NULL AND NOT isnan(" + score + ")");
+        String captionWhere = "";
         if (spec.caption().active()) {
             String text = pool.column("text");
             if (!"VARCHAR".equalsIgnoreCase(pool.schema().get("text"))) {
                 throw BadInputException.inFile(pool.origin(), "column 'text' is " + pool.schema().get("text")
                         + "; the caption filter needs captions as text");
             }
-            where.append(" AND ").append(String.format(WORD_COUNT, text)).append(" >= ?");
+            captionWhere = String.format(WORD_COUNT, text) + " >= ? AND length(" + text + ") >= ?";
             params.add(spec.caption().minWords());
-            where.append(" AND length(").append(text).append(") >= ?");
             params.add(spec.caption().minChars());
         }
-
-        double[] scores = fetchScores(pool, "SELECT " + score + " FROM pool WHERE " + where, params);
+        // The bucket queries need "NOT isnan": DuckDB orders NaN above every number, so "score >= ?" alone would
+        // select NaN rows. The score fetch drops nulls and NaNs in Java instead (cheaper than in SQL).
+        String where = score + " IS NOT NULL AND NOT isnan(" + score + ")"
+                + (captionWhere.isEmpty() ? "" : " AND " + captionWhere);
+        String type = pool.schema().get(spec.scoreColumn()).toUpperCase(java.util.Locale.ROOT);
+        boolean isFloat = type.equals("FLOAT") || type.equals("REAL");
+        double[] scores = fetchScores(pool, "SELECT " + score + " FROM pool"
+                + (captionWhere.isEmpty() ? "" : " WHERE " + captionWhere), params, isFloat);
         int n = scores.length;
         if (n == 0) {
             throw BadInputException.inFile(pool.origin(), "no row has a " + spec.scoreColumn()
@@ -165,7 +170,7 @@ public final class ScoreFilter {
         return SubsetFile.fromPairs(h, l);
     }
 
-    private static double[] fetchScores(PoolMetadata pool, String sql, List<Object> params) {
+    private static double[] fetchScores(PoolMetadata pool, String sql, List<Object> params, boolean isFloat) {
         double[] out = new double[1 << 16];
         int n = 0;
         try (PreparedStatement ps = bind(pool.prepare(sql), params); ResultSet r = ps.executeQuery()) {
@@ -176,7 +181,11 @@ public final class ScoreFilter {
                     }
                     out = Arrays.copyOf(out, (int) Math.min(Integer.MAX_VALUE - 8, n * 2L));
                 }
-                out[n++] = r.getDouble(1);
+                double v = isFloat ? r.getFloat(1) : r.getDouble(1);
+                if (r.wasNull() || Double.isNaN(v)) {
+                    continue;
+                }
+                out[n++] = v;
             }
         } catch (SQLException e) {
             throw BadInputException.inFile(pool.origin(), "cannot read scores: " + firstLine(e));

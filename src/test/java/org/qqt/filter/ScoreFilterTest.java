@@ -176,6 +176,18 @@ class ScoreFilterTest {
     }
 
     @Test
+    void nullAndNanScoresAreNeitherRankedNorWritten(@TempDir Path dir) {
+        Double[] s = {Double.NaN, 1.0, 2.0, 3.0, null, Double.NaN};
+        Path out = dir.resolve("out");
+        FilterManifest m = filter(pool(dir, s, null), new FilterSpec("score", ScoreRange.parseList("0-50,50-100"), null,
+                0, CaptionFilter.NONE), out);
+        assertEquals(3, m.rankedRows());
+        assertEquals(6, m.poolRows());
+        assertEquals(uids(2, 3), rowsOf(out.resolve("top0-50.npy"))); // thr = desc[int(1.5)] = 2
+        assertEquals(uids(1), rowsOf(out.resolve("top50-100.npy")));
+    }
+
+    @Test
     void badSpecsAreBadInputAndWriteNothing(@TempDir Path dir) {
         Path parquet = pool(dir, new Double[] {1.0, 2.0}, null);
         assertThrows(BadInputException.class, () -> ScoreRange.parseList("0-20,10-30"));
