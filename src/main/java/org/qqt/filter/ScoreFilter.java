@@ -86,45 +86,75 @@ public final class ScoreFilter {
             bounds.add(new Double[] {low, high});
         }
 
+        // per-bucket counts and score extremes, from the scores already in memory
+        int m = ranges.size();
+        long[] inRange = new long[m];
+        double[] min = new double[m];
+        double[] max = new double[m];
+        Arrays.fill(min, Double.POSITIVE_INFINITY);
+        Arrays.fill(max, Double.NEGATIVE_INFINITY);
+        for (double s : scores) {
+            for (int b = 0; b < m; b++) {
+                Double low = bounds.get(b)[0];
+                Double high = bounds.get(b)[1];
+                if ((low == null || s >= low) && (high == null || s < high)) {
+                    inRange[b]++;
+                    min[b] = Math.min(min[b], s);
+                    max[b] = Math.max(max[b], s);
+                }
+            }
+        }
+        scores = null; // let the collector take them before the uids arrive
+
         Path stage = null;
-        List<BucketResult> results = new ArrayList<>();
+        BucketResult[] results = new BucketResult[m];
         try {
             Files.createDirectories(outDir);
             stage = Files.createTempDirectory(outDir, ".qqt-filter-");
-            for (int b = 0; b < ranges.size(); b++) {
-                ScoreRange r = ranges.get(b);
-                Double low = bounds.get(b)[0];
-                Double high = bounds.get(b)[1];
-                long inRange = 0;
-                double min = Double.POSITIVE_INFINITY;
-                double max = Double.NEGATIVE_INFINITY;
-                for (double s : scores) {
-                    if ((low == null || s >= low) && (high == null || s < high)) {
-                        inRange++;
-                        min = Math.min(min, s);
-                        max = Math.max(max, s);
+            // one scan per group of disjoint buckets: a CASE names each row's bucket (reading the uid column once
+            // per scan is what costs; per-bucket queries would decode it once per bucket)
+            for (List<Integer> pass : disjointPasses(ranges)) {
+                StringBuilder cases = new StringBuilder("CASE");
+                List<Object> p = new ArrayList<>();
+                for (int i = 0; i < pass.size(); i++) {
+                    Double low = bounds.get(pass.get(i))[0];
+                    Double high = bounds.get(pass.get(i))[1];
+                    cases.append(" WHEN ");
+                    if (low == null && high == null) {
+                        cases.append("TRUE");
+                    } else if (low == null) {
+                        cases.append(score).append(" < ?");
+                        p.add(high);
+                    } else if (high == null) {
+                        cases.append(score).append(" >= ?");
+                        p.add(low);
+                    } else {
+                        cases.append(score).append(" >= ? AND ").append(score).append(" < ?");
+                        p.add(low);
+                        p.add(high);
                     }
+                    cases.append(" THEN ").append(i);
                 }
-                StringBuilder sql = new StringBuilder("SELECT " + uid + " FROM pool WHERE " + where);
-                List<Object> p = new ArrayList<>(params);
-                if (low != null) {
-                    sql.append(" AND ").append(score).append(" >= ?");
-                    p.add(low);
+                cases.append(" END");
+                p.addAll(params);
+                String sql = "SELECT qqt_bucket, qqt_uid FROM (SELECT " + cases + " AS qqt_bucket, " + uid
+                        + " AS qqt_uid FROM pool WHERE " + where + ") WHERE qqt_bucket IS NOT NULL";
+                long[] expected = pass.stream().mapToLong(b -> inRange[b]).toArray();
+                long[][][] pairs = fetchUids(pool, sql, p, expected);
+                for (int i = 0; i < pass.size(); i++) {
+                    int b = pass.get(i);
+                    ScoreRange r = ranges.get(b);
+                    SubsetFile subset = SubsetFile.fromPairs(pairs[i][0], pairs[i][1]);
+                    pairs[i] = null;
+                    if (spec.randomPercent() != null) {
+                        subset = sample(subset, (long) (subset.size() * (spec.randomPercent() / 100.0)), spec.seed());
+                    }
+                    String file = spec.fileName(r);
+                    subset.write(stage.resolve(file));
+                    results[b] = new BucketResult(r.label(), file, r.fromPercent(), r.toPercent(), bounds.get(b)[0],
+                            bounds.get(b)[1], inRange[b], subset.size(), subset.size() / (double) n,
+                            inRange[b] == 0 ? null : min[b], inRange[b] == 0 ? null : max[b]);
                 }
-                if (high != null) {
-                    sql.append(" AND ").append(score).append(" < ?");
-                    p.add(high);
-                }
-                long[][] pairs = fetchUids(pool, sql.toString(), p, inRange);
-                SubsetFile subset = SubsetFile.fromPairs(pairs[0], pairs[1]);
-                if (spec.randomPercent() != null) {
-                    subset = sample(subset, (long) (subset.size() * (spec.randomPercent() / 100.0)), spec.seed());
-                }
-                String file = spec.fileName(r);
-                subset.write(stage.resolve(file));
-                results.add(new BucketResult(r.label(), file, r.fromPercent(), r.toPercent(), low, high, inRange,
-                        subset.size(), subset.size() / (double) n,
-                        inRange == 0 ? null : min, inRange == 0 ? null : max));
             }
             for (BucketResult br : results) {
                 move(stage.resolve(br.file()), outDir.resolve(br.file()));
@@ -137,7 +167,8 @@ public final class ScoreFilter {
         FilterManifest manifest = new FilterManifest(FilterManifest.FORMAT, 1,
                 pool.files().stream().map(f -> f.toAbsolutePath().normalize().toString()).toList(),
                 spec.scoreColumn(), pool.rowCount(), n, FilterManifest.RULE,
-                spec.caption().active() ? spec.caption() : null, spec.randomPercent(), spec.seed(), command, results);
+                spec.caption().active() ? spec.caption() : null, spec.randomPercent(), spec.seed(), command,
+                List.of(results));
         Json.write(outDir.resolve("manifest.json"), manifest);
         return manifest;
     }
@@ -193,29 +224,59 @@ public final class ScoreFilter {
         return Arrays.copyOf(out, n);
     }
 
-    private static long[][] fetchUids(PoolMetadata pool, String sql, List<Object> params, long expected) {
-        long[] h = new long[(int) expected];
-        long[] l = new long[(int) expected];
-        int n = 0;
+    /** Groups bucket indices so that the ranges within a group are disjoint (first fit, in the given order). */
+    static List<List<Integer>> disjointPasses(List<ScoreRange> ranges) {
+        List<List<Integer>> passes = new ArrayList<>();
+        for (int b = 0; b < ranges.size(); b++) {
+            ScoreRange r = ranges.get(b);
+            List<Integer> home = null;
+            for (List<Integer> pass : passes) {
+                if (pass.stream().map(ranges::get).allMatch(o -> o.toPercent() <= r.fromPercent()
+                        || r.toPercent() <= o.fromPercent())) {
+                    home = pass;
+                    break;
+                }
+            }
+            if (home == null) {
+                home = new ArrayList<>();
+                passes.add(home);
+            }
+            home.add(b);
+        }
+        return passes;
+    }
+
+    /** Runs a (bucket, uid) query and returns per bucket {hi[], lo[]} with exactly the expected counts. */
+    private static long[][][] fetchUids(PoolMetadata pool, String sql, List<Object> params, long[] expected) {
+        int k = expected.length;
+        long[][][] out = new long[k][2][];
+        int[] filled = new int[k];
+        for (int i = 0; i < k; i++) {
+            out[i][0] = new long[(int) expected[i]];
+            out[i][1] = new long[(int) expected[i]];
+        }
         try (PreparedStatement ps = bind(pool.prepare(sql), params); ResultSet r = ps.executeQuery()) {
             while (r.next()) {
-                String u = r.getString(1);
-                if (n == h.length) {
-                    throw new IllegalStateException("bucket has more rows than counted (" + expected + ")");
+                int b = r.getInt(1);
+                String u = r.getString(2);
+                if (filled[b] == expected[b]) {
+                    throw new IllegalStateException("bucket has more rows than counted (" + expected[b] + ")");
                 }
                 if (u == null || u.length() != 32) {
                     throw BadInputException.inFile(pool.origin(), "bad uid '" + u + "': expected 32 hex characters");
                 }
-                h[n] = hex16(u, 0, pool);
-                l[n++] = hex16(u, 16, pool);
+                out[b][0][filled[b]] = hex16(u, 0, pool);
+                out[b][1][filled[b]++] = hex16(u, 16, pool);
             }
         } catch (SQLException e) {
             throw BadInputException.inFile(pool.origin(), "cannot read uids: " + firstLine(e));
         }
-        if (n != expected) {
-            throw new IllegalStateException("bucket has " + n + " rows, counted " + expected);
+        for (int i = 0; i < k; i++) {
+            if (filled[i] != expected[i]) {
+                throw new IllegalStateException("bucket has " + filled[i] + " rows, counted " + expected[i]);
+            }
         }
-        return new long[][] {h, l};
+        return out;
     }
 
     private static long hex16(String s, int from, PoolMetadata pool) {

@@ -188,6 +188,22 @@ class ScoreFilterTest {
     }
 
     @Test
+    void topCombinedWithRangesItOverlapsIsWrittenFromASecondScan(@TempDir Path dir) {
+        Double[] s = new Double[20];
+        for (int i = 0; i < 20; i++) {
+            s[i] = (double) i;
+        }
+        List<ScoreRange> ranges = List.of(ScoreRange.top(30), new ScoreRange(0, 10), new ScoreRange(10, 20));
+        assertEquals(List.of(List.of(0), List.of(1, 2)), ScoreFilter.disjointPasses(ranges));
+        Path out = dir.resolve("out");
+        FilterManifest m = filter(pool(dir, s, null), new FilterSpec("score", ranges, null, 0, CaptionFilter.NONE), out);
+        assertEquals(List.of(7L, 3L, 2L), m.buckets().stream().map(BucketResult::count).toList());
+        Set<Uid> top30 = rowsOf(out.resolve("top0-30.npy"));
+        assertTrue(top30.containsAll(rowsOf(out.resolve("top0-10.npy"))));
+        assertTrue(top30.containsAll(rowsOf(out.resolve("top10-20.npy"))));
+    }
+
+    @Test
     void badSpecsAreBadInputAndWriteNothing(@TempDir Path dir) {
         Path parquet = pool(dir, new Double[] {1.0, 2.0}, null);
         assertThrows(BadInputException.class, () -> ScoreRange.parseList("0-20,10-30"));
