@@ -137,8 +137,22 @@ public final class ScoreFilter {
                 }
                 cases.append(" END");
                 p.addAll(params);
+                // the pass's score envelope, so that DuckDB can filter while scanning (a CASE cannot be pushed down)
+                StringBuilder envelope = new StringBuilder();
+                Double envLow = pass.stream().map(b -> bounds.get(b)[0]).anyMatch(x -> x == null) ? null
+                        : pass.stream().mapToDouble(b -> bounds.get(b)[0]).min().orElseThrow();
+                Double envHigh = pass.stream().map(b -> bounds.get(b)[1]).anyMatch(x -> x == null) ? null
+                        : pass.stream().mapToDouble(b -> bounds.get(b)[1]).max().orElseThrow();
+                if (envLow != null) {
+                    envelope.append(" AND ").append(score).append(" >= ?");
+                    p.add(envLow);
+                }
+                if (envHigh != null) {
+                    envelope.append(" AND ").append(score).append(" < ?");
+                    p.add(envHigh);
+                }
                 String sql = "SELECT qqt_bucket, qqt_uid FROM (SELECT " + cases + " AS qqt_bucket, " + uid
-                        + " AS qqt_uid FROM pool WHERE " + where + ") WHERE qqt_bucket IS NOT NULL";
+                        + " AS qqt_uid FROM pool WHERE " + where + envelope + ") WHERE qqt_bucket IS NOT NULL";
                 long[] expected = pass.stream().mapToLong(b -> inRange[b]).toArray();
                 long[][][] pairs = fetchUids(pool, sql, p, expected);
                 for (int i = 0; i < pass.size(); i++) {
