@@ -93,11 +93,19 @@ public final class ScoreFilter {
         double[] max = new double[m];
         Arrays.fill(min, Double.POSITIVE_INFINITY);
         Arrays.fill(max, Double.NEGATIVE_INFINITY);
+        boolean[] hasLow = new boolean[m];
+        boolean[] hasHigh = new boolean[m];
+        double[] lowV = new double[m];
+        double[] highV = new double[m];
+        for (int b = 0; b < m; b++) {
+            hasLow[b] = bounds.get(b)[0] != null;
+            hasHigh[b] = bounds.get(b)[1] != null;
+            lowV[b] = hasLow[b] ? bounds.get(b)[0] : 0;
+            highV[b] = hasHigh[b] ? bounds.get(b)[1] : 0;
+        }
         for (double s : scores) {
             for (int b = 0; b < m; b++) {
-                Double low = bounds.get(b)[0];
-                Double high = bounds.get(b)[1];
-                if ((low == null || s >= low) && (high == null || s < high)) {
+                if ((!hasLow[b] || s >= lowV[b]) && (!hasHigh[b] || s < highV[b])) {
                     inRange[b]++;
                     min[b] = Math.min(min[b], s);
                     max[b] = Math.max(max[b], s);
