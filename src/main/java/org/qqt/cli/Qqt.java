@@ -24,6 +24,8 @@ import picocli.CommandLine.Command;
                 SynthCommand.class,
                 BenchDataCommand.class,
                 SweepCommand.class,
+                FilterCommand.class,
+                BenchFilterCommand.class,
                 AutoComplete.GenerateCompletion.class,
         })
 public final class Qqt implements Runnable {

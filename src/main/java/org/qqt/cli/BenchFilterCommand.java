@@ -1,0 +1,141 @@
+package org.qqt.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.qqt.filter.FilterBench;
+import org.qqt.filter.FilterBench.Timing;
+import org.qqt.filter.ScoreRange;
+import org.qqt.io.SampleCount;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code qqt bench-filter}: filter throughput on generated metadata, against DuckDB scans of the same file. */
+@Command(name = "bench-filter", mixinStandardHelpOptions = true,
+        description = {"Benchmark qqt filter: generate a metadata parquet of N rows (uid, text, score) with DuckDB, "
+                + "then time top-10% and deciles against a same-run DuckDB scan of that file; also CLIP tokenizer "
+                + "captions/s.", "Targets: 12.8M rows <= 5 s, 128M rows <= 15 s (top-10% + deciles)."},
+        footer = {"", "Example:", "  qqt bench-filter --rows 12.8M,128M --dir /tmp/qqt-bench"})
+final class BenchFilterCommand implements Runnable {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--rows", defaultValue = "12.8M", paramLabel = "N[,N...]",
+            description = "Pool sizes (default: ${DEFAULT-VALUE}).")
+    String rows;
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "Work directory (default: a new temp directory, deleted after).")
+    Path dir;
+
+    @Option(names = "--keep", description = "Keep the generated parquet and buckets.")
+    boolean keep;
+
+    @Option(names = "--tokenizer-captions", defaultValue = "200000", paramLabel = "N",
+            description = "Captions for the tokenizer throughput (0 skips it; default: ${DEFAULT-VALUE}).")
+    int tokenizerCaptions;
+
+    @Override
+    public void run() {
+        PrintWriter out = spec.commandLine().getOut();
+        List<Double> sizes = SampleCount.parseList(rows);
+        Path work = dir;
+        boolean temp = work == null;
+        try {
+            if (temp) {
+                work = Files.createTempDirectory("qqt-bench-filter");
+            }
+            Files.createDirectories(work);
+            out.printf(Locale.ROOT, "load average at start: %s (%d cores)%n", FilterBench.loadAverage(),
+                    Runtime.getRuntime().availableProcessors());
+            out.printf(Locale.ROOT, "work dir %s, free disk %.1f GB%n", work, Files.getFileStore(work).getUsableSpace() / 1e9);
+            out.flush();
+            for (double size : sizes) {
+                long n = (long) size;
+                Path parquet = work.resolve("pool-" + SampleCount.format(size) + ".parquet");
+                long t0 = System.nanoTime();
+                FilterBench.generatePool(parquet, n, 0);
+                double gen = (System.nanoTime() - t0) / 1e9;
+                out.printf(Locale.ROOT, "%n%s rows: generated %s (%.2f GB) in %.2f s%n", SampleCount.format(size),
+                        parquet.getFileName(), Files.size(parquet) / 1e9, gen);
+                out.flush();
+                List<Timing> base = FilterBench.baselines(parquet, n);
+                List<Timing> jobs = new ArrayList<>();
+                jobs.add(FilterBench.filter("filter top-10%", parquet, List.of(ScoreRange.top(10)),
+                        work.resolve("top10-" + n), n));
+                jobs.add(FilterBench.filter("filter deciles (10 buckets)", parquet, FilterBench.deciles(),
+                        work.resolve("deciles-" + n), n));
+                base.addAll(FilterBench.baselines(parquet, n)); // again after: page cache warm for both
+                Timing count = best(base, "duckdb SELECT count(*)");
+                Timing scan = best(base, FilterBench.SCAN);
+                out.printf(Locale.ROOT, "%-40s %10s %14s %12s %12s%n", "job", "seconds", "rows/s", "x count(*)", "x scan");
+                for (Timing t : List.of(count, scan)) {
+                    out.printf(Locale.ROOT, "%-40s %10.3f %14.0f %12s %12s%n", t.job(), t.seconds(), t.rows() / t.seconds(),
+                            "", "");
+                }
+                for (Timing t : jobs) {
+                    out.printf(Locale.ROOT, "%-40s %10.3f %14.0f %12.1f %12.1f%n", t.job(), t.seconds(),
+                            t.rows() / t.seconds(), t.seconds() / count.seconds(), t.seconds() / scan.seconds());
+                }
+                out.printf(Locale.ROOT, "top-10%% + deciles: %.2f s; peak RSS so far %d MiB; output %.2f GB%n",
+                        jobs.get(0).seconds() + jobs.get(1).seconds(), FilterBench.peakRssMiB(),
+                        (dirSize(work.resolve("top10-" + n)) + dirSize(work.resolve("deciles-" + n))) / 1e9);
+                out.flush();
+                if (!keep) {
+                    deleteTree(work.resolve("top10-" + n));
+                    deleteTree(work.resolve("deciles-" + n));
+                    Files.deleteIfExists(parquet);
+                }
+            }
+            if (tokenizerCaptions > 0) {
+                double[] cps = FilterBench.tokenizerThroughput(tokenizerCaptions);
+                out.printf(Locale.ROOT, "%nCLIP tokenizer, %d captions (context 77), one thread: first pass %.0f captions/s, "
+                        + "second pass (BPE cache warm) %.0f captions/s%n", tokenizerCaptions, cps[0], cps[1]);
+            }
+            out.printf(Locale.ROOT, "load average at end: %s; peak RSS %d MiB; JVM max heap %d MiB%n",
+                    FilterBench.loadAverage(), FilterBench.peakRssMiB(), Runtime.getRuntime().maxMemory() >> 20);
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (temp && !keep && work != null) {
+                deleteTree(work);
+            }
+        }
+    }
+
+    private static Timing best(List<Timing> ts, String job) {
+        return ts.stream().filter(t -> t.job().equals(job)).min(Comparator.comparingDouble(Timing::seconds)).orElseThrow();
+    }
+
+    private static long dirSize(Path d) {
+        if (!Files.exists(d)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.walk(d)) {
+            return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static void deleteTree(Path d) {
+        if (d == null || !Files.exists(d)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(d)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+}

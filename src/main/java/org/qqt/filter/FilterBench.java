@@ -1,0 +1,160 @@
+package org.qqt.filter;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.qqt.data.ClipTokenizer;
+import org.qqt.data.PoolMetadata;
+
+/**
+ * Measurements behind {@code qqt bench-filter}: a synthetic metadata parquet made by DuckDB SQL, the filter's
+ * top-10% and decile jobs on it, and same-run DuckDB scans of the same file as the baseline.
+ */
+public final class FilterBench {
+    private FilterBench() {}
+
+    /** One measured job. */
+    public record Timing(String job, long rows, double seconds) {}
+
+    /**
+     * Writes a metadata parquet of {@code rows} rows: uid = md5 of the row number (32 hex chars), a caption, and a
+     * FLOAT score in [0, 1) from DuckDB's hash (shifted right first: {@code hash()} is UBIGINT). Deterministic in
+     * {@code seed}; written by one {@code COPY (SELECT ... FROM range(N)) TO ?}.
+     */
+    public static void generatePool(Path parquet, long rows, long seed) {
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+             PreparedStatement p = c.prepareStatement("COPY (SELECT md5(i::VARCHAR) AS uid, "
+                     + "'a photo of item ' || i AS text, "
+                     + "((hash(i, ?::BIGINT) >> 11)::DOUBLE / 9007199254740992.0)::FLOAT AS score "
+                     + "FROM range(?::BIGINT) t(i)) TO ? (FORMAT parquet)")) {
+            Files.createDirectories(parquet.toAbsolutePath().getParent());
+            p.setLong(1, seed);
+            p.setLong(2, rows);
+            p.setString(3, parquet.toAbsolutePath().toString());
+            p.execute();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot generate " + parquet + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Label of the scan baseline. */
+    public static final String SCAN = "duckdb scan sum(strlen(uid)), sum(score)";
+
+    /**
+     * The baseline: {@code SELECT count(*)} (parquet answers it from its metadata) and a real scan of the uid and
+     * score columns (count(uid) or min/max would be answered from parquet statistics too).
+     */
+    public static List<Timing> baselines(Path parquet, long rows) {
+        List<Timing> out = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
+            out.add(time(c, "duckdb SELECT count(*)", "SELECT count(*) FROM read_parquet(?)", parquet, rows));
+            out.add(time(c, SCAN, "SELECT count(*), sum(strlen(uid)), sum(score) FROM read_parquet(?)", parquet, rows));
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return out;
+    }
+
+    private static Timing time(Connection c, String job, String sql, Path parquet, long rows) throws SQLException {
+        long t0 = System.nanoTime();
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+            p.setString(1, parquet.toAbsolutePath().toString());
+            try (ResultSet r = p.executeQuery()) {
+                r.next();
+                if (r.getLong(1) != rows) {
+                    throw new IllegalStateException("expected " + rows + " rows, DuckDB counted " + r.getLong(1));
+                }
+            }
+        }
+        return new Timing(job, rows, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The filter job end to end (open metadata, rank, write buckets + manifest). */
+    public static Timing filter(String job, Path parquet, List<ScoreRange> ranges, Path out, long rows) {
+        long t0 = System.nanoTime();
+        try (PoolMetadata pool = PoolMetadata.open(parquet)) {
+            FilterManifest m = ScoreFilter.run(pool, new FilterSpec("score", ranges, null, 0, CaptionFilter.NONE), out,
+                    "qqt bench-filter");
+            long written = m.buckets().stream().mapToLong(BucketResult::count).sum();
+            if (written < rows * (ranges.get(ranges.size() - 1).toPercent() - ranges.get(0).fromPercent()) / 100 - 1) {
+                throw new IllegalStateException("filter wrote only " + written + " rows");
+            }
+        }
+        return new Timing(job, rows, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The decile ranges 0-10, ..., 90-100. */
+    public static List<ScoreRange> deciles() {
+        List<ScoreRange> out = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            out.add(new ScoreRange(i * 10, i * 10 + 10));
+        }
+        return out;
+    }
+
+    /** Captions per second of {@link ClipTokenizer#encode} over {@code n} varied synthetic captions: {cold, warm}. */
+    public static double[] tokenizerThroughput(int n) {
+        String[] shapes = {"star", "circle", "hexagon", "triangle", "square", "heart", "cross", "moon", "arrow", "ring",
+            "diamond", "pentagon"};
+        String[] colours = {"red", "green", "blue", "yellow", "purple", "orange", "black", "white", "grey", "pink"};
+        String[] places = {"top left", "top right", "bottom left", "bottom right", "center", "middle left"};
+        String[] bgs = {"striped", "dotted", "plain", "checkered", "noisy"};
+        List<String> captions = new ArrayList<>(n);
+        java.util.Random r = new java.util.Random(1);
+        for (int i = 0; i < n; i++) {
+            captions.add(String.format(Locale.ROOT, "A %s %s %s in the %s on a %s background, photo %d.",
+                    r.nextBoolean() ? "small" : "large", colours[r.nextInt(colours.length)],
+                    shapes[r.nextInt(shapes.length)], places[r.nextInt(places.length)], bgs[r.nextInt(bgs.length)],
+                    r.nextInt(100000)));
+        }
+        ClipTokenizer tok = ClipTokenizer.load();
+        double[] out = new double[2];
+        for (int pass = 0; pass < 2; pass++) {
+            long t0 = System.nanoTime();
+            long sink = 0;
+            for (String c : captions) {
+                sink += tok.encode(c, 77)[3];
+            }
+            out[pass] = n / ((System.nanoTime() - t0) / 1e9);
+            if (sink == 42) {
+                out[pass] += 0; // keep the loop alive
+            }
+        }
+        return out;
+    }
+
+    /** Peak resident memory of this process in MiB (VmHWM; includes DuckDB's native memory), or -1. */
+    public static long peakRssMiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** /proc/loadavg's first three fields, or "?". */
+    public static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+}

@@ -1,0 +1,362 @@
+package org.qqt.filter;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.qqt.data.PoolMetadata;
+import org.qqt.data.SubsetFile;
+import org.qqt.io.BadInputException;
+import org.qqt.io.Json;
+
+/**
+ * The filter stage: ranks a pool's rows by a score column and writes quality buckets as DataComp subset files.
+ *
+ * <ol>
+ *   <li>Rows count when their score is neither null nor NaN and their caption passes the {@link CaptionFilter};
+ *       N is their number.</li>
+ *   <li>threshold(f) = the score at index {@code (long) (N * f)} of the scores sorted descending (DataComp's
+ *       {@code get_threshold}); for f = 1 there is no threshold.</li>
+ *   <li>Range [p, q) keeps {@code threshold(q) <= score < threshold(p)} (no upper bound for p = 0). Consecutive
+ *       ranges therefore partition the ranked rows exactly; rows tied with a threshold all go to the higher
+ *       bucket, so a bucket can hold a little more than its share (and the one below a little less), exactly as
+ *       DataComp's {@code score >= threshold} keeps every tie.</li>
+ *   <li>{@code --random r}: of a bucket's n rows, {@code (long) (n * r / 100.0)} are drawn without replacement by
+ *       selection sampling over the rows in uid order with {@code java.util.Random(seed)}, fresh for every
+ *       bucket, so the draw is reproducible and independent of DuckDB's scan order.</li>
+ * </ol>
+ * Each bucket is written to a staging directory first; when all are written they are renamed into place and
+ * {@code manifest.json} is written last. A failure leaves the output directory as it was.
+ */
+public final class ScoreFilter {
+    private static final String WORD_COUNT = "len(regexp_extract_all(%s, '\\S+'))";
+
+    private ScoreFilter() {}
+
+    public static FilterManifest run(PoolMetadata pool, FilterSpec spec, Path outDir, String command) {
+        String score = pool.floatColumn(spec.scoreColumn());
+        String uid = pool.requireUidColumn();
+        List<Object> params = new ArrayList<>();
+        String captionWhere = "";
+        if (spec.caption().active()) {
+            String text = pool.column("text");
+            if (!"VARCHAR".equalsIgnoreCase(pool.schema().get("text"))) {
+                throw BadInputException.inFile(pool.origin(), "column 'text' is " + pool.schema().get("text")
+                        + "; the caption filter needs captions as text");
+            }
+            captionWhere = String.format(WORD_COUNT, text) + " >= ? AND length(" + text + ") >= ?";
+            params.add(spec.caption().minWords());
+            params.add(spec.caption().minChars());
+        }
+        // The bucket queries need "NOT isnan": DuckDB orders NaN above every number, so "score >= ?" alone would
+        // select NaN rows. The score fetch drops nulls and NaNs in Java instead (cheaper than in SQL).
+        String where = score + " IS NOT NULL AND NOT isnan(" + score + ")"
+                + (captionWhere.isEmpty() ? "" : " AND " + captionWhere);
+        String type = pool.schema().get(spec.scoreColumn()).toUpperCase(java.util.Locale.ROOT);
+        boolean isFloat = type.equals("FLOAT") || type.equals("REAL");
+        double[] scores = fetchScores(pool, "SELECT " + score + " FROM pool"
+                + (captionWhere.isEmpty() ? "" : " WHERE " + captionWhere), params, isFloat);
+        int n = scores.length;
+        if (n == 0) {
+            throw BadInputException.inFile(pool.origin(), "no row has a " + spec.scoreColumn()
+                    + " score" + (spec.caption().active() ? " and a caption passing the caption filter" : ""));
+        }
+
+        // thresholds: one selection pass over all needed ranks
+        List<ScoreRange> ranges = spec.buckets();
+        long[] needed = ranges.stream().flatMapToLong(r -> java.util.stream.LongStream.of(
+                Thresholds.index(n, r.fromPercent()), Thresholds.index(n, r.toPercent())))
+                .filter(k -> k < n).distinct().toArray();
+        double[] at = Thresholds.descendingAt(scores, needed);
+        List<Double[]> bounds = new ArrayList<>();
+        for (ScoreRange r : ranges) {
+            Double low = thresholdOf(Thresholds.index(n, r.toPercent()), n, needed, at);
+            Double high = r.fromPercent() == 0 ? null : thresholdOf(Thresholds.index(n, r.fromPercent()), n, needed, at);
+            bounds.add(new Double[] {low, high});
+        }
+
+        // per-bucket counts and score extremes, from the scores already in memory
+        int m = ranges.size();
+        long[] inRange = new long[m];
+        double[] min = new double[m];
+        double[] max = new double[m];
+        Arrays.fill(min, Double.POSITIVE_INFINITY);
+        Arrays.fill(max, Double.NEGATIVE_INFINITY);
+        boolean[] hasLow = new boolean[m];
+        boolean[] hasHigh = new boolean[m];
+        double[] lowV = new double[m];
+        double[] highV = new double[m];
+        for (int b = 0; b < m; b++) {
+            hasLow[b] = bounds.get(b)[0] != null;
+            hasHigh[b] = bounds.get(b)[1] != null;
+            lowV[b] = hasLow[b] ? bounds.get(b)[0] : 0;
+            highV[b] = hasHigh[b] ? bounds.get(b)[1] : 0;
+        }
+        for (double s : scores) {
+            for (int b = 0; b < m; b++) {
+                if ((!hasLow[b] || s >= lowV[b]) && (!hasHigh[b] || s < highV[b])) {
+                    inRange[b]++;
+                    min[b] = Math.min(min[b], s);
+                    max[b] = Math.max(max[b], s);
+                }
+            }
+        }
+        scores = null; // let the collector take them before the uids arrive
+
+        Path stage = null;
+        BucketResult[] results = new BucketResult[m];
+        try {
+            Files.createDirectories(outDir);
+            stage = Files.createTempDirectory(outDir, ".qqt-filter-");
+            // one scan per group of disjoint buckets: a CASE names each row's bucket (reading the uid column once
+            // per scan is what costs; per-bucket queries would decode it once per bucket)
+            for (List<Integer> pass : disjointPasses(ranges)) {
+                StringBuilder cases = new StringBuilder("CASE");
+                List<Object> p = new ArrayList<>();
+                for (int i = 0; i < pass.size(); i++) {
+                    Double low = bounds.get(pass.get(i))[0];
+                    Double high = bounds.get(pass.get(i))[1];
+                    cases.append(" WHEN ");
+                    if (low == null && high == null) {
+                        cases.append("TRUE");
+                    } else if (low == null) {
+                        cases.append(score).append(" < ?");
+                        p.add(high);
+                    } else if (high == null) {
+                        cases.append(score).append(" >= ?");
+                        p.add(low);
+                    } else {
+                        cases.append(score).append(" >= ? AND ").append(score).append(" < ?");
+                        p.add(low);
+                        p.add(high);
+                    }
+                    cases.append(" THEN ").append(i);
+                }
+                cases.append(" END");
+                p.addAll(params);
+                // the pass's score envelope, so that DuckDB can filter while scanning (a CASE cannot be pushed down)
+                StringBuilder envelope = new StringBuilder();
+                Double envLow = pass.stream().map(b -> bounds.get(b)[0]).anyMatch(x -> x == null) ? null
+                        : pass.stream().mapToDouble(b -> bounds.get(b)[0]).min().orElseThrow();
+                Double envHigh = pass.stream().map(b -> bounds.get(b)[1]).anyMatch(x -> x == null) ? null
+                        : pass.stream().mapToDouble(b -> bounds.get(b)[1]).max().orElseThrow();
+                if (envLow != null) {
+                    envelope.append(" AND ").append(score).append(" >= ?");
+                    p.add(envLow);
+                }
+                if (envHigh != null) {
+                    envelope.append(" AND ").append(score).append(" < ?");
+                    p.add(envHigh);
+                }
+                String sql = "SELECT qqt_bucket, qqt_uid FROM (SELECT " + cases + " AS qqt_bucket, " + uid
+                        + " AS qqt_uid FROM pool WHERE " + where + envelope + ") WHERE qqt_bucket IS NOT NULL";
+                long[] expected = pass.stream().mapToLong(b -> inRange[b]).toArray();
+                long[][][] pairs = fetchUids(pool, sql, p, expected);
+                for (int i = 0; i < pass.size(); i++) {
+                    int b = pass.get(i);
+                    ScoreRange r = ranges.get(b);
+                    SubsetFile subset = SubsetFile.fromPairs(pairs[i][0], pairs[i][1]);
+                    pairs[i] = null;
+                    if (spec.randomPercent() != null) {
+                        subset = sample(subset, (long) (subset.size() * (spec.randomPercent() / 100.0)), spec.seed());
+                    }
+                    String file = spec.fileName(r);
+                    subset.write(stage.resolve(file));
+                    results[b] = new BucketResult(r.label(), file, r.fromPercent(), r.toPercent(), bounds.get(b)[0],
+                            bounds.get(b)[1], inRange[b], subset.size(), subset.size() / (double) n,
+                            inRange[b] == 0 ? null : min[b], inRange[b] == 0 ? null : max[b]);
+                }
+            }
+            for (BucketResult br : results) {
+                move(stage.resolve(br.file()), outDir.resolve(br.file()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write buckets into " + outDir + ": " + e.getMessage(), e);
+        } finally {
+            deleteTree(stage);
+        }
+        FilterManifest manifest = new FilterManifest(FilterManifest.FORMAT, 1,
+                pool.files().stream().map(f -> f.toAbsolutePath().normalize().toString()).toList(),
+                spec.scoreColumn(), pool.rowCount(), n, FilterManifest.RULE,
+                spec.caption().active() ? spec.caption() : null, spec.randomPercent(), spec.seed(), command,
+                List.of(results));
+        Json.write(outDir.resolve("manifest.json"), manifest);
+        return manifest;
+    }
+
+    private static Double thresholdOf(long k, int n, long[] needed, double[] at) {
+        if (k >= n) {
+            return null;
+        }
+        for (int i = 0; i < needed.length; i++) {
+            if (needed[i] == k) {
+                return at[i];
+            }
+        }
+        throw new IllegalStateException("threshold index " + k + " not computed");
+    }
+
+    /** {@code k} of the subset's rows, chosen by selection sampling (Knuth's algorithm S) in uid order. */
+    static SubsetFile sample(SubsetFile s, long k, long seed) {
+        Random rnd = new Random(seed);
+        int n = s.size();
+        long[] h = new long[(int) k];
+        long[] l = new long[(int) k];
+        int chosen = 0;
+        for (int i = 0; i < n && chosen < k; i++) {
+            if ((n - i) * rnd.nextDouble() < k - chosen) {
+                h[chosen] = s.hi(i);
+                l[chosen++] = s.lo(i);
+            }
+        }
+        return SubsetFile.fromPairs(h, l);
+    }
+
+    private static double[] fetchScores(PoolMetadata pool, String sql, List<Object> params, boolean isFloat) {
+        double[] out = new double[1 << 16];
+        int n = 0;
+        try (PreparedStatement ps = bind(pool.prepare(sql), params); ResultSet r = ps.executeQuery()) {
+            while (r.next()) {
+                if (n == out.length) {
+                    if (n == Integer.MAX_VALUE - 8) {
+                        throw BadInputException.inFile(pool.origin(), "more than " + n + " scored rows; split the pool");
+                    }
+                    out = Arrays.copyOf(out, (int) Math.min(Integer.MAX_VALUE - 8, n * 2L));
+                }
+                double v = isFloat ? r.getFloat(1) : r.getDouble(1);
+                if (r.wasNull() || Double.isNaN(v)) {
+                    continue;
+                }
+                out[n++] = v;
+            }
+        } catch (SQLException e) {
+            throw BadInputException.inFile(pool.origin(), "cannot read scores: " + firstLine(e));
+        }
+        return Arrays.copyOf(out, n);
+    }
+
+    /** Groups bucket indices so that the ranges within a group are disjoint (first fit, in the given order). */
+    static List<List<Integer>> disjointPasses(List<ScoreRange> ranges) {
+        List<List<Integer>> passes = new ArrayList<>();
+        for (int b = 0; b < ranges.size(); b++) {
+            ScoreRange r = ranges.get(b);
+            List<Integer> home = null;
+            for (List<Integer> pass : passes) {
+                if (pass.stream().map(ranges::get).allMatch(o -> o.toPercent() <= r.fromPercent()
+                        || r.toPercent() <= o.fromPercent())) {
+                    home = pass;
+                    break;
+                }
+            }
+            if (home == null) {
+                home = new ArrayList<>();
+                passes.add(home);
+            }
+            home.add(b);
+        }
+        return passes;
+    }
+
+    /** Runs a (bucket, uid) query and returns per bucket {hi[], lo[]} with exactly the expected counts. */
+    private static long[][][] fetchUids(PoolMetadata pool, String sql, List<Object> params, long[] expected) {
+        int k = expected.length;
+        long[][][] out = new long[k][2][];
+        int[] filled = new int[k];
+        for (int i = 0; i < k; i++) {
+            out[i][0] = new long[(int) expected[i]];
+            out[i][1] = new long[(int) expected[i]];
+        }
+        try (PreparedStatement ps = bind(pool.prepare(sql), params); ResultSet r = ps.executeQuery()) {
+            while (r.next()) {
+                int b = r.getInt(1);
+                String u = r.getString(2);
+                if (filled[b] == expected[b]) {
+                    throw new IllegalStateException("bucket has more rows than counted (" + expected[b] + ")");
+                }
+                if (u == null || u.length() != 32) {
+                    throw BadInputException.inFile(pool.origin(), "bad uid '" + u + "': expected 32 hex characters");
+                }
+                out[b][0][filled[b]] = hex16(u, 0, pool);
+                out[b][1][filled[b]++] = hex16(u, 16, pool);
+            }
+        } catch (SQLException e) {
+            throw BadInputException.inFile(pool.origin(), "cannot read uids: " + firstLine(e));
+        }
+        for (int i = 0; i < k; i++) {
+            if (filled[i] != expected[i]) {
+                throw new IllegalStateException("bucket has " + filled[i] + " rows, counted " + expected[i]);
+            }
+        }
+        return out;
+    }
+
+    private static long hex16(String s, int from, PoolMetadata pool) {
+        long v = 0;
+        for (int i = from; i < from + 16; i++) {
+            char c = s.charAt(i);
+            int d;
+            if (c >= '0' && c <= '9') {
+                d = c - '0';
+            } else if (c >= 'a' && c <= 'f') {
+                d = c - 'a' + 10;
+            } else if (c >= 'A' && c <= 'F') {
+                d = c - 'A' + 10;
+            } else {
+                throw BadInputException.inFile(pool.origin(), "bad uid '" + s + "': expected 32 hex characters");
+            }
+            v = (v << 4) | d;
+        }
+        return v;
+    }
+
+    private static PreparedStatement bind(PreparedStatement ps, List<Object> params) throws SQLException {
+        for (int i = 0; i < params.size(); i++) {
+            Object v = params.get(i);
+            if (v instanceof Double d) {
+                ps.setDouble(i + 1, d);
+            } else if (v instanceof Integer x) {
+                ps.setInt(i + 1, x);
+            } else {
+                ps.setObject(i + 1, v);
+            }
+        }
+        return ps;
+    }
+
+    private static String firstLine(SQLException e) {
+        String m = String.valueOf(e.getMessage());
+        return m.lines().findFirst().orElse(m);
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException ignored) {
+            // a hidden staging directory left behind loses nothing
+        }
+    }
+}
