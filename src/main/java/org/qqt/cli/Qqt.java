@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
                 + "filter for your compute budget (Goyal et al., CVPR 2024).",
         subcommands = {
                 LawCommand.class,
+                TrainCommand.class,
+                BenchTrainCommand.class,
                 AutoComplete.GenerateCompletion.class,
         })
 public final class Qqt implements Runnable {

@@ -91,40 +91,25 @@ public final class Trainer {
                     Batch batch = source.next();
                     double lr = Schedule.lr(config.lr(), step, config.warmup(), total);
 
-                    // forward, loss, backward: every array of the step lives in `tmp` and is freed with it
-                    double scale;
-                    try (NDManager tmp = model.manager().newSubManager();
-                         GradientCollector tape = Engine.getInstance().newGradientCollector()) {
-                        Clip.Features f = model.forward(batch, tmp);
-                        ContrastiveLoss.Result r = config.lossBlock() > 0
-                                ? ContrastiveLoss.blockwise(f.image(), f.text(), f.scale(), config.lossBlock())
-                                : ContrastiveLoss.full(f.image(), f.text(), f.scale());
-                        tape.backward(r.backwardTarget());
-                        loss = r.loss().getFloat();
-                        scale = f.scale().getFloat();
-                    }
-
-                    // clip, update (AdamW zeroes the gradients)
-                    double gradNorm = optimizer.gradientNorm();
-                    if (!Double.isFinite(loss) || !Double.isFinite(gradNorm)) {
-                        Json.write(runJson, record.with(RunRecord.DIVERGED, lastCheckpoint, loss, Instant.now().toString()));
+                    StepResult r = step(model, optimizer, config, batch, lr);
+                    if (!r.finite()) {
+                        Json.write(runJson, record.with(RunRecord.DIVERGED, lastCheckpoint, r.loss(),
+                                Instant.now().toString()));
                         metrics.flush();
                         throw new DivergedException(String.format(Locale.ROOT,
                                 "%s at step %d (loss %s, gradient norm %s); kept the last good checkpoint (step %d) "
                                         + "in %s; lower --lr or set --grad-clip and start a new run",
-                                Double.isFinite(loss) ? "gradients diverged" : "loss is not finite", step + 1, loss,
-                                gradNorm, lastCheckpoint, ckpt));
+                                Double.isFinite(r.loss()) ? "gradients diverged" : "loss is not finite", step + 1,
+                                r.loss(), r.gradNorm(), lastCheckpoint, ckpt));
                     }
-                    double clip = config.gradClip() > 0 && gradNorm > config.gradClip()
-                            ? config.gradClip() / (gradNorm + 1e-6) : 1.0;
-                    optimizer.step(lr, clip);
+                    loss = r.loss();
                     step++;
 
                     // log, checkpoint
                     double seconds = (System.nanoTime() - t0) / 1e9;
                     long seen = step * config.batch();
-                    metrics.log(step, seen, loss, lr, Math.log(scale), gradNorm, config.batch() / seconds);
-                    meter.update(step, loss, lr, scale, config.batch());
+                    metrics.log(step, seen, loss, lr, Math.log(r.scale()), r.gradNorm(), config.batch() / seconds);
+                    meter.update(step, loss, lr, r.scale(), config.batch());
                     if (step == total || (config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0)) {
                         metrics.flush();
                         Checkpoint.save(ckpt, model, optimizer, new Checkpoint.State(1, step, seen, optimizer.steps(),
@@ -139,6 +124,40 @@ public final class Trainer {
             }
             return new Outcome(step, loss, false);
         }
+    }
+
+    /** What one step measured: loss, effective logit scale, gradient norm before clipping. */
+    record StepResult(double loss, double scale, double gradNorm) {
+        boolean finite() {
+            return Double.isFinite(loss) && Double.isFinite(gradNorm);
+        }
+    }
+
+    /**
+     * One optimisation step: forward, loss, backward, global-norm clip, AdamW update. Every array of the step
+     * lives in a sub-manager freed at the end. If the loss or the gradients are not finite, nothing is updated.
+     */
+    static StepResult step(Clip model, AdamW optimizer, TrainConfig config, Batch batch, double lr) {
+        double loss;
+        double scale;
+        try (NDManager tmp = model.manager().newSubManager();
+             GradientCollector tape = Engine.getInstance().newGradientCollector()) {
+            Clip.Features f = model.forward(batch, tmp);
+            ContrastiveLoss.Result r = config.lossBlock() > 0
+                    ? ContrastiveLoss.blockwise(f.image(), f.text(), f.scale(), config.lossBlock())
+                    : ContrastiveLoss.full(f.image(), f.text(), f.scale());
+            tape.backward(r.backwardTarget());
+            loss = r.loss().getFloat();
+            scale = f.scale().getFloat();
+        }
+        double gradNorm = optimizer.gradientNorm();
+        StepResult result = new StepResult(loss, scale, gradNorm);
+        if (!result.finite()) {
+            return result;
+        }
+        double clip = config.gradClip() > 0 && gradNorm > config.gradClip() ? config.gradClip() / (gradNorm + 1e-6) : 1;
+        optimizer.step(lr, clip); // also zeroes the gradients
+        return result;
     }
 
     private RunRecord newRecord(DataInfo data, String now) {
