@@ -26,6 +26,26 @@ public record ModelConfig(
 
     /** Reads and validates a config file; every problem is a one-line {@link BadInputException} naming the file. */
     public static ModelConfig load(Path file) {
+        // keys first: with a record, Jackson reports a typo as a missing value instead of an unknown key
+        var tree = Json.readTree(file);
+        java.util.Set<String> known = new java.util.LinkedHashSet<>();
+        for (var rc : ModelConfig.class.getRecordComponents()) {
+            known.add(rc.getAccessor().getAnnotation(JsonProperty.class).value());
+        }
+        if (!tree.isObject()) {
+            throw BadInputException.inFile(file, "expected a JSON object of model dimensions");
+        }
+        for (var it = tree.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!known.contains(key)) {
+                throw BadInputException.inFile(file, "unknown key \"" + key + "\" (known: " + known + ")");
+            }
+        }
+        for (String key : known) {
+            if (!tree.has(key)) {
+                throw BadInputException.inFile(file, "missing key \"" + key + "\"");
+            }
+        }
         ModelConfig c = Json.read(file, ModelConfig.class);
         String problem = c.problem();
         if (problem != null) {
