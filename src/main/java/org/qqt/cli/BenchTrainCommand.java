@@ -51,10 +51,10 @@ final class BenchTrainCommand implements Runnable {
 
     @Override
     public void run() {
+        Device device = TrainCommand.chooseDevice(TrainCommand.DeviceChoice.auto); // loads the engine
         if (threads > 0) {
             JniUtils.setNumThreads(threads);
         }
-        Device device = TrainCommand.chooseDevice(TrainCommand.DeviceChoice.auto);
         double loadBefore = TrainBench.loadAverage();
         double gflops = TrainBench.matmulGflops(device, 1024, 5);
         List<Map<String, Object>> rows = new ArrayList<>();

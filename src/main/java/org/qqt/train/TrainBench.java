@@ -53,8 +53,8 @@ public final class TrainBench {
             double samplesPerSecond, double gflopPerStep, double achievedGflops, Map<Long, Long> rssMbAtStep) {}
 
     /**
-     * Times {@code steps} training steps after {@code warmup} untimed ones (random batches, the trainer's own
-     * step), then keeps stepping to the largest of {@code rssSteps}, recording VmRSS at each.
+     * Times {@code steps} training steps after {@code warmup} untimed ones (the trainer's own step on random
+     * batches made beforehand), then keeps stepping to the largest of {@code rssSteps}, recording VmRSS at each.
      */
     public static Result run(ModelConfig config, int batch, int warmup, int steps, long[] rssSteps, Device device) {
         TrainConfig tc = TrainConfig.defaults(config, (long) batch * (warmup + steps), batch, 1e-3, 0);
@@ -65,13 +65,18 @@ public final class TrainBench {
              AdamW opt = new AdamW(model.parameters(), model.manager(), 0.9, 0.98, 1e-6, 0.2);
              RandomBatchSource src = new RandomBatchSource(0, batch, config.imageSize(), config.contextLength(),
                      config.vocabSize(), 1_000_000)) {
+            // a few batches made up front and cycled: the timing is the training step, not data generation
+            Batch[] batches = new Batch[4];
+            for (int i = 0; i < batches.length; i++) {
+                batches[i] = src.next();
+            }
             long t0 = 0;
             seconds = 0;
             for (long step = 1; step <= last; step++) {
                 if (step == warmup + 1) {
                     t0 = System.nanoTime();
                 }
-                Batch b = src.next();
+                Batch b = batches[(int) (step % batches.length)];
                 Trainer.step(model, opt, tc, b, 1e-4);
                 if (step == warmup + steps) {
                     seconds = (System.nanoTime() - t0) / 1e9;

@@ -77,6 +77,11 @@ public final class Trainer {
                 step = s.step();
                 source.restore(s.loader());
                 progress.println("resuming " + runDir + " from step " + step + "/" + total);
+                if (record != null && record.threads() != JniUtils.getNumThreads()) {
+                    progress.println("warning: this run started with " + record.threads() + " libtorch threads and "
+                            + "resumes with " + JniUtils.getNumThreads() + "; the result will not be bitwise identical "
+                            + "to an uninterrupted run (pass --threads " + record.threads() + ")");
+                }
             }
             String now = Instant.now().toString();
             record = record == null ? newRecord(data, now) : record.with(RunRecord.RUNNING, step, null, now);

@@ -100,6 +100,24 @@ class TrainerTest {
         assertTrue(again.alreadyDone());
         assertEquals(modified, Files.getLastModifiedTime(Checkpoint.latest(dir)).toMillis());
         assertEquals(3, Files.readAllLines(dir.resolve(MetricsLog.FILE)).size());
+        try (Clip loaded = Checkpoint.loadModel(Checkpoint.latest(dir), Device.cpu());
+             Clip fresh = new Clip(TINY, Device.cpu(), 0)) {
+            String name = "visual.proj";
+            float[] trained = loaded.parameters().get(name).toFloatArray();
+            assertFalse(Arrays.equals(trained, fresh.parameters().get(name).toFloatArray()), "weights were loaded");
+        }
+    }
+
+    @Test
+    void aConfigThatCannotFitFailsEarlyWithTheEstimate(@TempDir Path dir) {
+        ModelConfig b32 = ModelConfig.load(Path.of("models/vit-b-32.json"));
+        int n = 1 << 16;
+        TrainConfig c = TrainConfig.defaults(b32, 10L * n, n, 1e-3, 0);
+        RandomBatchSource never = new RandomBatchSource(0, n, 224, 77, 49408, 1L << 20);
+        org.qqt.io.BadInputException e = assertThrows(org.qqt.io.BadInputException.class,
+                () -> new Trainer(c, dir, Device.cpu(), quiet).run(never, DATA));
+        assertTrue(e.getMessage().contains("needs about") && e.getMessage().contains("GB"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve(RunRecord.FILE)), "nothing written before the check");
     }
 
     @Test
