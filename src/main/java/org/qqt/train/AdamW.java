@@ -1,6 +1,7 @@
 package org.qqt.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
@@ -10,9 +11,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * AdamW (Loshchilov and Hutter), written out with array ops so that its state is plain arrays this class owns
- * and a checkpoint can save exactly: the first and second moments of every parameter and the step count.
- * The update is PyTorch's torch.optim.AdamW:
+ * AdamW (Loshchilov and Hutter) whose state is plain arrays this class owns, so a checkpoint saves it exactly:
+ * the first and second moments of every parameter and the step count. The update is PyTorch's
+ * torch.optim.AdamW (pinned by a test against the formula computed by hand), run as one fused libtorch kernel
+ * per parameter:
  * <pre>
  *   p ← p·(1 − lr·wd)                 only for parameters in the decay group
  *   m ← β1·m + (1−β1)·g;   v ← β2·v + (1−β2)·g²
@@ -80,24 +82,17 @@ public final class AdamW implements AutoCloseable {
         step++;
         double bc1 = 1 - Math.pow(beta1, step);
         double bc2 = 1 - Math.pow(beta2, step);
+        // libtorch's fused Adam kernel as DJL exposes it: w ← w·(1 − lr·wd) (adamw), m, v as above,
+        // w ← w − lrc · m / (√v + ε'). With lrc = lr·√bc2/bc1 and ε' = ε·√bc2 this is exactly torch's AdamW.
+        float lrc = (float) (lr * Math.sqrt(bc2) / bc1);
+        float epsc = (float) (eps * Math.sqrt(bc2));
         try (NDManager tmp = manager.newSubManager()) {
             for (Slot s : slots) {
                 NDArray g = s.param.getGradient();
                 g.attach(tmp);
-                if (gradScale != 1) {
-                    g.muli((float) gradScale);
-                }
-                if (s.decay && weightDecay != 0) {
-                    s.param.muli((float) (1 - lr * weightDecay));
-                }
-                s.m.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
-                s.v.muli((float) beta2).addi(g.square().muli((float) (1 - beta2)));
-                NDArray denom = s.v.sqrt();
-                denom.attach(tmp);
-                denom.divi((float) Math.sqrt(bc2)).addi((float) eps);
-                NDArray update = s.m.div(denom);
-                update.attach(tmp);
-                s.param.subi(update.muli((float) (lr / bc1)));
+                s.param.getNDArrayInternal().adamUpdate(new NDList(s.param, g, s.m, s.v), new NDList(s.param),
+                        (float) lr, lrc, s.decay ? (float) weightDecay : 0f, (float) gradScale, Float.MAX_VALUE,
+                        (float) beta1, (float) beta2, epsc, false, true);
                 JniUtils.zeroGrad((PtNDArray) s.param);
             }
         }

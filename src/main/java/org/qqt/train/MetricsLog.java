@@ -51,6 +51,21 @@ final class MetricsLog implements AutoCloseable {
         }
     }
 
+    /** The loss on the last line of a metrics file, or NaN. */
+    static double lastLoss(Path file) {
+        try {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                if (!lines.get(i).isBlank()) {
+                    return Json.mapper().readTree(lines.get(i)).path("loss").asDouble(Double.NaN);
+                }
+            }
+        } catch (IOException e) {
+            return Double.NaN;
+        }
+        return Double.NaN;
+    }
+
     void log(long step, long samplesSeen, double loss, double lr, double logitScale, double gradNorm,
             double samplesPerSecond) {
         Map<String, Object> m = new LinkedHashMap<>();

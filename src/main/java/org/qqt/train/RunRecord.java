@@ -33,7 +33,8 @@ public record RunRecord(
     public static final String DIVERGED = "diverged";
 
     RunRecord with(String newStatus, long done, Double loss, String now) {
-        return new RunRecord(newStatus, pool, subset, poolName, poolSize, samplesSeen, seed, steps, done, loss, data,
+        Double finite = loss == null || !Double.isFinite(loss) ? null : loss; // JSON has no NaN
+        return new RunRecord(newStatus, pool, subset, poolName, poolSize, samplesSeen, seed, steps, done, finite, data,
                 config, device, threads, checkpoint, versions, started, now);
     }
 }

@@ -123,6 +123,9 @@ public final class Trainer {
                     }
                 }
             }
+            if (step == total && Double.isNaN(loss)) {
+                loss = MetricsLog.lastLoss(runDir.resolve(MetricsLog.FILE)); // killed between checkpoint and run.json
+            }
             if (step == total) {
                 Json.write(runJson, record.with(RunRecord.DONE, step, loss, Instant.now().toString()));
                 meter.finish(step);
