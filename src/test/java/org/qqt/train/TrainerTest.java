@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qqt.data.Batch;
@@ -33,6 +34,7 @@ class TrainerTest {
     }
 
     @Test
+    @Tag("slow") // ~5 s on a quiet 2-core machine, minutes when it is shared
     void aFixedBatchIsOverfittedWithin50Steps(@TempDir Path dir) {
         int n = 64;
         Batch batch = random(5, n).next();
@@ -43,6 +45,7 @@ class TrainerTest {
     }
 
     @Test
+    @Tag("slow")
     void resumeAfterKillInMidEpochGivesIdenticalWeights(@TempDir Path dir) throws Exception {
         int n = 32;
         TrainConfig c = TrainConfig.defaults(TINY, 12L * n, n, 3e-3, 1).withCheckpointEvery(5).withGradClip(1.0);
