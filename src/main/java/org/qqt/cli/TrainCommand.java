@@ -68,7 +68,7 @@ final class TrainCommand implements Runnable {
             + "open_clip's; tiny models need about 3e-3).")
     double lr;
 
-    @Option(names = "--warmup", paramLabel = "STEPS", description = "Warmup steps (default: 10% of the steps, at most 500).")
+    @Option(names = "--warmup", paramLabel = "STEPS", description = "Warmup steps (default: 10%% of the steps, at most 500).")
     Long warmup;
 
     @Option(names = "--wd", defaultValue = "0.2", description = "AdamW weight decay (default: ${DEFAULT-VALUE}).")
