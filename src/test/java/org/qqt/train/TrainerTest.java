@@ -112,6 +112,20 @@ class TrainerTest {
     }
 
     @Test
+    void aRunDirectoryHoldingAnotherConfigIsRefused(@TempDir Path dir) {
+        int n = 16;
+        TrainConfig c = TrainConfig.defaults(TINY, 2L * n, n, 1e-3, 0);
+        new Trainer(c, dir, Device.cpu(), quiet).run(random(1, n), DATA, 1);
+        TrainConfig other = TrainConfig.defaults(TINY, 2L * n, n, 2e-3, 0);
+        org.qqt.io.BadInputException e = assertThrows(org.qqt.io.BadInputException.class,
+                () -> new Trainer(other, dir, Device.cpu(), quiet).run(random(1, n), DATA));
+        assertTrue(e.getMessage().contains("another config"), e.getMessage());
+        // a different checkpoint frequency is the same run
+        Trainer.Outcome o = new Trainer(c.withCheckpointEvery(1), dir, Device.cpu(), quiet).run(random(1, n), DATA);
+        assertEquals(2, o.steps());
+    }
+
+    @Test
     void aConfigThatCannotFitFailsEarlyWithTheEstimate(@TempDir Path dir) {
         ModelConfig b32 = ModelConfig.load(Path.of("models/vit-b-32.json"));
         int n = 1 << 16;
