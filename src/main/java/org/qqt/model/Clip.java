@@ -3,7 +3,10 @@ package org.qqt.model;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Map;
 import org.qqt.data.Batch;
 import org.qqt.io.BadInputException;
@@ -14,7 +17,7 @@ import org.qqt.io.BadInputException;
  * The forward pass uses exp(min(logit_scale, ln 100)): the scale never exceeds 100, and above the clamp its
  * gradient is zero.
  *
- * <p>All parameters live in one {@link NDManager} on one device, owned by this object. Forward passes create
+ * <p>Not thread-safe. All parameters live in one {@link NDManager} on one device, owned by this object. Forward passes create
  * their arrays in the caller's (per-step) manager, so nothing accumulates in the model's manager.
  */
 public final class Clip implements AutoCloseable {
@@ -27,6 +30,8 @@ public final class Clip implements AutoCloseable {
     private final VisionTransformer visual;
     private final TextTransformer text;
     private final NDArray logitScale;
+    /** Reused host-to-libtorch staging buffer (see {@link #upload}); makes this class not thread-safe. */
+    private ByteBuffer staging = ByteBuffer.allocateDirect(0).order(ByteOrder.nativeOrder());
 
     /** A freshly initialised model: the same seed gives the same weights on any device. */
     public Clip(ModelConfig config, Device device, long seed) {
@@ -94,8 +99,8 @@ public final class Clip implements AutoCloseable {
             }
             eot[r * t + last] = 1f;
         }
-        NDArray tok = step.create(ids, new Shape(n, t));
-        NDArray oneHot = step.create(eot, new Shape(n, t));
+        NDArray tok = upload(step, ids, new Shape(n, t));
+        NDArray oneHot = upload(step, eot, new Shape(n, t));
         return text.forward(tok, oneHot);
     }
 
@@ -117,7 +122,38 @@ public final class Clip implements AutoCloseable {
                     + "px, context " + config.contextLength() + ")");
         }
         int s = batch.imageSize();
-        return step.create(batch.images(), new Shape(batch.size(), 3, s, s));
+        return upload(step, batch.images(), new Shape(batch.size(), 3, s, s));
+    }
+
+    /*
+     * Host data enters libtorch through one reused direct buffer. NDManager.create(float[]) would allocate a
+     * fresh direct ByteBuffer per call, which the tensor keeps alive and only the Java GC frees: with a large
+     * heap and little Java garbage, megabytes per step pile up outside the heap (measured: RSS 0.7 -> 2.8 GB
+     * over 900 steps of the tiny model at batch 256). The staged array is copied into a tensor libtorch owns,
+     * so the buffer can be reused at once.
+     */
+    private ByteBuffer staging(long bytes) {
+        if (staging.capacity() < bytes) {
+            staging = ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
+        }
+        staging.clear().limit(Math.toIntExact(bytes));
+        return staging;
+    }
+
+    private NDArray upload(NDManager step, float[] values, Shape shape) {
+        ByteBuffer b = staging(4L * values.length);
+        b.asFloatBuffer().put(values);
+        try (NDArray staged = step.create(b, shape, DataType.FLOAT32)) {
+            return staged.duplicate();
+        }
+    }
+
+    private NDArray upload(NDManager step, long[] values, Shape shape) {
+        ByteBuffer b = staging(8L * values.length);
+        b.asLongBuffer().put(values);
+        try (NDArray staged = step.create(b, shape, DataType.INT64)) {
+            return staged.duplicate();
+        }
     }
 
     @Override
