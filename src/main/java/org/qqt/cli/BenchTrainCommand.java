@@ -71,7 +71,7 @@ final class BenchTrainCommand implements Runnable {
             row.put("gflop_per_step", round(r.gflopPerStep(), 2));
             row.put("achieved_gflops", round(r.achievedGflops(), 1));
             row.put("fraction_of_matmul", round(r.achievedGflops() / gflops, 3));
-            row.put("rss_mb_at_step", r.rssMbAtStep());
+            row.put("memory_mb_at_step", r.memoryMbAtStep());
             rows.add(row);
         }
         Map<String, Object> report = new LinkedHashMap<>();
@@ -94,11 +94,11 @@ final class BenchTrainCommand implements Runnable {
                     report.get("load_average_after"));
             out.printf(Locale.ROOT, "matmul 1024^3: %s GFLOP/s%n", report.get("matmul_1024_gflops"));
             out.printf(Locale.ROOT, "%-12s %10s %6s %9s %10s %9s %9s %8s  %s%n", "model", "params", "batch", "s/step",
-                    "samples/s", "GFLOP/st", "GFLOP/s", "of mm", "RSS MB at step");
+                    "samples/s", "GFLOP/st", "GFLOP/s", "of mm", "memory MB at step");
             for (Map<String, Object> r : rows) {
                 out.printf(Locale.ROOT, "%-12s %10s %6s %9s %10s %9s %9s %8s  %s%n", r.get("model"), r.get("parameters"),
                         r.get("batch"), r.get("seconds_per_step"), r.get("samples_per_s"), r.get("gflop_per_step"),
-                        r.get("achieved_gflops"), r.get("fraction_of_matmul"), r.get("rss_mb_at_step"));
+                        r.get("achieved_gflops"), r.get("fraction_of_matmul"), r.get("memory_mb_at_step"));
             }
         }
         out.flush();

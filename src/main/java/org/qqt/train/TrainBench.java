@@ -50,7 +50,7 @@ public final class TrainBench {
 
     /** One model's measurement. */
     public record Result(String model, long parameters, int batch, int steps, double secondsPerStep,
-            double samplesPerSecond, double gflopPerStep, double achievedGflops, Map<Long, Long> rssMbAtStep) {}
+            double samplesPerSecond, double gflopPerStep, double achievedGflops, Map<Long, Map<String, Long>> memoryMbAtStep) {}
 
     /**
      * Times {@code steps} training steps after {@code warmup} untimed ones (the trainer's own step on random
@@ -59,7 +59,7 @@ public final class TrainBench {
     public static Result run(ModelConfig config, int batch, int warmup, int steps, long[] rssSteps, Device device) {
         TrainConfig tc = TrainConfig.defaults(config, (long) batch * (warmup + steps), batch, 1e-3, 0);
         long last = Math.max(warmup + steps, Arrays.stream(rssSteps).max().orElse(0));
-        Map<Long, Long> rss = new LinkedHashMap<>();
+        Map<Long, Map<String, Long>> rss = new LinkedHashMap<>();
         double seconds;
         try (Clip model = new Clip(config, device, 0);
              AdamW opt = new AdamW(model.parameters(), model.manager(), 0.9, 0.98, 1e-6, 0.2);
@@ -83,7 +83,7 @@ public final class TrainBench {
                 }
                 for (long s : rssSteps) {
                     if (s == step) {
-                        rss.put(step, rssMb());
+                        rss.put(step, memoryMb());
                     }
                 }
             }
@@ -92,6 +92,28 @@ public final class TrainBench {
         double flops = config.trainFlopsPerStep(batch);
         return new Result(config.name(), config.parameterCount(), batch, steps, perStep, batch / perStep, flops / 1e9,
                 flops / perStep / 1e9, rss);
+    }
+
+    /**
+     * Memory in MB: {@code rss} (VmRSS), {@code heap_committed} and {@code heap_used} (Java heap, not forced to
+     * collect), {@code direct} (NIO direct buffers still waiting for the GC). RSS growth that the heap and direct
+     * figures account for is Java garbage, not a native leak.
+     */
+    public static Map<String, Long> memoryMb() {
+        Runtime r = Runtime.getRuntime();
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("rss", rssMb());
+        m.put("heap_committed", r.totalMemory() >> 20);
+        m.put("heap_used", (r.totalMemory() - r.freeMemory()) >> 20);
+        long direct = -1;
+        for (var pool : java.lang.management.ManagementFactory.getPlatformMXBeans(
+                java.lang.management.BufferPoolMXBean.class)) {
+            if (pool.getName().equals("direct")) {
+                direct = pool.getMemoryUsed() >> 20;
+            }
+        }
+        m.put("direct", direct);
+        return m;
     }
 
     /** Resident set size of this process in MB (VmRSS of /proc/self/status), or -1 where unavailable. */
