@@ -26,6 +26,8 @@ import picocli.CommandLine.Command;
                 SweepCommand.class,
                 FilterCommand.class,
                 BenchFilterCommand.class,
+                TrainCommand.class,
+                BenchTrainCommand.class,
                 AutoComplete.GenerateCompletion.class,
         })
 public final class Qqt implements Runnable {

@@ -1,0 +1,111 @@
+package org.qqt.cli;
+
+import ai.djl.Device;
+import ai.djl.pytorch.jni.JniUtils;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.qqt.io.Json;
+import org.qqt.model.ModelConfig;
+import org.qqt.train.TrainBench;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code qqt bench-train}: training throughput against the machine's matmul speed, and memory over steps. */
+@Command(name = "bench-train", mixinStandardHelpOptions = true,
+        description = "Measure training samples/s per model, the machine's matmul GFLOP/s in the same run, the "
+                + "fraction of the matmul-bound limit reached, and resident memory at chosen steps.",
+        footer = {"", "Example (quick):",
+                "  qqt bench-train --steps 5 --rss-steps 20,100 --format table"})
+final class BenchTrainCommand implements Runnable {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--models", split = ",", defaultValue = "models/tiny.json,models/bench-7m.json",
+            description = "Model configs to time (default: ${DEFAULT-VALUE}).")
+    List<Path> models;
+
+    @Option(names = "--batch", defaultValue = "256", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--warmup", defaultValue = "3", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--steps", defaultValue = "10", description = "Timed steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--rss-steps", split = ",", defaultValue = "100,1000",
+            description = "Steps at which the first model's VmRSS is recorded (default: ${DEFAULT-VALUE}; empty: none).")
+    List<Long> rssSteps;
+
+    @Option(names = "--threads", defaultValue = "0", description = "libtorch intra-op threads (0: libtorch's choice).")
+    int threads;
+
+    @Option(names = "--format", defaultValue = "table", description = "json or table (default).")
+    OutputFormat format;
+
+    @Override
+    public void run() {
+        Device device = TrainCommand.chooseDevice(TrainCommand.DeviceChoice.auto); // loads the engine
+        if (threads > 0) {
+            JniUtils.setNumThreads(threads);
+        }
+        double loadBefore = TrainBench.loadAverage();
+        double gflops = TrainBench.matmulGflops(device, 1024, 5);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (int i = 0; i < models.size(); i++) {
+            ModelConfig m = ModelConfig.load(models.get(i));
+            long[] rss = i == 0 ? rssSteps.stream().mapToLong(Long::longValue).toArray() : new long[0];
+            TrainBench.Result r = TrainBench.run(m, batch, warmup, steps, rss, device);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("model", r.model());
+            row.put("parameters", r.parameters());
+            row.put("batch", r.batch());
+            row.put("seconds_per_step", round(r.secondsPerStep(), 4));
+            row.put("samples_per_s", round(r.samplesPerSecond(), 1));
+            row.put("gflop_per_step", round(r.gflopPerStep(), 2));
+            row.put("achieved_gflops", round(r.achievedGflops(), 1));
+            row.put("fraction_of_matmul", round(r.achievedGflops() / gflops, 3));
+            row.put("memory_mb_at_step", r.memoryMbAtStep());
+            rows.add(row);
+        }
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("device", device.toString());
+        report.put("threads", JniUtils.getNumThreads());
+        report.put("cores", Runtime.getRuntime().availableProcessors());
+        report.put("load_average_before", loadBefore);
+        report.put("load_average_after", TrainBench.loadAverage());
+        report.put("matmul_1024_gflops", round(gflops, 1));
+        report.put("models", rows);
+        print(spec.commandLine().getOut(), report, rows);
+    }
+
+    private void print(PrintWriter out, Map<String, Object> report, List<Map<String, Object>> rows) {
+        if (format == OutputFormat.json) {
+            out.println(Json.compact(report));
+        } else {
+            out.printf(Locale.ROOT, "device %s, %s threads, %s cores, load average %s -> %s%n", report.get("device"),
+                    report.get("threads"), report.get("cores"), report.get("load_average_before"),
+                    report.get("load_average_after"));
+            out.printf(Locale.ROOT, "matmul 1024^3: %s GFLOP/s%n", report.get("matmul_1024_gflops"));
+            out.printf(Locale.ROOT, "%-12s %10s %6s %9s %10s %9s %9s %8s  %s%n", "model", "params", "batch", "s/step",
+                    "samples/s", "GFLOP/st", "GFLOP/s", "of mm", "memory MB at step");
+            for (Map<String, Object> r : rows) {
+                out.printf(Locale.ROOT, "%-12s %10s %6s %9s %10s %9s %9s %8s  %s%n", r.get("model"), r.get("parameters"),
+                        r.get("batch"), r.get("seconds_per_step"), r.get("samples_per_s"), r.get("gflop_per_step"),
+                        r.get("achieved_gflops"), r.get("fraction_of_matmul"), r.get("memory_mb_at_step"));
+            }
+        }
+        out.flush();
+    }
+
+    private static double round(double v, int digits) {
+        double f = Math.pow(10, digits);
+        return Math.round(v * f) / f;
+    }
+}

@@ -1,0 +1,210 @@
+package org.qqt.cli;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.qqt.data.BatchSource;
+import org.qqt.io.BadInputException;
+import org.qqt.io.SampleCount;
+import org.qqt.model.ModelConfig;
+import org.qqt.train.DataInfo;
+import org.qqt.train.RandomBatchSource;
+import org.qqt.train.TrainConfig;
+import org.qqt.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code qqt train}: one contrastive training run on a pool subset; resumable, idempotent. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train a CLIP model on a subset of a pool for a budget of samples seen. Started again with "
+                + "the same options, a killed run resumes from its last checkpoint; a finished run does nothing.",
+        footer = {"", "Examples:",
+                "  qqt train --pool datasets/world --subset datasets/world/subsets/top10.npy --model models/tiny.json "
+                        + "--samples-seen 200k --batch 256 --lr 3e-3 --seed 0 --out runs/top10-200k",
+                "  qqt train --data random --model models/tiny.json --samples-seen 20k --batch 128 --out runs/smoke"})
+final class TrainCommand implements Runnable {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    enum DataKind { shards, random }
+
+    enum DeviceChoice { auto, cpu, gpu }
+
+    @Option(names = "--data", defaultValue = "shards",
+            description = "shards (default: the pool's webdataset shards) or random (test mode: synthetic batches).")
+    DataKind data;
+
+    @Option(names = "--pool", paramLabel = "DIR", description = "Pool directory (DataComp layout).")
+    Path pool;
+
+    @Option(names = "--subset", paramLabel = "FILE.npy", description = "Subset file (.npy, dtype u8,u8 uids).")
+    Path subset;
+
+    @Option(names = "--pool-name", description = "Name recorded in run.json for qqt fit (default: the subset's "
+            + "file name without .npy).")
+    String poolName;
+
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "Model config, e.g. models/tiny.json.")
+    Path model;
+
+    @Option(names = "--samples-seen", required = true, paramLabel = "S", description = "Budget: samples seen (200k, 1.28e7).")
+    String samplesSeen;
+
+    @Option(names = "--batch", defaultValue = "256", description = "Global batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--lr", defaultValue = "5e-4", description = "Peak learning rate (default: ${DEFAULT-VALUE}, "
+            + "open_clip's; tiny models need about 3e-3).")
+    double lr;
+
+    @Option(names = "--warmup", paramLabel = "STEPS", description = "Warmup steps (default: 10%% of the steps, at most 500).")
+    Long warmup;
+
+    @Option(names = "--wd", defaultValue = "0.2", description = "AdamW weight decay (default: ${DEFAULT-VALUE}).")
+    double weightDecay;
+
+    @Option(names = "--grad-clip", defaultValue = "0", paramLabel = "NORM",
+            description = "Clip the global gradient norm to NORM (default: 0 = off).")
+    double gradClip;
+
+    @Option(names = "--loss-block", defaultValue = "0", paramLabel = "ROWS",
+            description = "Blockwise loss holding ROWS rows of the n×n logits at a time (default: 0 = full matrix).")
+    int lossBlock;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the initial weights and the data order.")
+    long seed;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run directory, e.g. runs/NAME.")
+    Path out;
+
+    @Option(names = "--device", defaultValue = "auto", description = "auto (default: CUDA when present), cpu or gpu.")
+    DeviceChoice device;
+
+    @Option(names = "--threads", defaultValue = "0",
+            description = "libtorch intra-op threads (default: 0 = libtorch's choice, one per core).")
+    int threads;
+
+    @Option(names = "--checkpoint-every", defaultValue = "500", paramLabel = "STEPS",
+            description = "Checkpoint every STEPS steps and at the end (default: ${DEFAULT-VALUE}; 0 = only at the end).")
+    long checkpointEvery;
+
+    @Option(names = "--random-pool-size", defaultValue = "10000", hidden = true,
+            description = "--data random: samples per synthetic epoch.")
+    long randomPoolSize;
+
+    @Override
+    public void run() {
+        ModelConfig m = ModelConfig.load(model);
+        long budget = (long) SampleCount.parse(samplesSeen);
+        TrainConfig base = TrainConfig.defaults(m, budget, batch, lr, seed);
+        TrainConfig config = base.withWarmup(warmup == null ? base.warmup() : warmup).withWeightDecay(weightDecay)
+                .withGradClip(gradClip).withLossBlock(lossBlock).withCheckpointEvery(checkpointEvery);
+        config.validate();
+        DataInfo info = dataInfo();
+        if (batch > info.poolSize()) {
+            throw new BadInputException("--batch " + batch + " is larger than the subset (" + info.poolSize()
+                    + " samples" + (subset == null ? "" : " in " + subset) + "); lower --batch");
+        }
+        Device dev = chooseDevice(device);
+        if (threads > 0) {
+            JniUtils.setNumThreads(threads);
+        }
+        try (BatchSource source = openSource(m, config, info)) {
+            Trainer.Outcome o = new Trainer(config, out, dev, System.err).run(source, info);
+            spec.commandLine().getOut().printf("%s: %d steps, final loss %.4f%s%n", out, o.steps(), o.finalLoss(),
+                    o.alreadyDone() ? " (already done)" : "");
+            spec.commandLine().getOut().flush();
+        }
+    }
+
+    private DataInfo dataInfo() {
+        if (data == DataKind.random) {
+            String name = poolName != null ? poolName : "random";
+            return new DataInfo("random", null, null, name, randomPoolSize);
+        }
+        if (pool == null || subset == null) {
+            throw new BadInputException("--pool and --subset are required (or --data random for the test mode)");
+        }
+        if (!Files.isDirectory(pool)) {
+            throw BadInputException.inFile(pool, "pool directory not found");
+        }
+        long rows = subsetRows(subset);
+        String name = poolName != null ? poolName : subset.getFileName().toString().replaceFirst("\\.npy$", "");
+        return new DataInfo("shards", pool.toString(), subset.toString(), name, rows);
+    }
+
+    /**
+     * The batch stream for this run. The shard loader plugs in here: it must yield batches of the model's
+     * image size and context length in an order fixed by the seed, and restore from a LoaderState.
+     */
+    static BatchSource openSource(ModelConfig m, TrainConfig config, DataInfo info) {
+        if ("random".equals(info.kind())) {
+            return new RandomBatchSource(config.seed(), config.batch(), m.imageSize(), m.contextLength(),
+                    m.vocabSize(), info.poolSize());
+        }
+        throw new BadInputException("the webdataset shard loader is not part of this build yet; "
+                + "use --data random (test mode) for now");
+    }
+
+    static Device chooseDevice(DeviceChoice choice) {
+        int gpus = Engine.getInstance().getGpuCount();
+        return switch (choice) {
+            case cpu -> Device.cpu();
+            case auto -> gpus > 0 ? Device.gpu() : Device.cpu();
+            case gpu -> {
+                if (gpus == 0) {
+                    throw new BadInputException("--device gpu: no CUDA GPU is visible to libtorch; build with "
+                            + "`mvn -B -Pcuda package -DskipTests` and check the NVIDIA driver, or use --device cpu");
+                }
+                yield Device.gpu();
+            }
+        };
+    }
+
+    private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(\\s*(\\d+)\\s*,?\\s*\\)");
+
+    /** Rows of a DataComp subset file (.npy, dtype u8,u8: 16 bytes per uid), read from its header. */
+    static long subsetRows(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] magic = in.readNBytes(8);
+            if (magic.length < 8 || (magic[0] & 0xff) != 0x93 || !new String(magic, 1, 5, StandardCharsets.ISO_8859_1)
+                    .equals("NUMPY")) {
+                throw BadInputException.inFile(file, "not a .npy file; expected a DataComp subset (dtype u8,u8)");
+            }
+            int major = magic[6];
+            int lenBytes = major == 1 ? 2 : 4;
+            ByteBuffer len = ByteBuffer.wrap(in.readNBytes(lenBytes)).order(ByteOrder.LITTLE_ENDIAN);
+            int headerLen = lenBytes == 2 ? Short.toUnsignedInt(len.getShort()) : len.getInt();
+            String header = new String(in.readNBytes(headerLen), StandardCharsets.ISO_8859_1);
+            Matcher sm = SHAPE.matcher(header);
+            if (!sm.find()) {
+                throw BadInputException.inFile(file, "subset must be one-dimensional (shape (N,)); header: " + header.trim());
+            }
+            long rows = Long.parseLong(sm.group(1));
+            long data = Files.size(file) - 8 - lenBytes - headerLen;
+            if (data != rows * 16) {
+                throw BadInputException.inFile(file, "holds " + data + " data bytes for " + rows
+                        + " rows; expected 16 bytes per row (dtype u8,u8)");
+            }
+            if (rows == 0) {
+                throw BadInputException.inFile(file, "subset is empty");
+            }
+            return rows;
+        } catch (NoSuchFileException e) {
+            throw BadInputException.inFile(file, "no such subset file");
+        } catch (IOException e) {
+            throw BadInputException.inFile(file, "cannot read subset: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package org.qqt.train;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import org.qqt.data.Batch;
+import org.qqt.model.Clip;
+import org.qqt.model.ModelConfig;
+
+/**
+ * Training speed against the machine's own matmul speed, measured in the same process: the fraction of the
+ * matmul-bound limit a model reaches is (its FLOPs per step × steps/s) / (GFLOP/s of a 1024³ matmul).
+ * Also the resident memory at chosen steps, to show that the native heap does not grow.
+ */
+public final class TrainBench {
+    private TrainBench() {}
+
+    /** Best of {@code reps} timings of an n×n by n×n float32 matmul, in GFLOP/s. */
+    public static double matmulGflops(Device device, int n, int reps) {
+        try (NDManager m = NDManager.newBaseManager(device)) {
+            Random r = new Random(0);
+            float[] v = new float[n * n];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) r.nextGaussian();
+            }
+            NDArray a = m.create(v, new Shape(n, n));
+            NDArray b = m.create(v, new Shape(n, n));
+            double best = Double.MAX_VALUE;
+            for (int i = 0; i < reps + 2; i++) {
+                long t0 = System.nanoTime();
+                try (NDArray c = a.matMul(b)) {
+                    c.getFloat(0, 0); // wait for the result
+                }
+                double s = (System.nanoTime() - t0) / 1e9;
+                if (i >= 2) {
+                    best = Math.min(best, s);
+                }
+            }
+            return 2.0 * n * n * n / best / 1e9;
+        }
+    }
+
+    /** One model's measurement. */
+    public record Result(String model, long parameters, int batch, int steps, double secondsPerStep,
+            double samplesPerSecond, double gflopPerStep, double achievedGflops, Map<Long, Map<String, Long>> memoryMbAtStep) {}
+
+    /**
+     * Times {@code steps} training steps after {@code warmup} untimed ones (the trainer's own step on random
+     * batches made beforehand), then keeps stepping to the largest of {@code rssSteps}, recording VmRSS at each.
+     */
+    public static Result run(ModelConfig config, int batch, int warmup, int steps, long[] rssSteps, Device device) {
+        TrainConfig tc = TrainConfig.defaults(config, (long) batch * (warmup + steps), batch, 1e-3, 0);
+        long last = Math.max(warmup + steps, Arrays.stream(rssSteps).max().orElse(0));
+        Map<Long, Map<String, Long>> rss = new LinkedHashMap<>();
+        double seconds;
+        try (Clip model = new Clip(config, device, 0);
+             AdamW opt = new AdamW(model.parameters(), model.manager(), 0.9, 0.98, 1e-6, 0.2);
+             RandomBatchSource src = new RandomBatchSource(0, batch, config.imageSize(), config.contextLength(),
+                     config.vocabSize(), 1_000_000)) {
+            // a few batches made up front and cycled: the timing is the training step, not data generation
+            Batch[] batches = new Batch[4];
+            for (int i = 0; i < batches.length; i++) {
+                batches[i] = src.next();
+            }
+            long t0 = 0;
+            seconds = 0;
+            for (long step = 1; step <= last; step++) {
+                if (step == warmup + 1) {
+                    t0 = System.nanoTime();
+                }
+                Batch b = batches[(int) (step % batches.length)];
+                Trainer.step(model, opt, tc, b, 1e-4);
+                if (step == warmup + steps) {
+                    seconds = (System.nanoTime() - t0) / 1e9;
+                }
+                for (long s : rssSteps) {
+                    if (s == step) {
+                        rss.put(step, memoryMb());
+                    }
+                }
+            }
+        }
+        double perStep = seconds / steps;
+        double flops = config.trainFlopsPerStep(batch);
+        return new Result(config.name(), config.parameterCount(), batch, steps, perStep, batch / perStep, flops / 1e9,
+                flops / perStep / 1e9, rss);
+    }
+
+    /**
+     * Memory in MB: {@code rss} (VmRSS), {@code heap_committed} and {@code heap_used} (Java heap, not forced to
+     * collect), {@code direct} (NIO direct buffers still waiting for the GC). RSS growth that the heap and direct
+     * figures account for is Java garbage, not a native leak.
+     */
+    public static Map<String, Long> memoryMb() {
+        Runtime r = Runtime.getRuntime();
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("rss", rssMb());
+        m.put("heap_committed", r.totalMemory() >> 20);
+        m.put("heap_used", (r.totalMemory() - r.freeMemory()) >> 20);
+        long direct = -1;
+        for (var pool : java.lang.management.ManagementFactory.getPlatformMXBeans(
+                java.lang.management.BufferPoolMXBean.class)) {
+            if (pool.getName().equals("direct")) {
+                direct = pool.getMemoryUsed() >> 20;
+            }
+        }
+        m.put("direct", direct);
+        return m;
+    }
+
+    /** Resident set size of this process in MB (VmRSS of /proc/self/status), or -1 where unavailable. */
+    public static long rssMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** The 1-minute load average (the machine may be shared), or NaN. */
+    public static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package org.qqt.train;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.qqt.data.Batch;
+import org.qqt.data.BatchSource;
+import org.qqt.io.BadInputException;
+import org.qqt.io.Json;
+import org.qqt.model.Clip;
+
+/**
+ * The training loop: one contrastive run from a {@link BatchSource} into a run directory.
+ *
+ * <p>Files in the run directory: {@code run.json} ({@link RunRecord}), {@code metrics.jsonl} ({@link MetricsLog})
+ * and {@code checkpoints/latest.safetensors} ({@link Checkpoint}). Started again with the same config, a run
+ * resumes from its checkpoint (and ends with the same weights as an uninterrupted run); a finished run
+ * ({@code "status": "done"}) does nothing.
+ */
+public final class Trainer {
+    private final TrainConfig config;
+    private final Path runDir;
+    private final Device device;
+    private final PrintStream progress;
+
+    /** How a call ended: steps done in total, last loss, whether the run had already finished. */
+    public record Outcome(long steps, double finalLoss, boolean alreadyDone) {}
+
+    public Trainer(TrainConfig config, Path runDir, Device device, PrintStream progress) {
+        config.validate();
+        this.config = config;
+        this.runDir = runDir;
+        this.device = device;
+        this.progress = progress;
+    }
+
+    /** Trains to the end of the budget, resuming if a checkpoint exists. */
+    public Outcome run(BatchSource source, DataInfo data) {
+        return run(source, data, Long.MAX_VALUE);
+    }
+
+    /**
+     * Trains until {@code stopAfter} steps are done (then stops as if killed: no extra checkpoint), or to the end.
+     */
+    Outcome run(BatchSource source, DataInfo data, long stopAfter) {
+        Path runJson = runDir.resolve(RunRecord.FILE);
+        Path ckpt = Checkpoint.latest(runDir);
+        RunRecord record = Files.exists(runJson) ? Json.read(runJson, RunRecord.class) : null;
+        if (record != null && !record.config().sameRunAs(config)) {
+            throw BadInputException.inFile(runJson, "holds a run with another config; use a new --out directory");
+        }
+        if (record != null && RunRecord.DONE.equals(record.status())) {
+            progress.println("run " + runDir + " is already done (" + record.stepsDone() + " steps); nothing to do");
+            return new Outcome(record.stepsDone(), record.finalLoss() == null ? Double.NaN : record.finalLoss(), true);
+        }
+        MemoryEstimate.of(config.model(), config.batch()).check(device, config.model(), config.batch());
+
+        long total = config.steps();
+        try (Clip model = new Clip(config.model(), device, config.seed());
+             AdamW optimizer = new AdamW(model.parameters(), model.manager(), config.beta1(), config.beta2(),
+                     config.eps(), config.weightDecay())) {
+            long step = 0;
+            if (Files.exists(ckpt)) {
+                Checkpoint.State s = Checkpoint.load(ckpt, model, optimizer);
+                if (!s.config().sameRunAs(config)) {
+                    throw BadInputException.inFile(ckpt, "was written by a run with another config; use a new --out");
+                }
+                step = s.step();
+                source.restore(s.loader());
+                progress.println("resuming " + runDir + " from step " + step + "/" + total);
+                if (record != null && record.threads() != JniUtils.getNumThreads()) {
+                    progress.println("warning: this run started with " + record.threads() + " libtorch threads and "
+                            + "resumes with " + JniUtils.getNumThreads() + "; the result will not be bitwise identical "
+                            + "to an uninterrupted run (pass --threads " + record.threads() + ")");
+                }
+            }
+            String now = Instant.now().toString();
+            record = record == null ? newRecord(data, now) : record.with(RunRecord.RUNNING, step, null, now);
+            Json.write(runJson, record);
+
+            double loss = Double.NaN;
+            long lastCheckpoint = step;
+            Progress meter = new Progress(step, total);
+            try (MetricsLog metrics = new MetricsLog(runDir.resolve(MetricsLog.FILE), step)) {
+                while (step < total && step < stopAfter) {
+                    long t0 = System.nanoTime();
+                    Batch batch = source.next();
+                    double lr = Schedule.lr(config.lr(), step, config.warmup(), total);
+
+                    StepResult r = step(model, optimizer, config, batch, lr);
+                    if (!r.finite()) {
+                        Json.write(runJson, record.with(RunRecord.DIVERGED, lastCheckpoint, r.loss(),
+                                Instant.now().toString()));
+                        metrics.flush();
+                        throw new DivergedException(String.format(Locale.ROOT,
+                                "%s at step %d (loss %s, gradient norm %s); kept the last good checkpoint (step %d) "
+                                        + "in %s; lower --lr or set --grad-clip and start a new run",
+                                Double.isFinite(r.loss()) ? "gradients diverged" : "loss is not finite", step + 1,
+                                r.loss(), r.gradNorm(), lastCheckpoint, ckpt));
+                    }
+                    loss = r.loss();
+                    step++;
+
+                    // log, checkpoint
+                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    long seen = step * config.batch();
+                    metrics.log(step, seen, loss, lr, Math.log(r.scale()), r.gradNorm(), config.batch() / seconds);
+                    meter.update(step, loss, lr, r.scale(), config.batch());
+                    if (step == total || (config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0)) {
+                        metrics.flush();
+                        Checkpoint.save(ckpt, model, optimizer, new Checkpoint.State(1, step, seen, optimizer.steps(),
+                                source.state(), config.seed(), config));
+                        lastCheckpoint = step;
+                    }
+                }
+            }
+            if (step == total && Double.isNaN(loss)) {
+                loss = MetricsLog.lastLoss(runDir.resolve(MetricsLog.FILE)); // killed between checkpoint and run.json
+            }
+            if (step == total) {
+                Json.write(runJson, record.with(RunRecord.DONE, step, loss, Instant.now().toString()));
+                meter.finish(step);
+            }
+            return new Outcome(step, loss, false);
+        }
+    }
+
+    /** What one step measured: loss, effective logit scale, gradient norm before clipping. */
+    record StepResult(double loss, double scale, double gradNorm) {
+        boolean finite() {
+            return Double.isFinite(loss) && Double.isFinite(gradNorm);
+        }
+    }
+
+    /**
+     * One optimisation step: forward, loss, backward, global-norm clip, AdamW update. Every array of the step
+     * lives in a sub-manager freed at the end. If the loss or the gradients are not finite, nothing is updated.
+     */
+    static StepResult step(Clip model, AdamW optimizer, TrainConfig config, Batch batch, double lr) {
+        double loss;
+        double scale;
+        try (NDManager tmp = model.manager().newSubManager();
+             GradientCollector tape = Engine.getInstance().newGradientCollector()) {
+            Clip.Features f = model.forward(batch, tmp);
+            ContrastiveLoss.Result r = config.lossBlock() > 0
+                    ? ContrastiveLoss.blockwise(f.image(), f.text(), f.scale(), config.lossBlock())
+                    : ContrastiveLoss.full(f.image(), f.text(), f.scale());
+            tape.backward(r.backwardTarget());
+            loss = r.loss().getFloat();
+            scale = f.scale().getFloat();
+        }
+        double gradNorm = optimizer.gradientNorm();
+        StepResult result = new StepResult(loss, scale, gradNorm);
+        if (!result.finite()) {
+            return result;
+        }
+        double clip = config.gradClip() > 0 && gradNorm > config.gradClip() ? config.gradClip() / (gradNorm + 1e-6) : 1;
+        optimizer.step(lr, clip); // also zeroes the gradients
+        return result;
+    }
+
+    private RunRecord newRecord(DataInfo data, String now) {
+        Map<String, String> versions = new LinkedHashMap<>();
+        String v = Trainer.class.getPackage().getImplementationVersion();
+        versions.put("qqt", v == null ? "dev" : v);
+        versions.put("djl", Engine.getDjlVersion());
+        versions.put("pytorch", Engine.getInstance().getVersion());
+        versions.put("java", System.getProperty("java.version"));
+        return new RunRecord(RunRecord.RUNNING, data.pool(), data.subset(), data.poolName(), data.poolSize(),
+                config.samplesSeen(), config.seed(), config.steps(), 0, null, data, config, device.toString(),
+                JniUtils.getNumThreads(), Path.of(Checkpoint.DIR, Checkpoint.LATEST).toString(), versions, now, now);
+    }
+
+    /** Progress on stderr about every 10 s: step, samples, loss, lr, logit scale, samples/s, ETA. */
+    private final class Progress {
+        private final long total;
+        private long lastStep;
+        private long lastTime = System.nanoTime();
+        private final long startTime = System.nanoTime();
+
+        Progress(long start, long total) {
+            this.lastStep = start;
+            this.total = total;
+        }
+
+        void update(long step, double loss, double lr, double scale, int batch) {
+            long now = System.nanoTime();
+            if (now - lastTime < 10_000_000_000L && step != total) {
+                return;
+            }
+            double rate = (step - lastStep) * (double) batch / ((now - lastTime) / 1e9);
+            double eta = (total - step) * (double) batch / rate;
+            progress.printf(Locale.ROOT, "step %d/%d  samples %d  loss %.4f  lr %.3g  scale %.1f  %.0f samples/s  ETA %s%n",
+                    step, total, step * batch, loss, lr, scale, rate, duration(eta));
+            lastStep = step;
+            lastTime = now;
+        }
+
+        void finish(long step) {
+            progress.printf(Locale.ROOT, "done: %d steps in %s; %s%n", step,
+                    duration((System.nanoTime() - startTime) / 1e9), runDir);
+        }
+
+        private String duration(double s) {
+            if (!Double.isFinite(s)) {
+                return "?";
+            }
+            long t = Math.round(s);
+            return t >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", t / 3600, t / 60 % 60)
+                    : String.format(Locale.ROOT, "%dm%02ds", t / 60, t % 60);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package org.qqt.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class TrainCommandTest {
+
+    record Run(int code, String out, String err) {}
+
+    static Run qqt(String... args) {
+        CommandLine cl = Qqt.commandLine();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** A DataComp subset file: .npy v1.0, dtype [('f0','<u8'),('f1','<u8')], shape (rows,). */
+    static Path subset(Path dir, int rows) throws Exception {
+        String header = "{'descr': [('f0', '<u8'), ('f1', '<u8')], 'fortran_order': False, 'shape': (" + rows + ",), }";
+        int pad = 64 - (10 + header.length() + 1) % 64;
+        header = header + " ".repeat(pad) + "\n";
+        ByteBuffer b = ByteBuffer.allocate(10 + header.length() + rows * 16).order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
+        b.putShort((short) header.length()).put(header.getBytes(StandardCharsets.US_ASCII));
+        for (int i = 0; i < rows; i++) {
+            b.putLong(0).putLong(i);
+        }
+        Path f = dir.resolve("top10.npy");
+        Files.write(f, b.array());
+        return f;
+    }
+
+    @Test
+    void unknownModelConfigKeyIsExit2NamingTheFile(@TempDir Path dir) throws Exception {
+        Path cfg = dir.resolve("bad.json");
+        Files.writeString(cfg, Files.readString(Path.of("models/tiny.json")).replace("\"mlp_ratio\"", "\"mlp_ration\""));
+        Run r = qqt("train", "--data", "random", "--model", cfg.toString(), "--samples-seen", "1k", "--out",
+                dir.resolve("run").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("bad.json") && r.err().contains("mlp_ration"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    @Test
+    void batchLargerThanTheSubsetIsExit2(@TempDir Path dir) throws Exception {
+        Path pool = Files.createDirectories(dir.resolve("pool"));
+        Run r = qqt("train", "--pool", pool.toString(), "--subset", subset(dir, 100).toString(), "--model",
+                "models/tiny.json", "--samples-seen", "10k", "--batch", "256", "--out", dir.resolve("run").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("larger than the subset (100 samples"), r.err());
+    }
+
+    @Test
+    void budgetSmallerThanOneBatchIsExit2(@TempDir Path dir) {
+        Run r = qqt("train", "--data", "random", "--model", "models/tiny.json", "--samples-seen", "100", "--batch",
+                "256", "--out", dir.resolve("run").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("smaller than one batch"), r.err());
+    }
+
+    @Test
+    void unreadableSubsetIsExit2(@TempDir Path dir) throws Exception {
+        Path pool = Files.createDirectories(dir.resolve("pool"));
+        Path junk = dir.resolve("junk.npy");
+        Files.writeString(junk, "not numpy");
+        Run bad = qqt("train", "--pool", pool.toString(), "--subset", junk.toString(), "--model", "models/tiny.json",
+                "--samples-seen", "10k", "--out", dir.resolve("run").toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("junk.npy") && bad.err().contains("not a .npy file"), bad.err());
+        Run missing = qqt("train", "--pool", pool.toString(), "--subset", dir.resolve("nope.npy").toString(),
+                "--model", "models/tiny.json", "--samples-seen", "10k", "--out", dir.resolve("run").toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("nope.npy"), missing.err());
+    }
+
+    @Test
+    void gpuRequestedWithoutGpuIsExit2() {
+        Assumptions.assumeTrue(Engine.getInstance().getGpuCount() == 0, "this machine has a GPU");
+        Run r = qqt("train", "--data", "random", "--model", "models/tiny.json", "--samples-seen", "1k", "--batch",
+                "8", "--device", "gpu", "--out", "target/never");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("no CUDA GPU"), r.err());
+    }
+
+    @Test
+    void randomModeRunWritesRunJsonMetricsAndCheckpointThenIsIdempotent(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("run");
+        String[] args = {"train", "--data", "random", "--model", "models/tiny.json", "--samples-seen", "64",
+                "--batch", "16", "--lr", "3e-3", "--out", out.toString()};
+        Run r = qqt(args);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("4 steps"), r.out());
+        assertTrue(Files.exists(out.resolve("checkpoints/latest.safetensors")));
+        assertEquals(4, Files.readAllLines(out.resolve("metrics.jsonl")).size());
+        String runJson = Files.readString(out.resolve("run.json"));
+        assertTrue(runJson.contains("\"status\" : \"done\"") && runJson.contains("\"pool_size\" : 10000")
+                && runJson.contains("\"samples_seen\" : 64"), runJson);
+        Run again = qqt(args);
+        assertEquals(0, again.code());
+        assertTrue(again.out().contains("already done"), again.out());
+    }
+}
