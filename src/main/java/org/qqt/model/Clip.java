@@ -38,7 +38,7 @@ public final class Clip implements AutoCloseable {
         this.config = config;
         this.manager = NDManager.newBaseManager(device);
         Params p = new Params(manager, seed);
-        // creation order = state_dict order: text tower first, as open_clip's CLIP
+        // a fixed creation order (text tower, image tower, logit scale) is the order of parameters() and checkpoints
         this.text = new TextTransformer(p, config);
         this.visual = new VisionTransformer(p, config);
         this.logitScale = p.constant("logit_scale", (float) INIT_LOGIT_SCALE);
