@@ -14,6 +14,10 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.qqt.data.PoolMetadata;
 import org.qqt.data.SubsetFile;
@@ -44,7 +48,22 @@ public final class ScoreFilter {
 
     private ScoreFilter() {}
 
+    /** How the selected uids leave DuckDB. */
+    enum UidTransfer {
+        /**
+         * One {@code COPY (SELECT uid ... WHERE score in range) TO 'bucket.csv'} per bucket, read back by a byte
+         * loop and sorted in Java; the next bucket is exported while the previous one is decoded and written.
+         */
+        EXPORT,
+        /** One JDBC row per uid (a Java String each, ~1 µs a row): the straightforward reference path. */
+        ROWS
+    }
+
     public static FilterManifest run(PoolMetadata pool, FilterSpec spec, Path outDir, String command) {
+        return run(pool, spec, outDir, command, UidTransfer.EXPORT);
+    }
+
+    static FilterManifest run(PoolMetadata pool, FilterSpec spec, Path outDir, String command, UidTransfer transfer) {
         String score = pool.floatColumn(spec.scoreColumn());
         String uid = pool.requireUidColumn();
         List<Object> params = new ArrayList<>();
@@ -119,9 +138,13 @@ public final class ScoreFilter {
         try {
             Files.createDirectories(outDir);
             stage = Files.createTempDirectory(outDir, ".qqt-filter-");
+            if (transfer == UidTransfer.EXPORT) {
+                exportBuckets(pool, spec, ranges, bounds, inRange, min, max, n, score, uid, where, params, stage,
+                        results);
+            }
             // one scan per group of disjoint buckets: a CASE names each row's bucket (reading the uid column once
             // per scan is what costs; per-bucket queries would decode it once per bucket)
-            for (List<Integer> pass : disjointPasses(ranges)) {
+            for (List<Integer> pass : transfer == UidTransfer.EXPORT ? List.<List<Integer>>of() : disjointPasses(ranges)) {
                 StringBuilder cases = new StringBuilder("CASE");
                 List<Object> p = new ArrayList<>();
                 for (int i = 0; i < pass.size(); i++) {
@@ -193,6 +216,158 @@ public final class ScoreFilter {
                 List.of(results));
         Json.write(outDir.resolve("manifest.json"), manifest);
         return manifest;
+    }
+
+    /** The EXPORT path: per bucket a CSV of uids written by DuckDB, decoded, sorted and written as {@code .npy}. */
+    private static void exportBuckets(PoolMetadata pool, FilterSpec spec, List<ScoreRange> ranges,
+                                      List<Double[]> bounds, long[] inRange, double[] min, double[] max, int n,
+                                      String score, String uid, String where, List<Object> params, Path stage,
+                                      BucketResult[] results) throws IOException {
+        int m = ranges.size();
+        ExecutorService exporter = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "qqt-filter-export");
+            t.setDaemon(true);
+            return t;
+        });
+        Future<Path> next = null;
+        try {
+            next = exporter.submit(() -> export(pool, score, uid, where, params, bounds.get(0), stage, 0));
+            for (int b = 0; b < m; b++) {
+                Path csv = await(next);
+                int following = b + 1;
+                next = following < m ? exporter.submit(() -> export(pool, score, uid, where, params,
+                        bounds.get(following), stage, following)) : null;
+                if (inRange[b] > Integer.MAX_VALUE - 8) {
+                    throw BadInputException.inFile(pool.origin(), "bucket " + ranges.get(b).label() + " has "
+                            + inRange[b] + " rows, more than one subset file can hold; split the pool");
+                }
+                long[] hi = new long[(int) inRange[b]];
+                long[] lo = new long[(int) inRange[b]];
+                readUidLines(csv, hi, lo, pool.origin());
+                Files.delete(csv);
+                SubsetFile subset = SubsetFile.fromPairs(hi, lo);
+                hi = null;
+                lo = null;
+                if (spec.randomPercent() != null) {
+                    subset = sample(subset, (long) (subset.size() * (spec.randomPercent() / 100.0)), spec.seed());
+                }
+                ScoreRange r = ranges.get(b);
+                String file = spec.fileName(r);
+                subset.write(stage.resolve(file));
+                results[b] = new BucketResult(r.label(), file, r.fromPercent(), r.toPercent(), bounds.get(b)[0],
+                        bounds.get(b)[1], inRange[b], subset.size(), subset.size() / (double) n,
+                        inRange[b] == 0 ? null : min[b], inRange[b] == 0 ? null : max[b]);
+            }
+        } finally {
+            if (next != null) {
+                try {
+                    next.get(); // let a running COPY finish before the staging directory goes
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (ExecutionException ignored) {
+                    // the first failure is already on its way
+                }
+            }
+            exporter.shutdownNow();
+        }
+    }
+
+    private static Path await(Future<Path> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while DuckDB exported uids", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** {@code COPY (SELECT uid FROM pool WHERE ... AND low <= score < high) TO stage/bucket-b.csv}. */
+    private static Path export(PoolMetadata pool, String score, String uid, String where, List<Object> params,
+                               Double[] bound, Path stage, int b) {
+        Path csv = stage.resolve("bucket-" + b + ".csv");
+        List<Object> p = new ArrayList<>(params);
+        StringBuilder range = new StringBuilder();
+        if (bound[0] != null) {
+            range.append(" AND ").append(score).append(" >= ?");
+            p.add(bound[0]);
+        }
+        if (bound[1] != null) {
+            range.append(" AND ").append(score).append(" < ?");
+            p.add(bound[1]);
+        }
+        p.add(csv.toAbsolutePath().toString());
+        String sql = "COPY (SELECT " + uid + " FROM pool WHERE " + where + range + ") TO ? (FORMAT csv, HEADER false)";
+        try (PreparedStatement ps = bind(pool.prepare(sql), p)) {
+            ps.execute();
+        } catch (SQLException e) {
+            throw BadInputException.inFile(pool.origin(), "cannot read uids: " + firstLine(e));
+        }
+        return csv;
+    }
+
+    private static final byte[] HEX_VALUE = hexTable();
+
+    private static byte[] hexTable() {
+        byte[] t = new byte[256];
+        Arrays.fill(t, (byte) -1);
+        for (int c = '0'; c <= '9'; c++) {
+            t[c] = (byte) (c - '0');
+        }
+        for (int c = 'a'; c <= 'f'; c++) {
+            t[c] = (byte) (c - 'a' + 10);
+            t[c - 'a' + 'A'] = (byte) (c - 'a' + 10);
+        }
+        return t;
+    }
+
+    /**
+     * Decodes a file of lines of 32 hex characters (optionally ending in {@code \r\n}) into exactly
+     * {@code hi.length} pairs; anything else (an empty line for a null uid, a quoted field, a wrong length or count)
+     * fails.
+     */
+    static void readUidLines(Path file, long[] hi, long[] lo, Path origin) throws IOException {
+        int expected = hi.length;
+        int row = 0;
+        int digits = 0;
+        long v = 0;
+        byte[] buf = new byte[1 << 22];
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            int len;
+            while ((len = in.read(buf)) > 0) {
+                for (int i = 0; i < len; i++) {
+                    int c = buf[i] & 0xff;
+                    int d = HEX_VALUE[c];
+                    if (d >= 0 && digits < 32) {
+                        v = (v << 4) | d;
+                        if (++digits == 16) {
+                            if (row == expected) {
+                                throw new IllegalStateException("bucket has more rows than counted (" + expected + ")");
+                            }
+                            hi[row] = v;
+                            v = 0;
+                        }
+                    } else if (c == '\n' && digits == 32) {
+                        lo[row++] = v;
+                        v = 0;
+                        digits = 0;
+                    } else if (c != '\r' || digits != 32) {
+                        throw BadInputException.inFile(origin, "uid number " + (row + 1)
+                                + " of a bucket is not 32 hex characters (or is null); fix the uid column");
+                    }
+                }
+            }
+        }
+        if (digits != 0) {
+            throw BadInputException.inFile(origin, "uid number " + (row + 1) + " of a bucket is not 32 hex characters");
+        }
+        if (row != expected) {
+            throw new IllegalStateException("bucket has " + row + " rows, counted " + expected);
+        }
     }
 
     private static Double thresholdOf(long k, int n, long[] needed, double[] at) {
