@@ -84,9 +84,11 @@ public final class ScoreFilter {
                 + (captionWhere.isEmpty() ? "" : " AND " + captionWhere);
         String type = pool.schema().get(spec.scoreColumn()).toUpperCase(java.util.Locale.ROOT);
         boolean isFloat = type.equals("FLOAT") || type.equals("REAL");
+        long tq0 = System.nanoTime();
         double[] scores = fetchScores(pool, "SELECT " + score + " FROM pool"
                 + (captionWhere.isEmpty() ? "" : " WHERE " + captionWhere), params, isFloat);
         int n = scores.length;
+        System.err.printf("TRACE scores %.2f s%n", (System.nanoTime() - tq0) / 1e9);
         if (n == 0) {
             throw BadInputException.inFile(pool.origin(), "no row has a " + spec.scoreColumn()
                     + " score" + (spec.caption().active() ? " and a caption passing the caption filter" : ""));
@@ -131,6 +133,7 @@ public final class ScoreFilter {
                 }
             }
         }
+        System.err.printf("TRACE thresholds+counts %.2f s%n", (System.nanoTime() - tq0) / 1e9);
         scores = null; // let the collector take them before the uids arrive
 
         Path stage = null;
@@ -233,7 +236,10 @@ public final class ScoreFilter {
         try {
             next = exporter.submit(() -> export(pool, score, uid, where, params, bounds.get(0), stage, 0));
             for (int b = 0; b < m; b++) {
+                long tw = System.nanoTime();
                 Path csv = await(next);
+                System.err.printf("TRACE wait export %.2f s%n", (System.nanoTime() - tw) / 1e9);
+                tw = System.nanoTime();
                 int following = b + 1;
                 next = following < m ? exporter.submit(() -> export(pool, score, uid, where, params,
                         bounds.get(following), stage, following)) : null;
@@ -245,7 +251,11 @@ public final class ScoreFilter {
                 long[] lo = new long[(int) inRange[b]];
                 readUidLines(csv, hi, lo, pool.origin());
                 Files.delete(csv);
+                System.err.printf("TRACE decode %.2f s%n", (System.nanoTime() - tw) / 1e9);
+                tw = System.nanoTime();
                 SubsetFile subset = SubsetFile.fromPairs(hi, lo);
+                System.err.printf("TRACE sort %.2f s%n", (System.nanoTime() - tw) / 1e9);
+                tw = System.nanoTime();
                 hi = null;
                 lo = null;
                 if (spec.randomPercent() != null) {
@@ -254,6 +264,7 @@ public final class ScoreFilter {
                 ScoreRange r = ranges.get(b);
                 String file = spec.fileName(r);
                 subset.write(stage.resolve(file));
+                System.err.printf("TRACE write %.2f s%n", (System.nanoTime() - tw) / 1e9);
                 results[b] = new BucketResult(r.label(), file, r.fromPercent(), r.toPercent(), bounds.get(b)[0],
                         bounds.get(b)[1], inRange[b], subset.size(), subset.size() / (double) n,
                         inRange[b] == 0 ? null : min[b], inRange[b] == 0 ? null : max[b]);
