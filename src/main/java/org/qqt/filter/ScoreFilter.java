@@ -82,59 +82,15 @@ public final class ScoreFilter {
         // select NaN rows. The score fetch drops nulls and NaNs in Java instead (cheaper than in SQL).
         String where = score + " IS NOT NULL AND NOT isnan(" + score + ")"
                 + (captionWhere.isEmpty() ? "" : " AND " + captionWhere);
-        String type = pool.schema().get(spec.scoreColumn()).toUpperCase(java.util.Locale.ROOT);
-        boolean isFloat = type.equals("FLOAT") || type.equals("REAL");
-        long tq0 = System.nanoTime();
-        double[] scores = fetchScores(pool, "SELECT " + score + " FROM pool"
-                + (captionWhere.isEmpty() ? "" : " WHERE " + captionWhere), params, isFloat);
-        int n = scores.length;
-        System.err.printf("TRACE scores %.2f s%n", (System.nanoTime() - tq0) / 1e9);
-        if (n == 0) {
-            throw BadInputException.inFile(pool.origin(), "no row has a " + spec.scoreColumn()
-                    + " score" + (spec.caption().active() ? " and a caption passing the caption filter" : ""));
-        }
-
-        // thresholds: one selection pass over all needed ranks
+        Ranking rk = transfer == UidTransfer.EXPORT ? rankInDuckDb(pool, spec, score, where, params, 0)
+                : rankInJava(pool, spec, score, captionWhere, params);
+        long n = rk.n();
         List<ScoreRange> ranges = spec.buckets();
-        long[] needed = ranges.stream().flatMapToLong(r -> java.util.stream.LongStream.of(
-                Thresholds.index(n, r.fromPercent()), Thresholds.index(n, r.toPercent())))
-                .filter(k -> k < n).distinct().toArray();
-        double[] at = Thresholds.descendingAt(scores, needed);
-        List<Double[]> bounds = new ArrayList<>();
-        for (ScoreRange r : ranges) {
-            Double low = thresholdOf(Thresholds.index(n, r.toPercent()), n, needed, at);
-            Double high = r.fromPercent() == 0 ? null : thresholdOf(Thresholds.index(n, r.fromPercent()), n, needed, at);
-            bounds.add(new Double[] {low, high});
-        }
-
-        // per-bucket counts and score extremes, from the scores already in memory
         int m = ranges.size();
-        long[] inRange = new long[m];
-        double[] min = new double[m];
-        double[] max = new double[m];
-        Arrays.fill(min, Double.POSITIVE_INFINITY);
-        Arrays.fill(max, Double.NEGATIVE_INFINITY);
-        boolean[] hasLow = new boolean[m];
-        boolean[] hasHigh = new boolean[m];
-        double[] lowV = new double[m];
-        double[] highV = new double[m];
-        for (int b = 0; b < m; b++) {
-            hasLow[b] = bounds.get(b)[0] != null;
-            hasHigh[b] = bounds.get(b)[1] != null;
-            lowV[b] = hasLow[b] ? bounds.get(b)[0] : 0;
-            highV[b] = hasHigh[b] ? bounds.get(b)[1] : 0;
-        }
-        for (double s : scores) {
-            for (int b = 0; b < m; b++) {
-                if ((!hasLow[b] || s >= lowV[b]) && (!hasHigh[b] || s < highV[b])) {
-                    inRange[b]++;
-                    min[b] = Math.min(min[b], s);
-                    max[b] = Math.max(max[b], s);
-                }
-            }
-        }
-        System.err.printf("TRACE thresholds+counts %.2f s%n", (System.nanoTime() - tq0) / 1e9);
-        scores = null; // let the collector take them before the uids arrive
+        List<Double[]> bounds = rk.bounds();
+        long[] inRange = rk.inRange();
+        double[] min = rk.min();
+        double[] max = rk.max();
 
         Path stage = null;
         BucketResult[] results = new BucketResult[m];
@@ -221,9 +177,220 @@ public final class ScoreFilter {
         return manifest;
     }
 
+    /**
+     * Test hook: the manifest buckets (bounds, counts, extremes) of a DuckDB ranking whose threshold candidates are
+     * moved {@code candidateShift} places in ascending order, so that the exact correction steps run.
+     */
+    static List<String> rankingWithShiftedCandidates(PoolMetadata pool, String scoreColumn, List<ScoreRange> ranges,
+                                                     long candidateShift) {
+        String score = pool.floatColumn(scoreColumn);
+        String where = score + " IS NOT NULL AND NOT isnan(" + score + ")";
+        FilterSpec spec = new FilterSpec(scoreColumn, ranges, null, 0, CaptionFilter.NONE);
+        Ranking rk = candidateShift == Long.MIN_VALUE ? rankInJava(pool, spec, score, "", List.of())
+                : rankInDuckDb(pool, spec, score, where, List.of(), candidateShift);
+        List<String> out = new ArrayList<>();
+        for (int b = 0; b < ranges.size(); b++) {
+            out.add(java.util.Arrays.toString(rk.bounds().get(b)) + " n=" + rk.inRange()[b] + " min=" + rk.min()[b]
+                    + " max=" + rk.max()[b]);
+        }
+        out.add("N=" + rk.n());
+        return out;
+    }
+
+    /** N, the bounds {low, high} of each bucket, and per bucket the row count and score extremes. */
+    private record Ranking(long n, List<Double[]> bounds, long[] inRange, double[] min, double[] max) {}
+
+    /**
+     * The ranking without moving scores into Java: N by a count; each threshold from {@code quantile_disc} as a
+     * candidate v that is then checked exactly (v is the value at descending index k iff
+     * {@code count(score > v) <= k < count(score >= v)}) and, if DuckDB's index rule differs, corrected by a
+     * top-n query that steps from v to the right value; bucket counts and extremes by one aggregate scan. The
+     * result equals {@link #rankInJava} (tested).
+     */
+    private static Ranking rankInDuckDb(PoolMetadata pool, FilterSpec spec, String score, String where,
+                                        List<Object> params, long candidateShift) {
+        String from = " FROM pool WHERE " + where;
+        try {
+            long n;
+            try (PreparedStatement ps = bind(pool.prepare("SELECT count(*)" + from), params);
+                 ResultSet r = ps.executeQuery()) {
+                r.next();
+                n = r.getLong(1);
+            }
+            if (n == 0) {
+                throw BadInputException.inFile(pool.origin(), "no row has a " + spec.scoreColumn()
+                        + " score" + (spec.caption().active() ? " and a caption passing the caption filter" : ""));
+            }
+            long nn = n;
+            List<ScoreRange> ranges = spec.buckets();
+            long[] needed = ranges.stream().flatMapToLong(r -> java.util.stream.LongStream.of(
+                    Thresholds.index(nn, r.fromPercent()), Thresholds.index(nn, r.toPercent())))
+                    .filter(k -> k < nn).distinct().sorted().toArray();
+            double[] at = new double[needed.length];
+            if (needed.length > 0) {
+                // candidates: ascending index n-1-k, as a fraction of n-1 (DuckDB's exact index rule does not matter)
+                StringBuilder qs = new StringBuilder();
+                for (long k : needed) {
+                    long a = Math.max(0, Math.min(n - 1, n - 1 - k + candidateShift));
+                    double q = n == 1 ? 0 : a / (double) (n - 1);
+                    qs.append(qs.length() == 0 ? "" : ", ").append(Double.toString(q));
+                }
+                try (PreparedStatement ps = bind(pool.prepare("SELECT quantile_disc(" + score + ", [" + qs + "])"
+                        + from), params); ResultSet r = ps.executeQuery()) {
+                    r.next();
+                    Object[] values = (Object[]) r.getArray(1).getArray();
+                    for (int i = 0; i < at.length; i++) {
+                        at[i] = ((Number) values[i]).doubleValue();
+                    }
+                }
+                StringBuilder counts = new StringBuilder("SELECT ");
+                List<Object> p = new ArrayList<>();
+                for (int i = 0; i < at.length; i++) {
+                    counts.append(i == 0 ? "" : ", ").append("count_if(").append(score).append(" > ?), count_if(")
+                            .append(score).append(" >= ?)");
+                    p.add(at[i]);
+                    p.add(at[i]);
+                }
+                p.addAll(params);
+                try (PreparedStatement ps = bind(pool.prepare(counts + from), p); ResultSet r = ps.executeQuery()) {
+                    r.next();
+                    for (int i = 0; i < at.length; i++) {
+                        long above = r.getLong(2 * i + 1);
+                        long atOrAbove = r.getLong(2 * i + 2);
+                        if (needed[i] >= atOrAbove) { // the value lies below the candidate
+                            at[i] = step(pool, score, from, params, "<", "DESC", at[i], needed[i] - atOrAbove);
+                        } else if (needed[i] < above) { // the value lies above the candidate
+                            at[i] = step(pool, score, from, params, ">", "ASC", at[i], above - 1 - needed[i]);
+                        }
+                    }
+                }
+            }
+            List<Double[]> bounds = new ArrayList<>();
+            for (ScoreRange r : ranges) {
+                Double low = thresholdOf(Thresholds.index(n, r.toPercent()), n, needed, at);
+                Double high = r.fromPercent() == 0 ? null : thresholdOf(Thresholds.index(n, r.fromPercent()), n, needed, at);
+                bounds.add(new Double[] {low, high});
+            }
+            int m = ranges.size();
+            StringBuilder agg = new StringBuilder("SELECT ");
+            List<Object> p = new ArrayList<>();
+            for (int b = 0; b < m; b++) {
+                List<Object> bp = new ArrayList<>();
+                String cond = rangeCondition(score, bounds.get(b), bp);
+                agg.append(b == 0 ? "" : ", ").append("count_if(").append(cond).append("), min(").append(score)
+                        .append(") FILTER (WHERE ").append(cond).append("), max(").append(score)
+                        .append(") FILTER (WHERE ").append(cond).append(")");
+                for (int t = 0; t < 3; t++) {
+                    p.addAll(bp);
+                }
+            }
+            p.addAll(params);
+            long[] inRange = new long[m];
+            double[] min = new double[m];
+            double[] max = new double[m];
+            try (PreparedStatement ps = bind(pool.prepare(agg + from), p); ResultSet r = ps.executeQuery()) {
+                r.next();
+                for (int b = 0; b < m; b++) {
+                    inRange[b] = r.getLong(3 * b + 1);
+                    Object lo = r.getObject(3 * b + 2);
+                    Object hi = r.getObject(3 * b + 3);
+                    min[b] = lo == null ? Double.POSITIVE_INFINITY : ((Number) lo).doubleValue();
+                    max[b] = hi == null ? Double.NEGATIVE_INFINITY : ((Number) hi).doubleValue();
+                }
+            }
+            return new Ranking(n, bounds, inRange, min, max);
+        } catch (SQLException e) {
+            throw BadInputException.inFile(pool.origin(), "cannot rank scores: " + firstLine(e));
+        }
+    }
+
+    /** The score {@code offset} places past v in the given direction among the ranked rows. */
+    private static double step(PoolMetadata pool, String score, String from, List<Object> params, String op,
+                               String order, double v, long offset) throws SQLException {
+        List<Object> p = new ArrayList<>(params);
+        p.add(v);
+        p.add(offset);
+        try (PreparedStatement ps = bind(pool.prepare("SELECT " + score + from + " AND " + score + " " + op
+                + " ? ORDER BY " + score + " " + order + " LIMIT 1 OFFSET ?"), p); ResultSet r = ps.executeQuery()) {
+            if (!r.next()) {
+                throw new IllegalStateException("no score " + op + " " + v + " at offset " + offset);
+            }
+            return ((Number) r.getObject(1)).doubleValue();
+        }
+    }
+
+    /** "low <= score AND score < high" for the bounds present ("TRUE" for none), appending their values. */
+    private static String rangeCondition(String score, Double[] bound, List<Object> p) {
+        List<String> parts = new ArrayList<>();
+        if (bound[0] != null) {
+            parts.add(score + " >= ?");
+            p.add(bound[0]);
+        }
+        if (bound[1] != null) {
+            parts.add(score + " < ?");
+            p.add(bound[1]);
+        }
+        return parts.isEmpty() ? "TRUE" : String.join(" AND ", parts);
+    }
+
+    /** The straightforward ranking: every score fetched into Java, thresholds by selection, counts by a loop. */
+    private static Ranking rankInJava(PoolMetadata pool, FilterSpec spec, String score, String captionWhere,
+                                      List<Object> params) {
+        String type = pool.schema().get(spec.scoreColumn()).toUpperCase(java.util.Locale.ROOT);
+        boolean isFloat = type.equals("FLOAT") || type.equals("REAL");
+        double[] scores = fetchScores(pool, "SELECT " + score + " FROM pool"
+                + (captionWhere.isEmpty() ? "" : " WHERE " + captionWhere), params, isFloat);
+        int n = scores.length;
+        if (n == 0) {
+            throw BadInputException.inFile(pool.origin(), "no row has a " + spec.scoreColumn()
+                    + " score" + (spec.caption().active() ? " and a caption passing the caption filter" : ""));
+        }
+
+        // thresholds: one selection pass over all needed ranks
+        List<ScoreRange> ranges = spec.buckets();
+        long[] needed = ranges.stream().flatMapToLong(r -> java.util.stream.LongStream.of(
+                Thresholds.index(n, r.fromPercent()), Thresholds.index(n, r.toPercent())))
+                .filter(k -> k < n).distinct().toArray();
+        double[] at = Thresholds.descendingAt(scores, needed);
+        List<Double[]> bounds = new ArrayList<>();
+        for (ScoreRange r : ranges) {
+            Double low = thresholdOf(Thresholds.index(n, r.toPercent()), n, needed, at);
+            Double high = r.fromPercent() == 0 ? null : thresholdOf(Thresholds.index(n, r.fromPercent()), n, needed, at);
+            bounds.add(new Double[] {low, high});
+        }
+
+        // per-bucket counts and score extremes, from the scores already in memory
+        int m = ranges.size();
+        long[] inRange = new long[m];
+        double[] min = new double[m];
+        double[] max = new double[m];
+        Arrays.fill(min, Double.POSITIVE_INFINITY);
+        Arrays.fill(max, Double.NEGATIVE_INFINITY);
+        boolean[] hasLow = new boolean[m];
+        boolean[] hasHigh = new boolean[m];
+        double[] lowV = new double[m];
+        double[] highV = new double[m];
+        for (int b = 0; b < m; b++) {
+            hasLow[b] = bounds.get(b)[0] != null;
+            hasHigh[b] = bounds.get(b)[1] != null;
+            lowV[b] = hasLow[b] ? bounds.get(b)[0] : 0;
+            highV[b] = hasHigh[b] ? bounds.get(b)[1] : 0;
+        }
+        for (double s : scores) {
+            for (int b = 0; b < m; b++) {
+                if ((!hasLow[b] || s >= lowV[b]) && (!hasHigh[b] || s < highV[b])) {
+                    inRange[b]++;
+                    min[b] = Math.min(min[b], s);
+                    max[b] = Math.max(max[b], s);
+                }
+            }
+        }
+        return new Ranking(n, bounds, inRange, min, max);
+    }
+
     /** The EXPORT path: per bucket a CSV of uids written by DuckDB, decoded, sorted and written as {@code .npy}. */
     private static void exportBuckets(PoolMetadata pool, FilterSpec spec, List<ScoreRange> ranges,
-                                      List<Double[]> bounds, long[] inRange, double[] min, double[] max, int n,
+                                      List<Double[]> bounds, long[] inRange, double[] min, double[] max, long n,
                                       String score, String uid, String where, List<Object> params, Path stage,
                                       BucketResult[] results) throws IOException {
         int m = ranges.size();
@@ -381,7 +548,7 @@ public final class ScoreFilter {
         }
     }
 
-    private static Double thresholdOf(long k, int n, long[] needed, double[] at) {
+    private static Double thresholdOf(long k, long n, long[] needed, double[] at) {
         if (k >= n) {
             return null;
         }
@@ -513,6 +680,8 @@ public final class ScoreFilter {
                 ps.setDouble(i + 1, d);
             } else if (v instanceof Integer x) {
                 ps.setInt(i + 1, x);
+            } else if (v instanceof Long x) {
+                ps.setLong(i + 1, x);
             } else {
                 ps.setObject(i + 1, v);
             }

@@ -290,4 +290,21 @@ class ScoreFilterTest {
         assertEquals(byHex, byPairs);
         assertTrue(byHex.get(0).matches("[0-9a-f]{32}"));
     }
+
+    @Test
+    void duckDbThresholdsAreCorrectedToDataCompsIndexWhateverTheQuantileCandidate(@TempDir Path dir) {
+        Random r = new Random(17);
+        Double[] s = new Double[1500];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = i % 61 == 0 ? Double.NaN : (i % 3 == 0 ? Math.floor(r.nextGaussian() * 4) / 4 : r.nextGaussian());
+        }
+        Path file = pool(dir, s, null);
+        List<ScoreRange> ranges = ScoreRange.parseList("0-10,10-20,20-30,30-40,40-50,50-60,60-70,70-80,80-90,90-100");
+        try (PoolMetadata p = PoolMetadata.open(file)) {
+            List<String> java = ScoreFilter.rankingWithShiftedCandidates(p, "score", ranges, Long.MIN_VALUE);
+            for (long shift : new long[] {0, 1, -1, 7, -40, 1000, -1000}) {
+                assertEquals(java, ScoreFilter.rankingWithShiftedCandidates(p, "score", ranges, shift), "shift " + shift);
+            }
+        }
+    }
 }
