@@ -82,8 +82,10 @@ public final class ScoreFilter {
         // select NaN rows. The score fetch drops nulls and NaNs in Java instead (cheaper than in SQL).
         String where = score + " IS NOT NULL AND NOT isnan(" + score + ")"
                 + (captionWhere.isEmpty() ? "" : " AND " + captionWhere);
-        Ranking rk = transfer == UidTransfer.EXPORT ? rankInDuckDb(pool, spec, score, where, params, 0)
+        long tRank = System.nanoTime();
+        Ranking rk = transfer == UidTransfer.EXPORT ? rankInDuckDb(pool, spec, score, where, params, 0, -1)
                 : rankInJava(pool, spec, score, captionWhere, params);
+        System.err.printf("TRACE ranking %.2f s%n", (System.nanoTime() - tRank) / 1e9);
         long n = rk.n();
         List<ScoreRange> ranges = spec.buckets();
         int m = ranges.size();
@@ -178,16 +180,17 @@ public final class ScoreFilter {
     }
 
     /**
-     * Test hook: the manifest buckets (bounds, counts, extremes) of a DuckDB ranking whose threshold candidates are
-     * moved {@code candidateShift} places in ascending order, so that the exact correction steps run.
+     * Test hook: bounds, counts and extremes of the Java ranking ({@code samplePercent} &lt; 0) or of the DuckDB
+     * ranking with the given sample percentage and bracket margin (in sample rows), so that narrow brackets force
+     * the exact correction steps.
      */
-    static List<String> rankingWithShiftedCandidates(PoolMetadata pool, String scoreColumn, List<ScoreRange> ranges,
-                                                     long candidateShift) {
+    static List<String> rankingWith(PoolMetadata pool, String scoreColumn, List<ScoreRange> ranges,
+                                    double samplePercent, int margin) {
         String score = pool.floatColumn(scoreColumn);
         String where = score + " IS NOT NULL AND NOT isnan(" + score + ")";
         FilterSpec spec = new FilterSpec(scoreColumn, ranges, null, 0, CaptionFilter.NONE);
-        Ranking rk = candidateShift == Long.MIN_VALUE ? rankInJava(pool, spec, score, "", List.of())
-                : rankInDuckDb(pool, spec, score, where, List.of(), candidateShift);
+        Ranking rk = samplePercent < 0 ? rankInJava(pool, spec, score, "", List.of())
+                : rankInDuckDb(pool, spec, score, where, List.of(), samplePercent, margin);
         List<String> out = new ArrayList<>();
         for (int b = 0; b < ranges.size(); b++) {
             out.add(java.util.Arrays.toString(rk.bounds().get(b)) + " n=" + rk.inRange()[b] + " min=" + rk.min()[b]
@@ -200,16 +203,22 @@ public final class ScoreFilter {
     /** N, the bounds {low, high} of each bucket, and per bucket the row count and score extremes. */
     private record Ranking(long n, List<Double[]> bounds, long[] inRange, double[] min, double[] max) {}
 
+    /** Default sample size behind the threshold brackets; pools up to this size are read whole. */
+    static final int SAMPLE_ROWS = 200_000;
+
     /**
-     * The ranking without moving scores into Java: N by a count; each threshold from {@code quantile_disc} as a
-     * candidate v that is then checked exactly (v is the value at descending index k iff
-     * {@code count(score > v) <= k < count(score >= v)}) and, if DuckDB's index rule differs, corrected by a
-     * top-n query that steps from v to the right value; bucket counts and extremes by one aggregate scan. The
-     * result equals {@link #rankInJava} (tested).
+     * The ranking without moving all scores into Java. N by a count. Thresholds: a Bernoulli sample of the ranked
+     * scores (all of them for small pools) gives, for each needed descending index k, a bracket [lo, hi] of score
+     * values that very likely holds the exact value; one query counts the rows above each hi and returns the scores
+     * inside the brackets, and the value at index k is read off exactly. When k falls outside its bracket (an
+     * unlucky sample), a top-n query steps from the bracket's edge to the exact value, so the result is exact
+     * either way. Bucket counts and extremes come from one GROUP BY over the segments between the distinct
+     * thresholds. The result equals {@link #rankInJava} (tested).
      */
     private static Ranking rankInDuckDb(PoolMetadata pool, FilterSpec spec, String score, String where,
-                                        List<Object> params, long candidateShift) {
+                                        List<Object> params, double samplePercentOverride, int marginOverride) {
         String from = " FROM pool WHERE " + where;
+        long tq = System.nanoTime();
         try {
             long n;
             try (PreparedStatement ps = bind(pool.prepare("SELECT count(*)" + from), params);
@@ -228,40 +237,81 @@ public final class ScoreFilter {
                     .filter(k -> k < nn).distinct().sorted().toArray();
             double[] at = new double[needed.length];
             if (needed.length > 0) {
-                // candidates: ascending index n-1-k, as a fraction of n-1 (DuckDB's exact index rule does not matter)
-                StringBuilder qs = new StringBuilder();
-                for (long k : needed) {
-                    long a = Math.max(0, Math.min(n - 1, n - 1 - k + candidateShift));
-                    double q = n == 1 ? 0 : a / (double) (n - 1);
-                    qs.append(qs.length() == 0 ? "" : ", ").append(Double.toString(q));
+                double percent = samplePercentOverride > 0 ? samplePercentOverride
+                        : Math.min(100.0, 100.0 * SAMPLE_ROWS / n);
+                String sampleSql = "SELECT " + score + " FROM (SELECT " + score + from + ")"
+                        + (percent >= 100 ? "" : " USING SAMPLE " + String.format(java.util.Locale.ROOT, "%.6f", percent) + "% (bernoulli, 7)");
+                double[] sample;
+                try (PreparedStatement ps = bind(pool.prepare(sampleSql), params); ResultSet r = ps.executeQuery()) {
+                    sample = readDoubles(r);
                 }
-                try (PreparedStatement ps = bind(pool.prepare("SELECT quantile_disc(" + score + ", [" + qs + "])"
-                        + from), params); ResultSet r = ps.executeQuery()) {
-                    r.next();
-                    Object[] values = (Object[]) r.getArray(1).getArray();
-                    for (int i = 0; i < at.length; i++) {
-                        at[i] = ((Number) values[i]).doubleValue();
-                    }
+                Arrays.sort(sample); // ascending
+                int sn = sample.length;
+                Double[] lo = new Double[at.length];
+                Double[] hi = new Double[at.length];
+                for (int i = 0; i < at.length; i++) {
+                    // the sample position of desc index k, and a margin of ~5 standard deviations of that position
+                    double frac = needed[i] / (double) n;
+                    int margin = marginOverride >= 0 ? marginOverride
+                            : (int) Math.ceil(5 * Math.sqrt(frac * (1 - frac) * sn)) + 16;
+                    long pos = sn - 1 - (long) Math.floor(frac * sn); // ascending position
+                    long loPos = pos - margin;
+                    long hiPos = pos + margin;
+                    lo[i] = percent >= 100 && sn == n ? Double.valueOf(sample[(int) (n - 1 - needed[i])])
+                            : loPos < 0 || sn == 0 ? null : sample[(int) Math.min(sn - 1, loPos)];
+                    hi[i] = percent >= 100 && sn == n ? Double.valueOf(sample[(int) (n - 1 - needed[i])])
+                            : hiPos >= sn || sn == 0 ? null : sample[(int) Math.max(0, hiPos)];
                 }
+                sample = null;
+                // rows above each bracket, and the scores inside the brackets
                 StringBuilder counts = new StringBuilder("SELECT ");
                 List<Object> p = new ArrayList<>();
                 for (int i = 0; i < at.length; i++) {
-                    counts.append(i == 0 ? "" : ", ").append("count_if(").append(score).append(" > ?), count_if(")
-                            .append(score).append(" >= ?)");
-                    p.add(at[i]);
-                    p.add(at[i]);
+                    counts.append(i == 0 ? "" : ", ");
+                    if (hi[i] == null) {
+                        counts.append("0::BIGINT");
+                    } else {
+                        counts.append("count_if(").append(score).append(" > ?)");
+                        p.add(hi[i]);
+                    }
                 }
                 p.addAll(params);
+                long[] above = new long[at.length];
                 try (PreparedStatement ps = bind(pool.prepare(counts + from), p); ResultSet r = ps.executeQuery()) {
                     r.next();
                     for (int i = 0; i < at.length; i++) {
-                        long above = r.getLong(2 * i + 1);
-                        long atOrAbove = r.getLong(2 * i + 2);
-                        if (needed[i] >= atOrAbove) { // the value lies below the candidate
-                            at[i] = step(pool, score, from, params, "<", "DESC", at[i], needed[i] - atOrAbove);
-                        } else if (needed[i] < above) { // the value lies above the candidate
-                            at[i] = step(pool, score, from, params, ">", "ASC", at[i], above - 1 - needed[i]);
-                        }
+                        above[i] = r.getLong(i + 1);
+                    }
+                }
+                List<Object> q = new ArrayList<>(params);
+                StringBuilder inside = new StringBuilder();
+                for (int i = 0; i < at.length; i++) {
+                    List<Object> bp = new ArrayList<>();
+                    String c = rangeCondition(score, new Double[] {lo[i], null}, bp);
+                    if (hi[i] != null) {
+                        c = c.equals("TRUE") ? score + " <= ?" : c + " AND " + score + " <= ?";
+                        bp.add(hi[i]);
+                    }
+                    inside.append(i == 0 ? "(" : " OR (").append(c).append(")");
+                    q.addAll(bp);
+                }
+                double[] band;
+                try (PreparedStatement ps = bind(pool.prepare("SELECT " + score + from + " AND (" + inside + ")"), q);
+                     ResultSet r = ps.executeQuery()) {
+                    band = readDoubles(r);
+                }
+                Arrays.sort(band);
+                for (int i = 0; i < at.length; i++) {
+                    // band rows inside bracket i, in ascending order: [from, to)
+                    int bFrom = lo[i] == null ? 0 : lowerBound(band, lo[i]);
+                    int bTo = hi[i] == null ? band.length : upperBound(band, hi[i]);
+                    long j = needed[i] - above[i]; // descending index within the bracket
+                    if (j < 0) {
+                        at[i] = step(pool, score, from, params, ">", "ASC", hi[i], above[i] - 1 - needed[i]);
+                    } else if (j >= bTo - bFrom) {
+                        at[i] = step(pool, score, from, params, "<", "DESC", lo[i], j - (bTo - bFrom));
+                    } else {
+                        at[i] = band[(int) (bTo - 1 - j)];
                     }
                 }
             }
@@ -271,37 +321,100 @@ public final class ScoreFilter {
                 Double high = r.fromPercent() == 0 ? null : thresholdOf(Thresholds.index(n, r.fromPercent()), n, needed, at);
                 bounds.add(new Double[] {low, high});
             }
-            int m = ranges.size();
-            StringBuilder agg = new StringBuilder("SELECT ");
+            System.err.printf("TRACE thresholds %.2f s%n", (System.nanoTime() - tq) / 1e9);
+            // segments between the distinct thresholds t0 > t1 > ...: segment s holds t_s <= score < t_{s-1}
+            double[] t = Arrays.stream(at).distinct().sorted().toArray();
+            int d = t.length;
+            double[] desc = new double[d];
+            for (int i = 0; i < d; i++) {
+                desc[i] = t[d - 1 - i];
+            }
+            StringBuilder seg = new StringBuilder("CASE");
             List<Object> p = new ArrayList<>();
-            for (int b = 0; b < m; b++) {
-                List<Object> bp = new ArrayList<>();
-                String cond = rangeCondition(score, bounds.get(b), bp);
-                agg.append(b == 0 ? "" : ", ").append("count_if(").append(cond).append("), min(").append(score)
-                        .append(") FILTER (WHERE ").append(cond).append("), max(").append(score)
-                        .append(") FILTER (WHERE ").append(cond).append(")");
-                for (int t = 0; t < 3; t++) {
-                    p.addAll(bp);
+            for (int i = 0; i < d; i++) {
+                seg.append(" WHEN ").append(score).append(" >= ? THEN ").append(i);
+                p.add(desc[i]);
+            }
+            seg.append(" ELSE ").append(d).append(" END");
+            p.addAll(params);
+            long[] segCount = new long[d + 1];
+            double[] segMin = new double[d + 1];
+            double[] segMax = new double[d + 1];
+            try (PreparedStatement ps = bind(pool.prepare("SELECT " + (d == 0 ? "0" : seg) + " AS qqt_segment, count(*), min("
+                    + score + "), max(" + score + ")" + from + " GROUP BY qqt_segment"), p);
+                 ResultSet r = ps.executeQuery()) {
+                while (r.next()) {
+                    int sgi = r.getInt(1);
+                    segCount[sgi] = r.getLong(2);
+                    segMin[sgi] = ((Number) r.getObject(3)).doubleValue();
+                    segMax[sgi] = ((Number) r.getObject(4)).doubleValue();
                 }
             }
-            p.addAll(params);
+            int m = ranges.size();
             long[] inRange = new long[m];
             double[] min = new double[m];
             double[] max = new double[m];
-            try (PreparedStatement ps = bind(pool.prepare(agg + from), p); ResultSet r = ps.executeQuery()) {
-                r.next();
-                for (int b = 0; b < m; b++) {
-                    inRange[b] = r.getLong(3 * b + 1);
-                    Object lo = r.getObject(3 * b + 2);
-                    Object hi = r.getObject(3 * b + 3);
-                    min[b] = lo == null ? Double.POSITIVE_INFINITY : ((Number) lo).doubleValue();
-                    max[b] = hi == null ? Double.NEGATIVE_INFINITY : ((Number) hi).doubleValue();
+            Arrays.fill(min, Double.POSITIVE_INFINITY);
+            Arrays.fill(max, Double.NEGATIVE_INFINITY);
+            for (int b = 0; b < m; b++) {
+                Double low = bounds.get(b)[0];
+                Double high = bounds.get(b)[1];
+                for (int sgi = 0; sgi <= d; sgi++) {
+                    boolean aboveLow = low == null || (sgi < d && desc[sgi] >= low);
+                    boolean belowHigh = high == null || (sgi > 0 && desc[sgi - 1] <= high);
+                    if (aboveLow && belowHigh && segCount[sgi] > 0) {
+                        inRange[b] += segCount[sgi];
+                        min[b] = Math.min(min[b], segMin[sgi]);
+                        max[b] = Math.max(max[b], segMax[sgi]);
+                    }
                 }
             }
             return new Ranking(n, bounds, inRange, min, max);
         } catch (SQLException e) {
             throw BadInputException.inFile(pool.origin(), "cannot rank scores: " + firstLine(e));
         }
+    }
+
+    private static double[] readDoubles(ResultSet r) throws SQLException {
+        double[] out = new double[1024];
+        int k = 0;
+        while (r.next()) {
+            if (k == out.length) {
+                out = Arrays.copyOf(out, k * 2);
+            }
+            out[k++] = r.getDouble(1);
+        }
+        return Arrays.copyOf(out, k);
+    }
+
+    /** First index whose value is {@code >= v} in an ascending array. */
+    private static int lowerBound(double[] a, double v) {
+        int lo = 0;
+        int hi = a.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (a[mid] < v) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /** First index whose value is {@code > v} in an ascending array. */
+    private static int upperBound(double[] a, double v) {
+        int lo = 0;
+        int hi = a.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (a[mid] <= v) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     /** The score {@code offset} places past v in the given direction among the ranked rows. */

@@ -292,7 +292,7 @@ class ScoreFilterTest {
     }
 
     @Test
-    void duckDbThresholdsAreCorrectedToDataCompsIndexWhateverTheQuantileCandidate(@TempDir Path dir) {
+    void duckDbThresholdsAreExactWhateverTheSampleAndBracketWidth(@TempDir Path dir) {
         Random r = new Random(17);
         Double[] s = new Double[1500];
         for (int i = 0; i < s.length; i++) {
@@ -301,9 +301,13 @@ class ScoreFilterTest {
         Path file = pool(dir, s, null);
         List<ScoreRange> ranges = ScoreRange.parseList("0-10,10-20,20-30,30-40,40-50,50-60,60-70,70-80,80-90,90-100");
         try (PoolMetadata p = PoolMetadata.open(file)) {
-            List<String> java = ScoreFilter.rankingWithShiftedCandidates(p, "score", ranges, Long.MIN_VALUE);
-            for (long shift : new long[] {0, 1, -1, 7, -40, 1000, -1000}) {
-                assertEquals(java, ScoreFilter.rankingWithShiftedCandidates(p, "score", ranges, shift), "shift " + shift);
+            List<String> java = ScoreFilter.rankingWith(p, "score", ranges, -1, -1);
+            assertEquals(java, ScoreFilter.rankingWith(p, "score", ranges, 0, -1), "whole pool as the sample");
+            for (double percent : new double[] {3, 20, 60}) {
+                for (int margin : new int[] {-1, 0, 1, 4}) {
+                    assertEquals(java, ScoreFilter.rankingWith(p, "score", ranges, percent, margin),
+                            "sample " + percent + "%, margin " + margin);
+                }
             }
         }
     }
