@@ -82,10 +82,8 @@ public final class ScoreFilter {
         // select NaN rows. The score fetch drops nulls and NaNs in Java instead (cheaper than in SQL).
         String where = score + " IS NOT NULL AND NOT isnan(" + score + ")"
                 + (captionWhere.isEmpty() ? "" : " AND " + captionWhere);
-        long tRank = System.nanoTime();
         Ranking rk = transfer == UidTransfer.EXPORT ? rankInDuckDb(pool, spec, score, where, params, 0, -1)
                 : rankInJava(pool, spec, score, captionWhere, params);
-        System.err.printf("TRACE ranking %.2f s%n", (System.nanoTime() - tRank) / 1e9);
         long n = rk.n();
         List<ScoreRange> ranges = spec.buckets();
         int m = ranges.size();
@@ -218,7 +216,6 @@ public final class ScoreFilter {
     private static Ranking rankInDuckDb(PoolMetadata pool, FilterSpec spec, String score, String where,
                                         List<Object> params, double samplePercentOverride, int marginOverride) {
         String from = " FROM pool WHERE " + where;
-        long tq = System.nanoTime();
         try {
             long n;
             try (PreparedStatement ps = bind(pool.prepare("SELECT count(*)" + from), params);
@@ -321,7 +318,6 @@ public final class ScoreFilter {
                 Double high = r.fromPercent() == 0 ? null : thresholdOf(Thresholds.index(n, r.fromPercent()), n, needed, at);
                 bounds.add(new Double[] {low, high});
             }
-            System.err.printf("TRACE thresholds %.2f s%n", (System.nanoTime() - tq) / 1e9);
             // segments between the distinct thresholds t0 > t1 > ...: segment s holds t_s <= score < t_{s-1}
             double[] t = Arrays.stream(at).distinct().sorted().toArray();
             int d = t.length;
@@ -513,13 +509,11 @@ public final class ScoreFilter {
             return t;
         });
         Future<Path> next = null;
+        setting(pool, "SET preserve_insertion_order = false"); // the uids are sorted in Java anyway
         try {
             next = exporter.submit(() -> export(pool, score, uid, where, params, bounds.get(0), stage, 0));
             for (int b = 0; b < m; b++) {
-                long tw = System.nanoTime();
                 Path csv = await(next);
-                System.err.printf("TRACE wait export %.2f s%n", (System.nanoTime() - tw) / 1e9);
-                tw = System.nanoTime();
                 int following = b + 1;
                 next = following < m ? exporter.submit(() -> export(pool, score, uid, where, params,
                         bounds.get(following), stage, following)) : null;
@@ -531,11 +525,7 @@ public final class ScoreFilter {
                 long[] lo = new long[(int) inRange[b]];
                 readUidLines(csv, hi, lo, pool.origin());
                 Files.delete(csv);
-                System.err.printf("TRACE decode %.2f s%n", (System.nanoTime() - tw) / 1e9);
-                tw = System.nanoTime();
                 SubsetFile subset = SubsetFile.fromPairs(hi, lo);
-                System.err.printf("TRACE sort %.2f s%n", (System.nanoTime() - tw) / 1e9);
-                tw = System.nanoTime();
                 hi = null;
                 lo = null;
                 if (spec.randomPercent() != null) {
@@ -544,7 +534,6 @@ public final class ScoreFilter {
                 ScoreRange r = ranges.get(b);
                 String file = spec.fileName(r);
                 subset.write(stage.resolve(file));
-                System.err.printf("TRACE write %.2f s%n", (System.nanoTime() - tw) / 1e9);
                 results[b] = new BucketResult(r.label(), file, r.fromPercent(), r.toPercent(), bounds.get(b)[0],
                         bounds.get(b)[1], inRange[b], subset.size(), subset.size() / (double) n,
                         inRange[b] == 0 ? null : min[b], inRange[b] == 0 ? null : max[b]);
@@ -560,6 +549,15 @@ public final class ScoreFilter {
                 }
             }
             exporter.shutdownNow();
+            setting(pool, "RESET preserve_insertion_order");
+        }
+    }
+
+    private static void setting(PoolMetadata pool, String sql) {
+        try (PreparedStatement ps = pool.prepare(sql)) {
+            ps.execute();
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + firstLine(e), e);
         }
     }
 
