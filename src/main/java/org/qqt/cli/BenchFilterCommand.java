@@ -40,6 +40,10 @@ final class BenchFilterCommand implements Runnable {
                     + "afterwards): generating 128M rows takes minutes.")
     Path pool;
 
+    @Option(names = "--reference", description = "Also time the straightforward row-by-row path (scores and uids "
+            + "through JDBC, ranking in Java) on the same file, and check that it writes the same bytes.")
+    boolean reference;
+
     @Option(names = "--keep", description = "Keep the generated parquet and buckets.")
     boolean keep;
 
@@ -83,6 +87,24 @@ final class BenchFilterCommand implements Runnable {
                         work.resolve("top10-" + n), n));
                 jobs.add(FilterBench.filter("filter deciles (10 buckets)", parquet, FilterBench.deciles(),
                         work.resolve("deciles-" + n), n));
+                if (reference) {
+                    jobs.add(FilterBench.filter("reference top-10% (row by row)", parquet, List.of(ScoreRange.top(10)),
+                            work.resolve("ref-top10-" + n), n, true));
+                    jobs.add(FilterBench.filter("reference deciles (row by row)", parquet, FilterBench.deciles(),
+                            work.resolve("ref-deciles-" + n), n, true));
+                    for (String[] pair : new String[][] {{"top10-", "ref-top10-"}, {"deciles-", "ref-deciles-"}}) {
+                        try (Stream<Path> files = Files.list(work.resolve(pair[0] + n))) {
+                            for (Path f : files.filter(f -> f.toString().endsWith(".npy")).toList()) {
+                                if (Files.mismatch(f, work.resolve(pair[1] + n).resolve(f.getFileName())) != -1) {
+                                    throw new IllegalStateException(f + " differs from the reference path's file");
+                                }
+                            }
+                        }
+                    }
+                    out.printf(Locale.ROOT, "reference path wrote identical .npy files%n");
+                    deleteTree(work.resolve("ref-top10-" + n));
+                    deleteTree(work.resolve("ref-deciles-" + n));
+                }
                 base.addAll(FilterBench.baselines(parquet, n)); // again after: page cache warm for both
                 Timing count = best(base, "duckdb SELECT count(*)");
                 Timing scan = best(base, FilterBench.SCAN);
@@ -94,6 +116,10 @@ final class BenchFilterCommand implements Runnable {
                 for (Timing t : jobs) {
                     out.printf(Locale.ROOT, "%-40s %10.3f %14.0f %12.1f %12.1f%n", t.job(), t.seconds(),
                             t.rows() / t.seconds(), t.seconds() / count.seconds(), t.seconds() / scan.seconds());
+                }
+                if (reference) {
+                    out.printf(Locale.ROOT, "speed-up over the row-by-row path: top-10%% %.1fx, deciles %.1fx%n",
+                            jobs.get(2).seconds() / jobs.get(0).seconds(), jobs.get(3).seconds() / jobs.get(1).seconds());
                 }
                 out.printf(Locale.ROOT, "top-10%% + deciles: %.2f s; peak RSS so far %d MiB; output %.2f GB%n",
                         jobs.get(0).seconds() + jobs.get(1).seconds(), FilterBench.peakRssMiB(),
