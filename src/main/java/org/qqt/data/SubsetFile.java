@@ -61,11 +61,49 @@ public final class SubsetFile {
         if (hi.length != lo.length) {
             throw new IllegalArgumentException("hi and lo differ in length: " + hi.length + " vs " + lo.length);
         }
-        long[] h = hi.clone();
-        long[] l = lo.clone();
-        sortUnsigned(h, l, 0, h.length - 1);
+        return fromPairs(hi, lo, hi.length);
+    }
+
+    /**
+     * A subset of the first {@code n} pairs (hi[i], lo[i]); the arrays are not modified. Large inputs are sorted by
+     * one counting-sort pass on the top 16 bits of hi followed by a quicksort of each of the 65536 bins (uids are
+     * hashes, so the bins are small); the result is the same as a plain sort.
+     */
+    public static SubsetFile fromPairs(long[] hi, long[] lo, int n) {
+        if (hi.length < n || lo.length < n) {
+            throw new IllegalArgumentException("fewer than " + n + " pairs: " + hi.length + " / " + lo.length);
+        }
+        if (n < RADIX_MIN) {
+            long[] h = Arrays.copyOf(hi, n);
+            long[] l = Arrays.copyOf(lo, n);
+            sortUnsigned(h, l, 0, n - 1);
+            return new SubsetFile(h, l);
+        }
+        int[] start = new int[(1 << 16) + 1];
+        for (int i = 0; i < n; i++) {
+            start[(int) (hi[i] >>> 48) + 1]++;
+        }
+        for (int b = 0; b < 1 << 16; b++) {
+            start[b + 1] += start[b];
+        }
+        int[] next = Arrays.copyOf(start, 1 << 16);
+        long[] h = new long[n];
+        long[] l = new long[n];
+        for (int i = 0; i < n; i++) {
+            int at = next[(int) (hi[i] >>> 48)]++;
+            h[at] = hi[i];
+            l[at] = lo[i];
+        }
+        for (int b = 0; b < 1 << 16; b++) {
+            if (start[b + 1] - start[b] > 1) {
+                sortUnsigned(h, l, start[b], start[b + 1] - 1);
+            }
+        }
         return new SubsetFile(h, l);
     }
+
+    /** Below this many rows a plain quicksort is used. */
+    private static final int RADIX_MIN = 1 << 17;
 
     public int size() {
         return hi.length;

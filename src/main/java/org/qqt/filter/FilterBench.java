@@ -82,10 +82,19 @@ public final class FilterBench {
 
     /** The filter job end to end (open metadata, rank, write buckets + manifest). */
     public static Timing filter(String job, Path parquet, List<ScoreRange> ranges, Path out, long rows) {
+        return filter(job, parquet, ranges, out, rows, false);
+    }
+
+    /**
+     * The filter job end to end; {@code reference} runs the straightforward path instead (every score and every
+     * uid fetched through JDBC row by row, thresholds and counts in Java), as a same-run baseline.
+     */
+    public static Timing filter(String job, Path parquet, List<ScoreRange> ranges, Path out, long rows,
+                                boolean reference) {
         long t0 = System.nanoTime();
         try (PoolMetadata pool = PoolMetadata.open(parquet)) {
             FilterManifest m = ScoreFilter.run(pool, new FilterSpec("score", ranges, null, 0, CaptionFilter.NONE), out,
-                    "qqt bench-filter");
+                    "qqt bench-filter", reference ? ScoreFilter.UidTransfer.ROWS : ScoreFilter.UidTransfer.EXPORT);
             long written = m.buckets().stream().mapToLong(BucketResult::count).sum();
             if (written < rows * (ranges.get(ranges.size() - 1).toPercent() - ranges.get(0).fromPercent()) / 100 - 1) {
                 throw new IllegalStateException("filter wrote only " + written + " rows");

@@ -186,4 +186,23 @@ class SubsetFileTest {
         s.write(f);
         return Files.readAllBytes(f);
     }
+
+    @Test
+    void largeInputsSortedThroughRadixBinsEqualAPlainSortWithRepeats() {
+        Random r = new Random(9);
+        int n = 300_000;
+        long[] h = new long[n];
+        long[] l = new long[n];
+        List<Uid> all = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            h[i] = i % 10 == 0 ? h[i / 2] : (i % 17 == 0 ? (r.nextLong() & 0xffffL) | Long.MIN_VALUE : r.nextLong());
+            l[i] = i % 10 == 0 ? l[i / 2] : r.nextLong();
+            all.add(new Uid(h[i], l[i]));
+        }
+        long[] h0 = h.clone();
+        SubsetFile s = SubsetFile.fromPairs(h, l);
+        assertArrayEquals(h0, h, "the input arrays are left alone");
+        all.sort(null);
+        assertEquals(all, s.uids());
+    }
 }

@@ -234,4 +234,81 @@ class ScoreFilterTest {
         assertEquals(3, Thresholds.index(10, 30));
         assertEquals(28, Thresholds.index(100, 29), "int(100 * 0.29) is 28 in double arithmetic, as in Python");
     }
+
+    @Test
+    void exportPathWritesTheSameNpyBytesAndManifestAsTheRowByRowPath(@TempDir Path dir) throws Exception {
+        Random r = new Random(11);
+        int n = 3000;
+        List<PoolMetadata.Row> rows = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Map<String, Double> s = new java.util.HashMap<>();
+            if (i % 89 != 0) { // some null scores
+                s.put("score", i % 53 == 0 ? Double.NaN : Math.floor(r.nextGaussian() * 6) / 6); // NaN, many ties
+            }
+            // duplicates: every 7th row repeats an earlier uid (with its own score); uids span the unsigned range
+            Uid u = i % 7 == 3 ? uid(i / 2) : uid(i);
+            rows.add(new PoolMetadata.Row(u, "caption " + (i % 5 == 0 ? "x" : "for row " + i), 64, 64, 0.5, s));
+        }
+        rows.add(new PoolMetadata.Row(new Uid(-1L, -1L), "the largest uid", 64, 64, 0.5, Map.of("score", 0.0)));
+        rows.add(new PoolMetadata.Row(new Uid(Long.MIN_VALUE, 0), "the sign bit", 64, 64, 0.5, Map.of("score", 0.0)));
+        Path file = dir.resolve("pool.parquet");
+        PoolMetadata.write(file, List.of("score"), rows);
+        List<ScoreRange> ranges = new ArrayList<>(FilterBench.deciles());
+        ranges.add(ScoreRange.top(25));
+        for (FilterSpec spec : List.of(new FilterSpec("score", ranges, null, 0, CaptionFilter.NONE),
+                new FilterSpec("score", ScoreRange.parseList("0-30,30-100"), 40.0, 5, CaptionFilter.BASIC))) {
+            Path fast = dir.resolve("fast-" + spec.buckets().size());
+            Path slow = dir.resolve("slow-" + spec.buckets().size());
+            FilterManifest mf;
+            FilterManifest ms;
+            try (PoolMetadata pool = PoolMetadata.open(file)) {
+                mf = ScoreFilter.run(pool, spec, fast, "test", ScoreFilter.UidTransfer.EXPORT);
+                ms = ScoreFilter.run(pool, spec, slow, "test", ScoreFilter.UidTransfer.ROWS);
+            }
+            assertEquals(ms.buckets(), mf.buckets());
+            assertEquals(ms.rankedRows(), mf.rankedRows());
+            long written = 0;
+            for (BucketResult b : ms.buckets()) {
+                byte[] expected = Files.readAllBytes(slow.resolve(b.file()));
+                assertTrue(Arrays.equals(expected, Files.readAllBytes(fast.resolve(b.file()))), b.file());
+                written += b.count();
+            }
+            assertTrue(written > 500, "the buckets hold rows: " + written);
+        }
+    }
+
+    @Test
+    void lowercaseHexOrderIsTheUnsignedPairOrderOfSubsetFiles() {
+        Random r = new Random(5);
+        List<Uid> us = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            long h = i % 3 == 0 ? (r.nextBoolean() ? Long.MIN_VALUE : -1L) : r.nextLong();
+            us.add(new Uid(h, i % 5 == 0 ? r.nextInt(3) - 1L : r.nextLong()));
+        }
+        List<String> byHex = us.stream().map(Uid::hex).sorted().toList();
+        List<String> byPairs = SubsetFile.of(us).uids().stream().map(Uid::hex).toList();
+        assertEquals(byHex, byPairs);
+        assertTrue(byHex.get(0).matches("[0-9a-f]{32}"));
+    }
+
+    @Test
+    void duckDbThresholdsAreExactWhateverTheSampleAndBracketWidth(@TempDir Path dir) {
+        Random r = new Random(17);
+        Double[] s = new Double[1500];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = i % 61 == 0 ? Double.NaN : (i % 3 == 0 ? Math.floor(r.nextGaussian() * 4) / 4 : r.nextGaussian());
+        }
+        Path file = pool(dir, s, null);
+        List<ScoreRange> ranges = ScoreRange.parseList("0-10,10-20,20-30,30-40,40-50,50-60,60-70,70-80,80-90,90-100");
+        try (PoolMetadata p = PoolMetadata.open(file)) {
+            List<String> java = ScoreFilter.rankingWith(p, "score", ranges, -1, -1);
+            assertEquals(java, ScoreFilter.rankingWith(p, "score", ranges, 0, -1), "whole pool as the sample");
+            for (double percent : new double[] {3, 20, 60}) {
+                for (int margin : new int[] {-1, 0, 1, 4}) {
+                    assertEquals(java, ScoreFilter.rankingWith(p, "score", ranges, percent, margin),
+                            "sample " + percent + "%, margin " + margin);
+                }
+            }
+        }
+    }
 }
