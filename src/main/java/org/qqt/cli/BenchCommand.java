@@ -11,6 +11,9 @@ import picocli.CommandLine.Spec;
         description = "Benchmarks: each times one stage against a baseline measured in the same run.",
         subcommands = {
                 BenchFitCommand.class,
+                BenchDataCommand.class,
+                BenchFilterCommand.class,
+                BenchTrainCommand.class,
         })
 final class BenchCommand implements Runnable {
     @Spec

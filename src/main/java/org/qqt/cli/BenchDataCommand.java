@@ -12,11 +12,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code qqt bench-data} (to become {@code qqt bench data}): data-loader throughput against same-run baselines. */
-@Command(name = "bench-data", mixinStandardHelpOptions = true,
+/** {@code qqt bench data} (to become {@code qqt bench data}): data-loader throughput against same-run baselines. */
+@Command(name = "data", mixinStandardHelpOptions = true,
         description = "Measure the shard loader (samples/s) against the raw tar read rate and ImageIO decode-only "
                 + "rate, on a synthetic JPEG pool written to a temp dir (deleted afterwards).",
-        footer = {"", "Example:", "  qqt bench-data --samples 20000 --sizes 32,64 --threads 1,2"})
+        footer = {"", "Example:", "  qqt bench data --samples 20000 --sizes 32,64 --threads 1,2"})
 final class BenchDataCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -52,7 +52,7 @@ final class BenchDataCommand implements Runnable {
         }
         PrintWriter err = spec.commandLine().getErr();
         DataBench.Result r = DataBench.run(samples, sizes, threads, batchSize, seed, Math.max(1, rounds), msg -> {
-            err.println("bench-data: " + msg);
+            err.println("bench data: " + msg);
             err.flush();
         });
         print(spec.commandLine().getOut(), r, format);

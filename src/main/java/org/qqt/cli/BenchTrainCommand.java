@@ -16,12 +16,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code qqt bench-train}: training throughput against the machine's matmul speed, and memory over steps. */
-@Command(name = "bench-train", mixinStandardHelpOptions = true,
+/** {@code qqt bench train}: training throughput against the machine's matmul speed, and memory over steps. */
+@Command(name = "train", mixinStandardHelpOptions = true,
         description = "Measure training samples/s per model, the machine's matmul GFLOP/s in the same run, the "
                 + "fraction of the matmul-bound limit reached, and resident memory at chosen steps.",
         footer = {"", "Example (quick):",
-                "  qqt bench-train --steps 5 --rss-steps 20,100 --format table"})
+                "  qqt bench train --steps 5 --rss-steps 20,100 --format table"})
 final class BenchTrainCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -16,18 +16,16 @@ import picocli.CommandLine.Command;
         description = "Compute-aware data curation for CLIP: fit scaling laws for data filtering and pick the "
                 + "filter for your compute budget (Goyal et al., CVPR 2024).",
         subcommands = {
-                LawCommand.class,
-                FitCommand.class,
-                BenchCommand.class,
-                PredictCommand.class,
-                ValidateCommand.class,
+                // pipeline order: make data, score, filter, train, evaluate, sweep, fit, predict, validate
                 SynthCommand.class,
-                BenchDataCommand.class,
-                SweepCommand.class,
                 FilterCommand.class,
-                BenchFilterCommand.class,
                 TrainCommand.class,
-                BenchTrainCommand.class,
+                SweepCommand.class,
+                FitCommand.class,
+                PredictCommand.class,
+                LawCommand.class,
+                ValidateCommand.class,
+                BenchCommand.class,
                 AutoComplete.GenerateCompletion.class,
         })
 public final class Qqt implements Runnable {

@@ -46,7 +46,7 @@ public final class DataBench {
         double meanBytes = Double.NaN;
         Path tmp;
         try {
-            tmp = Files.createTempDirectory("qqt-bench-data");
+            tmp = Files.createTempDirectory("qqt-bench data");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

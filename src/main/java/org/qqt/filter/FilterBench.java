@@ -16,7 +16,7 @@ import org.qqt.data.ClipTokenizer;
 import org.qqt.data.PoolMetadata;
 
 /**
- * Measurements behind {@code qqt bench-filter}: a synthetic metadata parquet made by DuckDB SQL, the filter's
+ * Measurements behind {@code qqt bench filter}: a synthetic metadata parquet made by DuckDB SQL, the filter's
  * top-10% and decile jobs on it, and same-run DuckDB scans of the same file as the baseline.
  */
 public final class FilterBench {
@@ -94,7 +94,7 @@ public final class FilterBench {
         long t0 = System.nanoTime();
         try (PoolMetadata pool = PoolMetadata.open(parquet)) {
             FilterManifest m = ScoreFilter.run(pool, new FilterSpec("score", ranges, null, 0, CaptionFilter.NONE), out,
-                    "qqt bench-filter", reference ? ScoreFilter.UidTransfer.ROWS : ScoreFilter.UidTransfer.EXPORT);
+                    "qqt bench filter", reference ? ScoreFilter.UidTransfer.ROWS : ScoreFilter.UidTransfer.EXPORT);
             long written = m.buckets().stream().mapToLong(BucketResult::count).sum();
             if (written < rows * (ranges.get(ranges.size() - 1).toPercent() - ranges.get(0).fromPercent()) / 100 - 1) {
                 throw new IllegalStateException("filter wrote only " + written + " rows");

@@ -23,14 +23,14 @@ class BenchDataCommandTest {
 
     @Test
     void tooFewSamplesIsAUsageError() {
-        String[] r = run("bench-data", "--samples", "5");
+        String[] r = run("bench", "data", "--samples", "5");
         assertEquals("2", r[0]);
         assertTrue(r[2].contains("--samples"), r[2]);
     }
 
     @Test
     void smallRunReportsEveryRateAsJson() throws Exception {
-        String[] r = run("bench-data", "--samples", "300", "--sizes", "16", "--threads", "1,2", "--rounds", "1",
+        String[] r = run("bench", "data", "--samples", "300", "--sizes", "16", "--threads", "1,2", "--rounds", "1",
                 "--batch-size", "32", "--format", "json");
         assertEquals("0", r[0], r[2]);
         JsonNode n = Json.mapper().readTree(r[1]);
