@@ -21,8 +21,8 @@ import picocli.CommandLine.Spec;
 /** {@code qqt bench filter}: filter throughput on generated metadata, against DuckDB scans of the same file. */
 @Command(name = "filter", mixinStandardHelpOptions = true,
         description = {"Benchmark qqt filter: generate a metadata parquet of N rows (uid, text, score) with DuckDB, "
-                + "then time top-10% and deciles against a same-run DuckDB scan of that file; also CLIP tokenizer "
-                + "captions/s.", "Targets: 12.8M rows <= 5 s, 128M rows <= 15 s (top-10% + deciles)."},
+                + "then time top-10%% and deciles against a same-run DuckDB scan of that file; also CLIP tokenizer "
+                + "captions/s.", "Targets: 12.8M rows <= 5 s, 128M rows <= 15 s (top-10%% + deciles)."},
         footer = {"", "Example:", "  qqt bench filter --rows 12.8M,128M --dir /tmp/qqt-bench"})
 final class BenchFilterCommand implements Runnable {
     @Spec

@@ -39,7 +39,7 @@ final class FilterCommand implements Runnable {
             description = "Float column to rank by (e.g. clip_l14_similarity_score, teacher_score).")
     String score;
 
-    @Option(names = "--top", paramLabel = "PERCENT", description = "Write the top PERCENT% (file top0-PERCENT.npy).")
+    @Option(names = "--top", paramLabel = "PERCENT", description = "Write the top PERCENT%% (file top0-PERCENT.npy).")
     Double top;
 
     @Option(names = "--range", paramLabel = "FROM-TO[,...]",
@@ -47,7 +47,7 @@ final class FilterCommand implements Runnable {
     String range;
 
     @Option(names = "--random", paramLabel = "PERCENT",
-            description = "Keep a seeded random PERCENT% of each bucket (e.g. --range 0-40 --random 25).")
+            description = "Keep a seeded random PERCENT%% of each bucket (e.g. --range 0-40 --random 25).")
     Double random;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of --random (default: ${DEFAULT-VALUE}).")

@@ -99,7 +99,7 @@ final class SweepCommand implements Runnable {
         @Option(names = "--mem", description = "Slurm memory per run, e.g. 64G.")
         String mem;
 
-        @Option(names = "--max-parallel", description = "Slurm: at most N array tasks at once (--array=...%N).")
+        @Option(names = "--max-parallel", description = "Slurm: at most N array tasks at once (--array=...%%N).")
         Integer maxParallel;
 
         @Option(names = "--sbatch-line", paramLabel = "LINE",
