@@ -165,7 +165,8 @@ final class TrainCommand implements Runnable {
             String name = poolName != null ? poolName : subset.getFileName().toString().replaceFirst("\\.npy$", "");
             DataSources.Opened opened = prepared.open(seed, batch, loaderThreads, name, pool);
             if (opened.warning() != null) {
-                System.err.println(opened.warning());
+                spec.commandLine().getErr().println(opened.warning());
+                spec.commandLine().getErr().flush();
             }
             prepared.saveVocab(out);
             source = opened.loader();

@@ -197,5 +197,20 @@ class ShardTrainingTest {
                 dir.resolve("run2").toString());
         assertEquals(2, m.code(), m.err());
         assertTrue(m.err().contains("larger than the 100 samples of the subset present"), m.err());
+        // the same subset with a batch that fits: trains on the 100 present, says how many rows are missing
+        Path out = dir.resolve("run3");
+        Run ok = qqt("train", "--pool", world.resolve("w/pool/shards").toString(), "--subset", mixed.toString(),
+                "--model", "models/tiny.json", "--samples-seen", "100", "--batch", "50", "--out", out.toString());
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.err().contains("400 of 500 subset rows (400 distinct uids) have no usable sample"), ok.err());
+        assertEquals(100, Json.readTree(out.resolve(RunRecord.FILE)).get("pool_size").asLong());
+    }
+
+    @Test
+    void clipTokenizerForAModelWithFewerTokenRowsIsExit2(@TempDir Path dir) {
+        Run r = qqt(args(dir.resolve("run"), "--tokenizer", "clip"));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--tokenizer clip needs vocab_size >= 49408"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
     }
 }
