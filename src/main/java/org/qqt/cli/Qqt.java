@@ -28,6 +28,8 @@ import picocli.CommandLine.Command;
                 BenchFilterCommand.class,
                 TrainCommand.class,
                 BenchTrainCommand.class,
+                EvalCommand.class,
+                ScoreCommand.class,
                 AutoComplete.GenerateCompletion.class,
         })
 public final class Qqt implements Runnable {
