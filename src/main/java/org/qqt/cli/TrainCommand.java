@@ -18,6 +18,7 @@ import org.qqt.io.BadInputException;
 import org.qqt.io.SampleCount;
 import org.qqt.model.ModelConfig;
 import org.qqt.train.DataInfo;
+import org.qqt.train.DataSources;
 import org.qqt.train.RandomBatchSource;
 import org.qqt.train.TrainConfig;
 import org.qqt.train.Trainer;
@@ -103,58 +104,88 @@ final class TrainCommand implements Runnable {
             description = "--data random: samples per synthetic epoch.")
     long randomPoolSize;
 
+    @Option(names = "--tokenizer", paramLabel = "clip|compact",
+            description = "Token ids of the captions: compact (CLIP's ids used by the subset's captions, renumbered; "
+                    + "saved as <out>/vocab.json) or clip (all 49408). Default: compact when the model's vocab_size "
+                    + "is below 49408, else clip.")
+    DataSources.TokenizerKind tokenizer;
+
+    @Option(names = "--loader-threads", defaultValue = "1", paramLabel = "N",
+            description = "Image decode threads of the shard loader (default: ${DEFAULT-VALUE}; batches are the same "
+                    + "for any N).")
+    int loaderThreads;
+
     @Override
     public void run() {
         ModelConfig m = ModelConfig.load(model);
         long budget = (long) SampleCount.parse(samplesSeen);
+        if (loaderThreads < 1) {
+            throw new BadInputException("--loader-threads must be at least 1 (got " + loaderThreads + ")");
+        }
+        DataSources.Prepared prepared = null;
+        DataInfo info;
+        if (data == DataKind.random) {
+            String name = poolName != null ? poolName : "random";
+            info = new DataInfo("random", null, null, name, randomPoolSize);
+        } else {
+            if (pool == null || subset == null) {
+                throw new BadInputException("--pool and --subset are required (or --data random for the test mode)");
+            }
+            long rows = subsetRows(subset);
+            if (batch > rows) {
+                throw new BadInputException("--batch " + batch + " is larger than the subset (" + rows
+                        + " samples in " + subset + "); lower --batch");
+            }
+            prepared = DataSources.prepare(pool, subset, tokenizer, m, out);
+            m = prepared.model();
+            info = null;
+        }
         TrainConfig base = TrainConfig.defaults(m, budget, batch, lr, seed);
         TrainConfig config = base.withWarmup(warmup == null ? base.warmup() : warmup).withWeightDecay(weightDecay)
                 .withGradClip(gradClip).withLossBlock(lossBlock).withCheckpointEvery(checkpointEvery);
         config.validate();
-        DataInfo info = dataInfo();
-        if (batch > info.poolSize()) {
+        if (info != null && batch > info.poolSize()) {
             throw new BadInputException("--batch " + batch + " is larger than the subset (" + info.poolSize()
-                    + " samples" + (subset == null ? "" : " in " + subset) + "); lower --batch");
+                    + " samples); lower --batch");
         }
         Device dev = chooseDevice(device);
         if (threads > 0) {
             JniUtils.setNumThreads(threads);
         }
-        try (BatchSource source = openSource(m, config, info)) {
-            Trainer.Outcome o = new Trainer(config, out, dev, System.err).run(source, info);
-            spec.commandLine().getOut().printf("%s: %d steps, final loss %.4f%s%n", out, o.steps(), o.finalLoss(),
-                    o.alreadyDone() ? " (already done)" : "");
-            spec.commandLine().getOut().flush();
+        Trainer trainer = new Trainer(config, out, dev, System.err);
+        Trainer.Outcome done = trainer.alreadyDone();
+        if (done != null) {
+            report(done);
+            return;
+        }
+        BatchSource source;
+        if (prepared == null) {
+            source = openSource(m, config, info);
+        } else {
+            String name = poolName != null ? poolName : subset.getFileName().toString().replaceFirst("\\.npy$", "");
+            DataSources.Opened opened = prepared.open(seed, batch, loaderThreads, name, pool);
+            if (opened.warning() != null) {
+                System.err.println(opened.warning());
+            }
+            prepared.saveVocab(out);
+            source = opened.loader();
+            info = opened.info();
+        }
+        try (BatchSource s = source) {
+            report(trainer.run(s, info));
         }
     }
 
-    private DataInfo dataInfo() {
-        if (data == DataKind.random) {
-            String name = poolName != null ? poolName : "random";
-            return new DataInfo("random", null, null, name, randomPoolSize);
-        }
-        if (pool == null || subset == null) {
-            throw new BadInputException("--pool and --subset are required (or --data random for the test mode)");
-        }
-        if (!Files.isDirectory(pool)) {
-            throw BadInputException.inFile(pool, "pool directory not found");
-        }
-        long rows = subsetRows(subset);
-        String name = poolName != null ? poolName : subset.getFileName().toString().replaceFirst("\\.npy$", "");
-        return new DataInfo("shards", pool.toString(), subset.toString(), name, rows);
+    private void report(Trainer.Outcome o) {
+        spec.commandLine().getOut().printf("%s: %d steps, final loss %.4f%s%n", out, o.steps(), o.finalLoss(),
+                o.alreadyDone() ? " (already done)" : "");
+        spec.commandLine().getOut().flush();
     }
 
-    /**
-     * The batch stream for this run. The shard loader plugs in here: it must yield batches of the model's
-     * image size and context length in an order fixed by the seed, and restore from a LoaderState.
-     */
+    /** The batch stream of the test mode {@code --data random} (shards are opened through {@link DataSources}). */
     static BatchSource openSource(ModelConfig m, TrainConfig config, DataInfo info) {
-        if ("random".equals(info.kind())) {
-            return new RandomBatchSource(config.seed(), config.batch(), m.imageSize(), m.contextLength(),
-                    m.vocabSize(), info.poolSize());
-        }
-        throw new BadInputException("the webdataset shard loader is not part of this build yet; "
-                + "use --data random (test mode) for now");
+        return new RandomBatchSource(config.seed(), config.batch(), m.imageSize(), m.contextLength(),
+                m.vocabSize(), info.poolSize());
     }
 
     static Device chooseDevice(DeviceChoice choice) {

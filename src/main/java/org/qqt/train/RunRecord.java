@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * runs/NAME/run.json: what was trained, on what, and how far it got. {@code qqt fit} reads pool_name,
- * pool_size and samples_seen; {@code status} is "running", "done" or "diverged" (a done run is not re-run).
+ * pool_size and samples_seen; {@code tokenizer} is "clip" or "compact" (then {@code vocab} names the run's
+ * vocabulary file, "vocab.json", relative to the run directory) or null for random token rows; {@code status} is "running", "done" or "diverged" (a done run is not re-run).
  */
 public record RunRecord(
         @JsonProperty("status") String status,
@@ -13,6 +14,8 @@ public record RunRecord(
         @JsonProperty("subset") String subset,
         @JsonProperty("pool_name") String poolName,
         @JsonProperty("pool_size") long poolSize,
+        @JsonProperty("tokenizer") String tokenizer,
+        @JsonProperty("vocab") String vocab,
         @JsonProperty("samples_seen") long samplesSeen,
         @JsonProperty("seed") long seed,
         @JsonProperty("steps") long steps,
@@ -34,7 +37,7 @@ public record RunRecord(
 
     RunRecord with(String newStatus, long done, Double loss, String now) {
         Double finite = loss == null || !Double.isFinite(loss) ? null : loss; // JSON has no NaN
-        return new RunRecord(newStatus, pool, subset, poolName, poolSize, samplesSeen, seed, steps, done, finite, data,
+        return new RunRecord(newStatus, pool, subset, poolName, poolSize, tokenizer, vocab, samplesSeen, seed, steps, done, finite, data,
                 config, device, threads, checkpoint, versions, started, now);
     }
 }

@@ -54,14 +54,11 @@ public final class Trainer {
     Outcome run(BatchSource source, DataInfo data, long stopAfter) {
         Path runJson = runDir.resolve(RunRecord.FILE);
         Path ckpt = Checkpoint.latest(runDir);
+        Outcome done = alreadyDone();
+        if (done != null) {
+            return done;
+        }
         RunRecord record = Files.exists(runJson) ? Json.read(runJson, RunRecord.class) : null;
-        if (record != null && !record.config().sameRunAs(config)) {
-            throw BadInputException.inFile(runJson, "holds a run with another config; use a new --out directory");
-        }
-        if (record != null && RunRecord.DONE.equals(record.status())) {
-            progress.println("run " + runDir + " is already done (" + record.stepsDone() + " steps); nothing to do");
-            return new Outcome(record.stepsDone(), record.finalLoss() == null ? Double.NaN : record.finalLoss(), true);
-        }
         MemoryEstimate.of(config.model(), config.batch()).check(device, config.model(), config.batch());
 
         long total = config.steps();
@@ -134,6 +131,23 @@ public final class Trainer {
         }
     }
 
+    /**
+     * Checks the run directory before any data is opened: another config there is bad input; a finished run
+     * gives its outcome (and prints "already done"); otherwise null (a new run, or one to resume).
+     */
+    public Outcome alreadyDone() {
+        Path runJson = runDir.resolve(RunRecord.FILE);
+        RunRecord record = Files.exists(runJson) ? Json.read(runJson, RunRecord.class) : null;
+        if (record != null && !record.config().sameRunAs(config)) {
+            throw BadInputException.inFile(runJson, "holds a run with another config; use a new --out directory");
+        }
+        if (record != null && RunRecord.DONE.equals(record.status())) {
+            progress.println("run " + runDir + " is already done (" + record.stepsDone() + " steps); nothing to do");
+            return new Outcome(record.stepsDone(), record.finalLoss() == null ? Double.NaN : record.finalLoss(), true);
+        }
+        return null;
+    }
+
     /** What one step measured: loss, effective logit scale, gradient norm before clipping. */
     record StepResult(double loss, double scale, double gradNorm) {
         boolean finite() {
@@ -176,6 +190,7 @@ public final class Trainer {
         versions.put("pytorch", Engine.getInstance().getVersion());
         versions.put("java", System.getProperty("java.version"));
         return new RunRecord(RunRecord.RUNNING, data.pool(), data.subset(), data.poolName(), data.poolSize(),
+                data.tokenizer(), data.vocab(),
                 config.samplesSeen(), config.seed(), config.steps(), 0, null, data, config, device.toString(),
                 JniUtils.getNumThreads(), Path.of(Checkpoint.DIR, Checkpoint.LATEST).toString(), versions, now, now);
     }

@@ -1,0 +1,180 @@
+package org.qqt.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.qqt.data.ClipTokenizer;
+import org.qqt.data.CompactVocabulary;
+import org.qqt.data.ShardLoader;
+import org.qqt.data.ShardReader;
+import org.qqt.data.SubsetFile;
+import org.qqt.data.TextTokenizer;
+import org.qqt.data.Uid;
+import org.qqt.data.WdsSample;
+import org.qqt.io.BadInputException;
+import org.qqt.io.Json;
+import org.qqt.model.ModelConfig;
+
+/**
+ * Opens the real data path of {@code qqt train --data shards}: the pool's shards, the subset (uid → repeats),
+ * the tokenizer, and a {@link ShardLoader} in epoch mode.
+ *
+ * <p>Two steps, so that a finished run is recognised before the shards are indexed: {@link #prepare} reads the
+ * subset and settles the tokenizer (and so the model's vocab size, which is part of the run's config);
+ * {@link Prepared#open} indexes the shards. A compact vocabulary is built from the captions of the subset's
+ * samples (a set of ids: independent of shard order and threads) and saved as {@code <run>/vocab.json}; when that
+ * file exists (a resumed or finished run) it is loaded instead, so a resume tokenizes exactly as before.
+ */
+public final class DataSources {
+    /** The run's vocabulary file (CompactVocabulary JSON), relative to the run directory. */
+    public static final String VOCAB_FILE = "vocab.json";
+
+    /** Which token ids the text tower sees. */
+    public enum TokenizerKind {
+        clip, compact;
+
+        /** compact for a model with fewer token rows than CLIP's vocabulary, else clip. */
+        public static TokenizerKind defaultFor(ModelConfig m) {
+            return m.vocabSize() < ClipTokenizer.VOCAB_SIZE ? compact : clip;
+        }
+    }
+
+    private DataSources() {}
+
+    /** The folder holding the *.tar shards: {@code pool/shards} if it exists, else {@code pool} itself. */
+    public static Path shardDir(Path pool) {
+        if (!Files.isDirectory(pool)) {
+            throw BadInputException.inFile(pool, "pool directory not found");
+        }
+        Path sub = pool.resolve("shards");
+        Path dir = Files.isDirectory(sub) ? sub : pool;
+        if (ShardReader.listShards(dir).isEmpty()) {
+            throw BadInputException.inFile(dir, "no *.tar shards here; point --pool to the pool folder (holding "
+                    + "shards/) or to the folder of 00000000.tar ...");
+        }
+        return dir;
+    }
+
+    /**
+     * Everything but the loader: the subset's uid counts, the tokenizer, and the model config whose vocab size
+     * matches the tokenizer. {@code vocab} is set for a compact tokenizer; {@code vocabLoaded} says it came from
+     * the run directory (else it must be saved with {@link #saveVocab} before training).
+     */
+    public record Prepared(Path shardDir, Path subsetFile, long subsetRows, Map<Uid, Integer> counts,
+                           TokenizerKind kind, TextTokenizer tokenizer, CompactVocabulary vocab, boolean vocabLoaded,
+                           ModelConfig model) {
+
+        /** Writes {@code <run>/vocab.json} atomically if this run uses a compact vocabulary not yet saved. */
+        public void saveVocab(Path runDir) {
+            if (vocab != null && !vocabLoaded) {
+                try {
+                    Files.createDirectories(runDir);
+                } catch (IOException e) {
+                    throw BadInputException.inFile(runDir, "cannot create the run directory: " + e.getMessage());
+                }
+                vocab.save(runDir.resolve(VOCAB_FILE));
+            }
+        }
+
+        /**
+         * Indexes the shards and opens the loader in epoch mode. The result's {@link DataInfo#poolSize()} is the
+         * epoch: subset rows (repeats included) whose sample is present and usable in the shards.
+         */
+        public Opened open(long seed, int batch, int threads, String poolName, Path pool) {
+            ShardLoader.Options opt = ShardLoader.Options.of(model.imageSize(), model.contextLength(), batch, seed)
+                    .withMode(ShardLoader.Mode.EPOCH).withThreads(threads);
+            ShardLoader loader = ShardLoader.open(shardDir, counts, tokenizer, opt);
+            try {
+                long epoch = loader.epochSize();
+                long missingUids = loader.stats().subsetUidsMissing();
+                String warning = null;
+                if (epoch < subsetRows) {
+                    warning = String.format(Locale.ROOT, "warning: %d of %d subset rows (%d distinct uids) have no "
+                            + "usable sample in %s; one epoch is %d samples", subsetRows - epoch, subsetRows,
+                            missingUids, shardDir, epoch);
+                }
+                if (batch > epoch) {
+                    throw BadInputException.inFile(subsetFile, "--batch " + batch + " is larger than the " + epoch
+                            + " samples of the subset present in " + shardDir + "; lower --batch");
+                }
+                DataInfo info = new DataInfo("shards", pool.toString(), subsetFile.toString(), poolName, epoch,
+                        kind.name(), vocab == null ? null : VOCAB_FILE);
+                return new Opened(loader, info, warning);
+            } catch (RuntimeException e) {
+                loader.close();
+                throw e;
+            }
+        }
+    }
+
+    /** The open loader, the run.json data record, and a warning line about missing subset rows (or null). */
+    public record Opened(ShardLoader loader, DataInfo info, String warning) {}
+
+    /**
+     * Reads the subset and settles the tokenizer for {@code model}; {@code kind} null picks
+     * {@link TokenizerKind#defaultFor}. Bad input: a subset with no row, a model whose vocab_size cannot hold
+     * the tokenizer's ids.
+     */
+    public static Prepared prepare(Path pool, Path subsetFile, TokenizerKind kind, ModelConfig model, Path runDir) {
+        Path shards = shardDir(pool);
+        SubsetFile subset = SubsetFile.read(subsetFile);
+        if (subset.size() == 0) {
+            throw BadInputException.inFile(subsetFile, "subset is empty");
+        }
+        Map<Uid, Integer> counts = ShardLoader.countsOf(subset.uids());
+        TokenizerKind k = kind != null ? kind : TokenizerKind.defaultFor(model);
+        ClipTokenizer clip = ClipTokenizer.load();
+        if (k == TokenizerKind.clip) {
+            if (model.vocabSize() < ClipTokenizer.VOCAB_SIZE) {
+                throw new BadInputException("--tokenizer clip needs vocab_size >= " + ClipTokenizer.VOCAB_SIZE
+                        + " but the model config has " + model.vocabSize() + "; use --tokenizer compact or a larger "
+                        + "vocab_size");
+            }
+            return new Prepared(shards, subsetFile, subset.size(), counts, k, clip, null, false, model);
+        }
+        Path saved = runDir.resolve(VOCAB_FILE);
+        boolean loaded = Files.exists(saved);
+        CompactVocabulary vocab = loaded ? CompactVocabulary.load(saved, clip)
+                : CompactVocabulary.build(clip, captions(shards, counts));
+        if (vocab.vocabSize() > model.vocabSize()) {
+            throw new BadInputException("the compact vocabulary of this subset needs " + vocab.vocabSize()
+                    + " token rows but the model config's vocab_size is " + model.vocabSize()
+                    + "; raise vocab_size in the model config");
+        }
+        return new Prepared(shards, subsetFile, subset.size(), counts, k, vocab, vocab, loaded,
+                model.withVocabSize(vocab.vocabSize()));
+    }
+
+    /** The captions (txt members) of the shard samples whose json uid is in the subset. */
+    static List<String> captions(Path shardDir, Map<Uid, Integer> counts) {
+        List<String> out = new ArrayList<>();
+        ShardReader.forEach(shardDir, s -> {
+            byte[] txt = s.member("txt");
+            Uid uid = uidOf(s);
+            if (txt != null && uid != null && counts.containsKey(uid)) {
+                out.add(new String(txt, StandardCharsets.UTF_8).strip());
+            }
+        });
+        return out;
+    }
+
+    private static Uid uidOf(WdsSample s) {
+        byte[] json = s.member("json");
+        if (json == null) {
+            return null;
+        }
+        try {
+            JsonNode n = Json.mapper().readTree(json);
+            JsonNode u = n == null ? null : n.get("uid");
+            return u == null || !u.isTextual() ? null : Uid.parse(u.asText().toLowerCase(Locale.ROOT));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+}
