@@ -18,7 +18,8 @@ import org.qqt.train.RunRecord;
  * A trained model loaded from a run directory for inference: the weights of one checkpoint (default: the run's
  * latest), the model config of run.json (a checkpoint of another config is a one-line error), and the run's
  * tokenizer: run.json {@code "tokenizer": "compact"} (or, without that key, a {@code vocab.json} in the run)
- * reads the compact vocabulary from {@code <run>/vocab.json}; {@code "clip"} is CLIP's full BPE vocabulary.
+ * reads the compact vocabulary from {@code <run>/vocab.json} (or run.json's {@code "vocab"}, relative to the run);
+ * {@code "clip"} is CLIP's full BPE vocabulary.
  */
 public final class RunModel implements AutoCloseable {
     public static final String VOCAB_FILE = "vocab.json";
@@ -72,7 +73,8 @@ public final class RunModel implements AutoCloseable {
     }
 
     private static TextTokenizer tokenizer(Path runDir, Path runJson, JsonNode tree, ModelConfig config) {
-        Path vocab = runDir.resolve(VOCAB_FILE);
+        JsonNode v = tree.get("vocab");
+        Path vocab = runDir.resolve(v != null && v.isTextual() ? v.asText() : VOCAB_FILE);
         JsonNode t = tree.get("tokenizer");
         String kind = t != null && t.isTextual() ? t.asText()
                 : Files.exists(vocab) ? "compact" : "clip";
