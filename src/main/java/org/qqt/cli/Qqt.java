@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
                 BenchTrainCommand.class,
                 EvalCommand.class,
                 ScoreCommand.class,
+                BenchEvalCommand.class,
                 AutoComplete.GenerateCompletion.class,
         })
 public final class Qqt implements Runnable {
