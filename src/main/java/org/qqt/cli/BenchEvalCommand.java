@@ -36,6 +36,7 @@ final class BenchEvalCommand implements Runnable {
         if (images <= 0 || batch <= 0 || sourcePx <= 0 || threads <= 0) {
             throw new BadInputException("--images, --batch, --source-px and --threads must be positive");
         }
+        ai.djl.engine.Engine.getInstance(); // load libtorch before setting its threads
         JniUtils.setNumThreads(threads);
         PrintWriter err = spec.commandLine().getErr();
         EvalBench.Result r = EvalBench.run(model, images, batch, sourcePx, m -> {

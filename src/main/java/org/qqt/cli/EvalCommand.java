@@ -100,10 +100,10 @@ final class EvalCommand implements Callable<Integer> {
                 jobs.add(new Job(run, c, o));
             }
         }
+        Device dev = TrainCommand.chooseDevice(device); // loads the engine: set threads after
         if (threads > 0) {
             JniUtils.setNumThreads(threads);
         }
-        Device dev = TrainCommand.chooseDevice(device);
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         CachingTaskDataFactory factory = new CachingTaskDataFactory(new WdsTaskDataFactory(), cacheMb << 20, batch);

@@ -56,10 +56,11 @@ final class ScoreCommand implements Runnable {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (!reportOnly) {
+            ai.djl.Device dev = TrainCommand.chooseDevice(device); // loads the engine: set threads after
             if (threads > 0) {
                 JniUtils.setNumThreads(threads);
             }
-            try (RunModel model = RunModel.open(teacher, checkpoint, TrainCommand.chooseDevice(device))) {
+            try (RunModel model = RunModel.open(teacher, checkpoint, dev)) {
                 TeacherScorer scorer = new TeacherScorer(model.encoder(batch), batch, line -> {
                     err.println(line);
                     err.flush();
