@@ -58,7 +58,7 @@ class EvalCommandTest {
         Path suite = EvalFixtures.suite(world);
         Files.delete(world.resolve("tasks/cars/classnames.txt"));
         EvalFixtures.Run r = qqt("eval", "--run", run.toString(), "--suite", suite.toString(), "--root",
-                world.toString(), "--device", "cpu");
+                world.toString(), "--device", "cpu", "--threads", "1");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().lines().anyMatch(l -> l.contains("cars") && l.contains("classnames.txt")
                 && l.contains("failed")), r.err());
