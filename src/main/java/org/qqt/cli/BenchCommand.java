@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
                 BenchDataCommand.class,
                 BenchFilterCommand.class,
                 BenchTrainCommand.class,
+                BenchEvalCommand.class,
         })
 final class BenchCommand implements Runnable {
     @Spec

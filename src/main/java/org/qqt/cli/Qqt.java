@@ -18,8 +18,10 @@ import picocli.CommandLine.Command;
         subcommands = {
                 // pipeline order: make data, score, filter, train, evaluate, sweep, fit, predict, validate
                 SynthCommand.class,
+                ScoreCommand.class,
                 FilterCommand.class,
                 TrainCommand.class,
+                EvalCommand.class,
                 SweepCommand.class,
                 FitCommand.class,
                 PredictCommand.class,

@@ -1,0 +1,105 @@
+package org.qqt.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import java.util.Arrays;
+import java.util.List;
+import org.qqt.data.TextTokenizer;
+import org.qqt.model.Clip;
+
+/**
+ * The {@link Encoder} of a trained {@link Clip}: images (float CHW, as prepared by ClipImageTransform) and texts
+ * (tokenised with the run's tokenizer) to L2-normalised features. Inference only: autograd is off while
+ * encoding, every intermediate array lives in a sub-manager closed after each chunk of {@code batchSize}
+ * inputs, and results are copied to the Java heap. The results do not depend on the chunking.
+ * One instance serves one thread at a time.
+ */
+public final class ClipEncoder implements Encoder {
+    private final Clip model;
+    private final TextTokenizer tokenizer;
+    private final int batchSize;
+
+    public ClipEncoder(Clip model, TextTokenizer tokenizer, int batchSize) {
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
+        }
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.batchSize = batchSize;
+    }
+
+    @Override
+    public int imageSize() {
+        return model.config().imageSize();
+    }
+
+    /** Width of the features. */
+    public int dim() {
+        return model.config().embedDim();
+    }
+
+    @Override
+    public float[][] encodeImages(ImageBatch images) {
+        if (images.imageSize() != imageSize()) {
+            throw new IllegalArgumentException(images.imageSize() + "px images for a " + imageSize() + "px model");
+        }
+        int n = images.size();
+        int per = ImageBatch.pixelsPerImage(imageSize());
+        float[][] out = new float[n][];
+        int s = imageSize();
+        boolean grad = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            for (int from = 0; from < n; from += batchSize) {
+                int to = Math.min(n, from + batchSize);
+                try (NDManager step = model.manager().newSubManager()) {
+                    float[] px = Arrays.copyOfRange(images.pixels(), from * per, to * per);
+                    NDArray x = step.create(px, new Shape(to - from, 3, s, s));
+                    copyRows(normalised(model.encodeImage(x)), out, from);
+                }
+            }
+        } finally {
+            JniUtils.setGradMode(grad);
+        }
+        return out;
+    }
+
+    @Override
+    public float[][] encodeTexts(List<String> texts) {
+        int n = texts.size();
+        int t = model.config().contextLength();
+        float[][] out = new float[n][];
+        boolean grad = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            for (int from = 0; from < n; from += batchSize) {
+                int to = Math.min(n, from + batchSize);
+                int[] tokens = new int[(to - from) * t];
+                for (int i = from; i < to; i++) {
+                    System.arraycopy(tokenizer.encode(texts.get(i), t), 0, tokens, (i - from) * t, t);
+                }
+                try (NDManager step = model.manager().newSubManager()) {
+                    copyRows(normalised(model.encodeText(tokens, to - from, step)), out, from);
+                }
+            }
+        } finally {
+            JniUtils.setGradMode(grad);
+        }
+        return out;
+    }
+
+    private static NDArray normalised(NDArray f) {
+        return f.div(f.norm(new int[] {1}, true).maximum(1e-12f));
+    }
+
+    private static void copyRows(NDArray features, float[][] out, int from) {
+        int rows = (int) features.getShape().get(0);
+        int dim = (int) features.getShape().get(1);
+        float[] flat = features.toFloatArray();
+        for (int r = 0; r < rows; r++) {
+            out[from + r] = Arrays.copyOfRange(flat, r * dim, (r + 1) * dim);
+        }
+    }
+}
