@@ -1,6 +1,5 @@
 package org.qqt.data;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -30,7 +29,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.qqt.io.BadInputException;
-import org.qqt.io.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -207,7 +205,7 @@ public final class ShardLoader implements BatchSource {
         try (ShardReader reader = ShardReader.open(shards)) {
             while (reader.hasNext()) {
                 WdsSample s = reader.next();
-                Uid uid = uidOf(s);
+                Uid uid = s.uid();
                 if (uid == null) {
                     c[Counter.MISSING_UID.ordinal()]++;
                     continue;
@@ -299,22 +297,6 @@ public final class ShardLoader implements BatchSource {
         MISSING_TEXT, CAPTIONS_REPAIRED, IMAGES_CORRUPT, IMAGES_TOO_LARGE, IMAGES_UNSUPPORTED, DUPLICATE_UIDS
     }
 
-    private static Uid uidOf(WdsSample s) {
-        byte[] json = s.member("json");
-        if (json == null) {
-            return null;
-        }
-        try {
-            JsonNode n = Json.mapper().readTree(json);
-            JsonNode u = n == null ? null : n.get("uid");
-            if (u == null || !u.isTextual()) {
-                return null;
-            }
-            return Uid.parse(u.asText().toLowerCase(java.util.Locale.ROOT));
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-    }
 
     /** UTF-8; malformed input is decoded with U+FFFD replacement and counted. */
     private static String decodeCaption(byte[] txt, long[] c) {

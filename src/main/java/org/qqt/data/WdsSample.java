@@ -47,4 +47,22 @@ public record WdsSample(Path shard, String key, Map<String, byte[]> members, Map
         byte[] b = members.get(ext);
         return b == null ? null : new String(b, StandardCharsets.UTF_8);
     }
+
+    /**
+     * The DataComp uid from the sample's {@code .json} member ({@code {"uid": "32 hex"}}), lower-cased; null when
+     * the member is missing, unparsable or has no valid uid (callers count and skip such samples).
+     */
+    public Uid uid() {
+        byte[] json = members.get("json");
+        if (json == null) {
+            return null;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode n = org.qqt.io.Json.mapper().readTree(json);
+            com.fasterxml.jackson.databind.JsonNode u = n == null ? null : n.get("uid");
+            return u == null || !u.isTextual() ? null : Uid.parse(u.asText().toLowerCase(java.util.Locale.ROOT));
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+    }
 }

@@ -1,6 +1,5 @@
 package org.qqt.score;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +19,6 @@ import org.qqt.data.WdsSample;
 import org.qqt.eval.ClipEncoder;
 import org.qqt.eval.ImageBatch;
 import org.qqt.io.BadInputException;
-import org.qqt.io.Json;
 
 /**
  * The scoring stage: a teacher CLIP's cosine similarity between each pool sample's image and caption
@@ -81,7 +79,7 @@ public final class TeacherScorer {
         try (ShardReader r = ShardReader.open(shards)) {
             while (r.hasNext()) {
                 WdsSample sample = r.next();
-                Uid uid = uidOf(sample);
+                Uid uid = sample.uid();
                 if (uid == null) {
                     c[2]++;
                     continue;
@@ -156,20 +154,4 @@ public final class TeacherScorer {
         texts.clear();
     }
 
-    static Uid uidOf(WdsSample s) {
-        byte[] json = s.member("json");
-        if (json == null) {
-            return null;
-        }
-        try {
-            JsonNode n = Json.mapper().readTree(json);
-            JsonNode u = n == null ? null : n.get("uid");
-            if (u == null || !u.isTextual()) {
-                return null;
-            }
-            return Uid.parse(u.asText().toLowerCase(Locale.ROOT));
-        } catch (java.io.IOException | RuntimeException e) {
-            return null;
-        }
-    }
 }

@@ -1,6 +1,5 @@
 package org.qqt.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,9 +15,7 @@ import org.qqt.data.ShardReader;
 import org.qqt.data.SubsetFile;
 import org.qqt.data.TextTokenizer;
 import org.qqt.data.Uid;
-import org.qqt.data.WdsSample;
 import org.qqt.io.BadInputException;
-import org.qqt.io.Json;
 import org.qqt.model.ModelConfig;
 
 /**
@@ -156,7 +153,7 @@ public final class DataSources {
         List<String> out = new ArrayList<>();
         ShardReader.forEach(shardDir, s -> {
             byte[] txt = s.member("txt");
-            Uid uid = uidOf(s);
+            Uid uid = s.uid();
             if (txt != null && uid != null && counts.containsKey(uid)) {
                 out.add(new String(txt, StandardCharsets.UTF_8).strip());
             }
@@ -164,17 +161,4 @@ public final class DataSources {
         return out;
     }
 
-    private static Uid uidOf(WdsSample s) {
-        byte[] json = s.member("json");
-        if (json == null) {
-            return null;
-        }
-        try {
-            JsonNode n = Json.mapper().readTree(json);
-            JsonNode u = n == null ? null : n.get("uid");
-            return u == null || !u.isTextual() ? null : Uid.parse(u.asText().toLowerCase(Locale.ROOT));
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-    }
 }
