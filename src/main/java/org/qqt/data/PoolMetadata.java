@@ -2,10 +2,8 @@ package org.qqt.data;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -282,36 +280,24 @@ public final class PoolMetadata implements AutoCloseable {
 
     /** COPY (query) TO a temp file beside {@code target}, then rename it over the target. */
     private static void copyAtomically(Connection conn, String query, List<String> params, Path target) throws SQLException {
-        Path dir = target.toAbsolutePath().getParent();
-        Path tmp = null;
         try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-            Files.delete(tmp); // DuckDB creates it
-            try (PreparedStatement p = conn.prepareStatement("COPY (" + query + ") TO ? (FORMAT parquet)")) {
-                int i = 1;
-                for (String v : params) {
-                    p.setString(i++, v);
+            org.qqt.io.AtomicFiles.writeWith(target, tmp -> {
+                try (PreparedStatement p = conn.prepareStatement("COPY (" + query + ") TO ? (FORMAT parquet)")) {
+                    int i = 1;
+                    for (String v : params) {
+                        p.setString(i++, v);
+                    }
+                    p.setString(i, tmp.toString());
+                    p.execute();
+                } catch (SQLException e) {
+                    throw new java.io.IOException(e);
                 }
-                p.setString(i, tmp.toString());
-                p.execute();
+            });
+        } catch (UncheckedIOException e) {
+            if (e.getCause() != null && e.getCause().getCause() instanceof SQLException sql) {
+                throw sql;
             }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // hidden temp file; nothing else to do
-                }
-            }
+            throw e;
         }
     }
 

@@ -18,17 +18,30 @@ public final class AtomicFiles {
 
     /** Writes whatever {@code body} writes to {@code target}, atomically. */
     public static void write(Path target, IOConsumer<OutputStream> body) {
-        Path dir = target.toAbsolutePath().getParent();
-        Path tmp = null;
-        try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-            try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE);
+        writeWith(target, tmp -> {
+            try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.CREATE_NEW,
+                    java.nio.file.StandardOpenOption.WRITE);
                  OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel))) {
                 body.accept(out);
                 out.flush();
                 channel.force(true);
             }
+        });
+    }
+
+    /**
+     * For writers that create the file themselves (DuckDB's COPY, a tar writer): {@code writer} gets a fresh path
+     * beside {@code target} that does not exist yet, writes it completely, and it is then renamed over
+     * {@code target}. If the writer throws, the temp file is removed and {@code target} is untouched.
+     */
+    public static void writeWith(Path target, IOConsumer<Path> writer) {
+        Path dir = target.toAbsolutePath().getParent();
+        Path tmp = null;
+        try {
+            Files.createDirectories(dir);
+            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+            Files.delete(tmp); // a unique name; the writer creates the file
+            writer.accept(tmp);
             readableByAll(tmp);
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
