@@ -106,7 +106,7 @@ public final class Clip implements AutoCloseable {
 
     /** exp(min(logit_scale, ln 100)) as a scalar array in {@code step}. */
     public NDArray scale(NDManager step) {
-        return step.create((float) MAX_LOGIT_SCALE).minimum(logitScale).exp();
+        return Scalars.of(step, (float) MAX_LOGIT_SCALE).minimum(logitScale).exp();
     }
 
     /** The raw logit_scale parameter. */

@@ -77,7 +77,7 @@ final class ResidualBlock {
                 .reshape(b, t, 3, heads, hd)
                 .transpose(2, 0, 3, 1, 4); // (3, B, H, T, hd)
         NDList parts = qkv.split(3, 0);
-        NDArray q = parts.get(0).squeeze(0).mul((float) (1.0 / Math.sqrt(hd)));
+        NDArray q = parts.get(0).squeeze(0).mul(Scalars.of(x.getManager(), (float) (1.0 / Math.sqrt(hd))));
         NDArray k = parts.get(1).squeeze(0);
         NDArray v = parts.get(2).squeeze(0);
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // (B, H, T, T)

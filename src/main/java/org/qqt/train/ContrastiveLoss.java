@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
+import org.qqt.model.Scalars;
 
 /**
  * CLIP's symmetric InfoNCE loss (open_clip's ClipLoss, single process), the one place where images meet texts.
@@ -43,7 +44,7 @@ public final class ContrastiveLoss {
         NDArray eye = u.getManager().eye((int) n);
         NDArray rows = logits.logSoftmax(1).mul(eye).sum();
         NDArray cols = logits.logSoftmax(0).mul(eye).sum();
-        NDArray loss = rows.add(cols).div((float) (-2.0 * n));
+        NDArray loss = rows.add(cols).div(Scalars.of(u.getManager(), (float) (-2.0 * n)));
         return new Result(loss, loss);
     }
 
@@ -100,7 +101,7 @@ public final class ContrastiveLoss {
             }
         }
         NDArray gu = NDArrays.concat(new NDList(gradU), 0);
-        NDArray surrogate = u.mul(gu).sum().add(v.mul(gradV).sum()).add(scale.mul((float) gradScale));
+        NDArray surrogate = u.mul(gu).sum().add(v.mul(gradV).sum()).add(scale.mul(Scalars.of(outer, (float) gradScale)));
         NDArray loss = outer.create((float) lossValue);
         return new Result(loss, surrogate);
     }
