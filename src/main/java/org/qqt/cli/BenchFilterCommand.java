@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.qqt.io.MachineStats;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -62,7 +63,7 @@ final class BenchFilterCommand implements Runnable {
                 work = Files.createTempDirectory("qqt-bench filter");
             }
             Files.createDirectories(work);
-            out.printf(Locale.ROOT, "load average at start: %s (%d cores)%n", FilterBench.loadAverage(),
+            out.printf(Locale.ROOT, "load average at start: %s (%d cores)%n", String.format(Locale.ROOT, "%.2f", MachineStats.loadAverage()),
                     Runtime.getRuntime().availableProcessors());
             out.printf(Locale.ROOT, "work dir %s, free disk %.1f GB%n", work, Files.getFileStore(work).getUsableSpace() / 1e9);
             out.flush();
@@ -122,7 +123,7 @@ final class BenchFilterCommand implements Runnable {
                             jobs.get(2).seconds() / jobs.get(0).seconds(), jobs.get(3).seconds() / jobs.get(1).seconds());
                 }
                 out.printf(Locale.ROOT, "top-10%% + deciles: %.2f s; peak RSS so far %d MiB; output %.2f GB%n",
-                        jobs.get(0).seconds() + jobs.get(1).seconds(), FilterBench.peakRssMiB(),
+                        jobs.get(0).seconds() + jobs.get(1).seconds(), MachineStats.peakRssMiB(),
                         (dirSize(work.resolve("top10-" + n)) + dirSize(work.resolve("deciles-" + n))) / 1e9);
                 out.flush();
                 if (!keep) {
@@ -139,7 +140,7 @@ final class BenchFilterCommand implements Runnable {
                         + "second pass (BPE cache warm) %.0f captions/s%n", tokenizerCaptions, cps[0], cps[1]);
             }
             out.printf(Locale.ROOT, "load average at end: %s; peak RSS %d MiB; JVM max heap %d MiB%n",
-                    FilterBench.loadAverage(), FilterBench.peakRssMiB(), Runtime.getRuntime().maxMemory() >> 20);
+                    String.format(Locale.ROOT, "%.2f", MachineStats.loadAverage()), MachineStats.peakRssMiB(), Runtime.getRuntime().maxMemory() >> 20);
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import org.qqt.io.MachineStats;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,7 +56,7 @@ final class BenchTrainCommand implements Runnable {
         if (threads > 0) {
             JniUtils.setNumThreads(threads);
         }
-        double loadBefore = TrainBench.loadAverage();
+        double loadBefore = MachineStats.loadAverage();
         // the matmul ceiling: best of many 1024^3 and 2048^3 products, before and after the models (a cold
         // allocator under-reports it by up to 3x, java-stack.md section 3)
         double gflops = Math.max(TrainBench.matmulGflops(device, 1024, 20), TrainBench.matmulGflops(device, 2048, 5));
@@ -85,7 +86,7 @@ final class BenchTrainCommand implements Runnable {
         report.put("threads", JniUtils.getNumThreads());
         report.put("cores", Runtime.getRuntime().availableProcessors());
         report.put("load_average_before", loadBefore);
-        report.put("load_average_after", TrainBench.loadAverage());
+        report.put("load_average_after", MachineStats.loadAverage());
         report.put("matmul_1024_gflops", round(gflops, 1));
         report.put("models", rows);
         print(spec.commandLine().getOut(), report, rows);

@@ -7,7 +7,6 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +39,7 @@ public final class DataBench {
 
     public static Result run(int samples, List<Integer> sizes, List<Integer> threads, int batchSize, long seed,
                              int rounds, java.util.function.Consumer<String> progress) {
-        double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        double loadBefore = org.qqt.io.MachineStats.loadAverage();
         List<Rate> rates = new ArrayList<>();
         Map<String, Double> index = new LinkedHashMap<>();
         double meanBytes = Double.NaN;
@@ -110,7 +109,7 @@ public final class DataBench {
         } finally {
             deleteTree(tmp);
         }
-        double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        double loadAfter = org.qqt.io.MachineStats.loadAverage();
         return new Result(samples, batchSize, Runtime.getRuntime().availableProcessors(), loadBefore, loadAfter,
                 meanBytes, rates, index);
     }

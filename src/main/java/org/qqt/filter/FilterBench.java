@@ -143,27 +143,5 @@ public final class FilterBench {
         return out;
     }
 
-    /** Peak resident memory of this process in MiB (VmHWM; includes DuckDB's native memory), or -1. */
-    public static long peakRssMiB() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
-        return -1;
-    }
 
-    /** /proc/loadavg's first three fields, or "?". */
-    public static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException e) {
-            return "?";
-        }
-    }
 }

@@ -4,9 +4,6 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -102,7 +99,7 @@ public final class TrainBench {
     public static Map<String, Long> memoryMb() {
         Runtime r = Runtime.getRuntime();
         Map<String, Long> m = new LinkedHashMap<>();
-        m.put("rss", rssMb());
+        m.put("rss", org.qqt.io.MachineStats.rssMiB());
         m.put("heap_committed", r.totalMemory() >> 20);
         m.put("heap_used", (r.totalMemory() - r.freeMemory()) >> 20);
         long direct = -1;
@@ -116,26 +113,5 @@ public final class TrainBench {
         return m;
     }
 
-    /** Resident set size of this process in MB (VmRSS of /proc/self/status), or -1 where unavailable. */
-    public static long rssMb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        return -1;
-    }
 
-    /** The 1-minute load average (the machine may be shared), or NaN. */
-    public static double loadAverage() {
-        try {
-            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
-        } catch (IOException | RuntimeException e) {
-            return Double.NaN;
-        }
-    }
 }
