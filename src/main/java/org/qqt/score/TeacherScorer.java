@@ -68,8 +68,7 @@ public final class TeacherScorer {
         }
         Map<Uid, Double> scores = new LinkedHashMap<>();
         long[] c = new long[4]; // undecodable, noCaption, noUid, done
-        long t0 = System.nanoTime();
-        long[] lastReport = {t0};
+        org.qqt.io.ProgressMeter meter = new org.qqt.io.ProgressMeter(rows, 0, 5);
         int s = encoder.imageSize();
         int per = ImageBatch.pixelsPerImage(s);
         ClipImageTransform transform = new ClipImageTransform(s);
@@ -111,14 +110,9 @@ public final class TeacherScorer {
                     flush(pixels, uids, texts, scores);
                 }
                 c[3]++;
-                long now = System.nanoTime();
-                if (now - lastReport[0] > 5_000_000_000L) {
-                    lastReport[0] = now;
-                    double secs = (now - t0) / 1e9;
-                    double rate = c[3] / secs;
-                    long left = Math.max(0, rows - c[3] - c[0] - c[1]);
-                    progress.accept(String.format(Locale.ROOT, "scored %d of %d samples, %.0f samples/s, ETA %.0f s",
-                            c[3], rows, rate, left / Math.max(rate, 1e-9)));
+                String rate = meter.tick(c[3] + c[0] + c[1], false);
+                if (rate != null) {
+                    progress.accept(String.format(Locale.ROOT, "scored %d of %d samples, %s", c[3], rows, rate));
                 }
             }
         }
@@ -132,7 +126,7 @@ public final class TeacherScorer {
             }
         }
         PoolMetadata.withScoreColumn(meta, column, scores);
-        double secs = (System.nanoTime() - t0) / 1e9;
+        double secs = meter.elapsedSeconds();
         long finite = scores.values().stream().filter(v -> !v.isNaN()).count();
         return new Result(finite, c[0], c[1], c[2], rows, missing, secs);
     }

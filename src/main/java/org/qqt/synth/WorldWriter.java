@@ -281,29 +281,28 @@ public final class WorldWriter {
     private final class Progress {
         private final String what;
         private final int total;
-        private final long t0 = System.nanoTime();
-        private long last = System.nanoTime();
+        private final org.qqt.io.ProgressMeter meter;
 
         Progress(String what, int total) {
             this.what = what;
             this.total = total;
+            this.meter = new org.qqt.io.ProgressMeter(total, 0, 2);
         }
 
         void update(int done) {
-            long now = System.nanoTime();
-            if (progress == null || now - last < 2_000_000_000L || done >= total) {
+            if (progress == null || done >= total) {
                 return;
             }
-            last = now;
-            double s = (now - t0) / 1e9;
-            double rate = done / s;
-            progress.printf(Locale.ROOT, "qqt synth: %s %,d/%,d (%.1f%%), %,.0f samples/s, ETA %.0f s%n", what, done,
-                    total, 100.0 * done / total, rate, (total - done) / rate);
+            String rate = meter.tick(done, false);
+            if (rate != null) {
+                progress.printf(Locale.ROOT, "qqt synth: %s %,d/%,d (%.1f%%), %s%n", what, done, total,
+                        100.0 * done / total, rate);
+            }
         }
 
         void done() {
             if (progress != null) {
-                double s = (System.nanoTime() - t0) / 1e9;
+                double s = meter.elapsedSeconds();
                 progress.printf(Locale.ROOT, "qqt synth: %s: %,d in %.1f s (%,.0f samples/s)%n", what, total, s,
                         total / s);
             }

@@ -198,40 +198,24 @@ public final class Trainer {
     /** Progress on stderr about every 10 s: step, samples, loss, lr, logit scale, samples/s, ETA. */
     private final class Progress {
         private final long total;
-        private long lastStep;
-        private long lastTime = System.nanoTime();
-        private final long startTime = System.nanoTime();
+        private final org.qqt.io.ProgressMeter meter;
 
         Progress(long start, long total) {
-            this.lastStep = start;
             this.total = total;
+            this.meter = new org.qqt.io.ProgressMeter(total * config.batch(), start * config.batch(), 10);
         }
 
         void update(long step, double loss, double lr, double scale, int batch) {
-            long now = System.nanoTime();
-            if (now - lastTime < 10_000_000_000L && step != total) {
-                return;
+            String rate = meter.tick(step * batch, step == total);
+            if (rate != null) {
+                progress.printf(Locale.ROOT, "step %d/%d  samples %d  loss %.4f  lr %.3g  scale %.1f  %s%n",
+                        step, total, step * batch, loss, lr, scale, rate);
             }
-            double rate = (step - lastStep) * (double) batch / ((now - lastTime) / 1e9);
-            double eta = (total - step) * (double) batch / rate;
-            progress.printf(Locale.ROOT, "step %d/%d  samples %d  loss %.4f  lr %.3g  scale %.1f  %.0f samples/s  ETA %s%n",
-                    step, total, step * batch, loss, lr, scale, rate, duration(eta));
-            lastStep = step;
-            lastTime = now;
         }
 
         void finish(long step) {
             progress.printf(Locale.ROOT, "done: %d steps in %s; %s%n", step,
-                    duration((System.nanoTime() - startTime) / 1e9), runDir);
-        }
-
-        private String duration(double s) {
-            if (!Double.isFinite(s)) {
-                return "?";
-            }
-            long t = Math.round(s);
-            return t >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", t / 3600, t / 60 % 60)
-                    : String.format(Locale.ROOT, "%dm%02ds", t / 60, t % 60);
+                    org.qqt.io.ProgressMeter.duration(meter.elapsedSeconds()), runDir);
         }
     }
 }
