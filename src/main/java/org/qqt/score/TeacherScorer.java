@@ -47,12 +47,12 @@ public final class TeacherScorer {
 
     /** The pool's metadata parquet: {@code <pool>/metadata.parquet}. */
     public static Path metadataFile(Path pool) {
-        return pool.resolve("metadata.parquet");
+        return org.qqt.data.PoolLayout.metadata(pool);
     }
 
     /** Scores every sample under {@code <pool>/shards} and writes {@code column} into the pool's metadata. */
     public Result scorePool(Path pool, String column) {
-        Path shards = pool.resolve("shards");
+        Path shards = org.qqt.data.PoolLayout.shards(pool);
         Path meta = metadataFile(pool);
         if (!Files.isDirectory(shards)) {
             throw BadInputException.inFile(shards, "not found; --pool must hold shards/ and metadata.parquet");

@@ -165,7 +165,7 @@ public final class WorldWriter {
         int size = config.imageSize();
         int shards = 0;
         Progress p = new Progress(name, n);
-        ShardWriter writer = metadataOnly ? null : new ShardWriter(dir.resolve("shards"), config.shardSize(),
+        ShardWriter writer = metadataOnly ? null : new ShardWriter(org.qqt.data.PoolLayout.shards(dir), config.shardSize(),
                 ShardWriter.Naming.IMG2DATASET);
         try {
             for (int start = 0; start < n; start += BLOCK) {
@@ -213,7 +213,7 @@ public final class WorldWriter {
                 shards = writer.shardsWritten();
             }
         }
-        PoolMetadata.write(dir.resolve("metadata.parquet"), DIAGNOSTICS, rows);
+        PoolMetadata.write(org.qqt.data.PoolLayout.metadata(dir), DIAGNOSTICS, rows);
         p.done();
         return new Part(shards, PoolStats.byDecile(forStats));
     }

@@ -11,6 +11,7 @@ import java.util.Map;
 import org.qqt.data.ClipTokenizer;
 import org.qqt.data.CompactVocabulary;
 import org.qqt.data.ShardLoader;
+import org.qqt.data.PoolLayout;
 import org.qqt.data.ShardReader;
 import org.qqt.data.SubsetFile;
 import org.qqt.data.TextTokenizer;
@@ -49,7 +50,7 @@ public final class DataSources {
         if (!Files.isDirectory(pool)) {
             throw BadInputException.inFile(pool, "pool directory not found");
         }
-        Path sub = pool.resolve("shards");
+        Path sub = PoolLayout.shards(pool);
         Path dir = Files.isDirectory(sub) ? sub : pool;
         if (ShardReader.listShards(dir).isEmpty()) {
             throw BadInputException.inFile(dir, "no *.tar shards here; point --pool to the pool folder (holding "
