@@ -121,8 +121,6 @@ public final class ShardLoader implements BatchSource {
 
     private record Assembled(Batch batch, Uid[] uids) {}
 
-    private record Pending(Future<Assembled> batch) {}
-
     private final Options opt;
     private final List<Path> shards;
     private final FileChannel[] channels;
@@ -131,7 +129,7 @@ public final class ShardLoader implements BatchSource {
     private final ImageCodec codec;
     private final ClipImageTransform transform;
     private final ExecutorService pool;
-    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private final ArrayDeque<Future<Assembled>> pending = new ArrayDeque<>();
     private final Map<Long, int[]> permutations = new LinkedHashMap<>(4, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, int[]> eldest) {
@@ -494,7 +492,7 @@ public final class ShardLoader implements BatchSource {
                 idx[j] = entryAt(planned + j);
             }
             planned += n;
-            pending.add(new Pending(pool.submit(() -> assemble(idx))));
+            pending.add(pool.submit(() -> assemble(idx)));
         }
     }
 
@@ -541,10 +539,9 @@ public final class ShardLoader implements BatchSource {
             throw new NoSuchElementException("the loader's sample limit of " + limit + " is reached");
         }
         fill();
-        Pending p = pending.poll();
         Assembled b;
         try {
-            b = p.batch().get();
+            b = pending.poll().get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while loading a batch", e);
@@ -576,8 +573,8 @@ public final class ShardLoader implements BatchSource {
         if (state.samplesServed() > limit) {
             throw new BadInputException("loader state is past this loader's sample limit " + limit);
         }
-        for (Pending p : pending) {
-            p.batch().cancel(false); // no interrupt: an interrupted positional read would close the shared channel
+        for (Future<Assembled> p : pending) {
+            p.cancel(false); // no interrupt: an interrupted positional read would close the shared channel
         }
         pending.clear();
         served = state.samplesServed();
@@ -600,8 +597,8 @@ public final class ShardLoader implements BatchSource {
 
     @Override
     public void close() {
-        for (Pending p : pending) {
-            p.batch().cancel(true);
+        for (Future<Assembled> p : pending) {
+            p.cancel(true);
         }
         pending.clear();
         pool.shutdownNow();
