@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -199,6 +200,9 @@ public final class ShardLoader implements BatchSource {
             shardIndex.put(shards.get(i), i);
         }
         long inMemory = 0;
+        CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder() // one for the pass; decode() resets it
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
         ReadStats rs;
         try (ShardReader reader = ShardReader.open(shards)) {
             while (reader.hasNext()) {
@@ -223,7 +227,7 @@ public final class ShardLoader implements BatchSource {
                     c[Counter.MISSING_TEXT.ordinal()]++;
                     continue;
                 }
-                String caption = decodeCaption(txt, c);
+                String caption = decodeCaption(strict, txt, c);
                 int[] tokens = trim(tokenizer.encode(caption, opt.contextLength()), opt.contextLength());
                 byte[] img = s.member(ext);
                 boolean keep = inMemory + img.length <= opt.memoryCapBytes();
@@ -297,12 +301,9 @@ public final class ShardLoader implements BatchSource {
 
 
     /** UTF-8; malformed input is decoded with U+FFFD replacement and counted. */
-    private static String decodeCaption(byte[] txt, long[] c) {
+    private static String decodeCaption(CharsetDecoder strict, byte[] txt, long[] c) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(txt)).toString().strip();
+            return strict.decode(ByteBuffer.wrap(txt)).toString().strip();
         } catch (CharacterCodingException e) {
             c[Counter.CAPTIONS_REPAIRED.ordinal()]++;
             CharBuffer cb = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(txt)); // replaces
