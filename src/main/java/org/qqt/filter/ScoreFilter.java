@@ -383,7 +383,7 @@ public final class ScoreFilter {
             }
             return rk;
         } catch (SQLException e) {
-            throw BadInputException.inFile(pool.origin(), "cannot rank scores: " + firstLine(e));
+            throw BadInputException.inFile(pool.origin(), "cannot rank scores: " + PoolMetadata.firstLine(e));
         }
     }
 
@@ -562,7 +562,7 @@ public final class ScoreFilter {
         try (PreparedStatement ps = pool.prepare(sql)) {
             ps.execute();
         } catch (SQLException e) {
-            throw new IllegalStateException(sql + ": " + firstLine(e), e);
+            throw new IllegalStateException(sql + ": " + PoolMetadata.firstLine(e), e);
         }
     }
 
@@ -599,7 +599,7 @@ public final class ScoreFilter {
         try (PreparedStatement ps = bind(pool.prepare(sql), p)) {
             ps.execute();
         } catch (SQLException e) {
-            throw BadInputException.inFile(pool.origin(), "cannot read uids: " + firstLine(e));
+            throw BadInputException.inFile(pool.origin(), "cannot read uids: " + PoolMetadata.firstLine(e));
         }
         return csv;
     }
@@ -710,7 +710,7 @@ public final class ScoreFilter {
                 out[n++] = v;
             }
         } catch (SQLException e) {
-            throw BadInputException.inFile(pool.origin(), "cannot read scores: " + firstLine(e));
+            throw BadInputException.inFile(pool.origin(), "cannot read scores: " + PoolMetadata.firstLine(e));
         }
         return Arrays.copyOf(out, n);
     }
@@ -760,7 +760,7 @@ public final class ScoreFilter {
                 out[b][1][filled[b]++] = hex16(u, 16, pool);
             }
         } catch (SQLException e) {
-            throw BadInputException.inFile(pool.origin(), "cannot read uids: " + firstLine(e));
+            throw BadInputException.inFile(pool.origin(), "cannot read uids: " + PoolMetadata.firstLine(e));
         }
         for (int i = 0; i < k; i++) {
             if (filled[i] != expected[i]) {
@@ -803,11 +803,6 @@ public final class ScoreFilter {
             }
         }
         return ps;
-    }
-
-    private static String firstLine(SQLException e) {
-        String m = String.valueOf(e.getMessage());
-        return m.lines().findFirst().orElse(m);
     }
 
     private static void move(Path from, Path to) throws IOException {
