@@ -311,7 +311,8 @@ public final class PoolMetadata implements AutoCloseable {
         return BadInputException.inFile(origin, "query failed: " + firstLine(e));
     }
 
-    static String firstLine(SQLException e) {
+    /** The first line of a (DuckDB) SQL error message, for one-line error reports. */
+    public static String firstLine(SQLException e) {
         String m = String.valueOf(e.getMessage());
         return m.lines().findFirst().orElse(m);
     }

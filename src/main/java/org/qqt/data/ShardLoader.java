@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -121,8 +122,6 @@ public final class ShardLoader implements BatchSource {
 
     private record Assembled(Batch batch, Uid[] uids) {}
 
-    private record Pending(Future<Assembled> batch) {}
-
     private final Options opt;
     private final List<Path> shards;
     private final FileChannel[] channels;
@@ -131,7 +130,7 @@ public final class ShardLoader implements BatchSource {
     private final ImageCodec codec;
     private final ClipImageTransform transform;
     private final ExecutorService pool;
-    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private final ArrayDeque<Future<Assembled>> pending = new ArrayDeque<>();
     private final Map<Long, int[]> permutations = new LinkedHashMap<>(4, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, int[]> eldest) {
@@ -201,6 +200,9 @@ public final class ShardLoader implements BatchSource {
             shardIndex.put(shards.get(i), i);
         }
         long inMemory = 0;
+        CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder() // one for the pass; decode() resets it
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
         ReadStats rs;
         try (ShardReader reader = ShardReader.open(shards)) {
             while (reader.hasNext()) {
@@ -225,7 +227,7 @@ public final class ShardLoader implements BatchSource {
                     c[Counter.MISSING_TEXT.ordinal()]++;
                     continue;
                 }
-                String caption = decodeCaption(txt, c);
+                String caption = decodeCaption(strict, txt, c);
                 int[] tokens = trim(tokenizer.encode(caption, opt.contextLength()), opt.contextLength());
                 byte[] img = s.member(ext);
                 boolean keep = inMemory + img.length <= opt.memoryCapBytes();
@@ -299,12 +301,9 @@ public final class ShardLoader implements BatchSource {
 
 
     /** UTF-8; malformed input is decoded with U+FFFD replacement and counted. */
-    private static String decodeCaption(byte[] txt, long[] c) {
+    private static String decodeCaption(CharsetDecoder strict, byte[] txt, long[] c) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(txt)).toString().strip();
+            return strict.decode(ByteBuffer.wrap(txt)).toString().strip();
         } catch (CharacterCodingException e) {
             c[Counter.CAPTIONS_REPAIRED.ordinal()]++;
             CharBuffer cb = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(txt)); // replaces
@@ -494,7 +493,7 @@ public final class ShardLoader implements BatchSource {
                 idx[j] = entryAt(planned + j);
             }
             planned += n;
-            pending.add(new Pending(pool.submit(() -> assemble(idx))));
+            pending.add(pool.submit(() -> assemble(idx)));
         }
     }
 
@@ -541,10 +540,9 @@ public final class ShardLoader implements BatchSource {
             throw new NoSuchElementException("the loader's sample limit of " + limit + " is reached");
         }
         fill();
-        Pending p = pending.poll();
         Assembled b;
         try {
-            b = p.batch().get();
+            b = pending.poll().get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while loading a batch", e);
@@ -576,8 +574,8 @@ public final class ShardLoader implements BatchSource {
         if (state.samplesServed() > limit) {
             throw new BadInputException("loader state is past this loader's sample limit " + limit);
         }
-        for (Pending p : pending) {
-            p.batch().cancel(false); // no interrupt: an interrupted positional read would close the shared channel
+        for (Future<Assembled> p : pending) {
+            p.cancel(false); // no interrupt: an interrupted positional read would close the shared channel
         }
         pending.clear();
         served = state.samplesServed();
@@ -600,8 +598,8 @@ public final class ShardLoader implements BatchSource {
 
     @Override
     public void close() {
-        for (Pending p : pending) {
-            p.batch().cancel(true);
+        for (Future<Assembled> p : pending) {
+            p.cancel(true);
         }
         pending.clear();
         pool.shutdownNow();

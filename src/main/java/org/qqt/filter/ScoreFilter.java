@@ -199,7 +199,35 @@ public final class ScoreFilter {
     }
 
     /** N, the bounds {low, high} of each bucket, and per bucket the row count and score extremes. */
-    private record Ranking(long n, List<Double[]> bounds, long[] inRange, double[] min, double[] max) {}
+    private record Ranking(long n, List<Double[]> bounds, long[] inRange, double[] min, double[] max) {
+        /** No row counted yet: counts 0, extremes at +/- infinity. */
+        static Ranking empty(long n, List<Double[]> bounds) {
+            int m = bounds.size();
+            double[] min = new double[m];
+            double[] max = new double[m];
+            Arrays.fill(min, Double.POSITIVE_INFINITY);
+            Arrays.fill(max, Double.NEGATIVE_INFINITY);
+            return new Ranking(n, bounds, new long[m], min, max);
+        }
+
+        /** Counts {@code count} rows with scores in [lo, hi] into bucket b. */
+        void add(int b, long count, double lo, double hi) {
+            inRange[b] += count;
+            min[b] = Math.min(min[b], lo);
+            max[b] = Math.max(max[b], hi);
+        }
+    }
+
+    /** Bucket bounds {low, high} (null = open) from the descending values {@code at} at indices {@code needed}. */
+    private static List<Double[]> boundsOf(List<ScoreRange> ranges, long n, long[] needed, double[] at) {
+        List<Double[]> bounds = new ArrayList<>();
+        for (ScoreRange r : ranges) {
+            Double low = thresholdOf(Thresholds.index(n, r.toPercent()), n, needed, at);
+            Double high = r.fromPercent() == 0 ? null : thresholdOf(Thresholds.index(n, r.fromPercent()), n, needed, at);
+            bounds.add(new Double[] {low, high});
+        }
+        return bounds;
+    }
 
     /** Default sample size behind the threshold brackets; pools up to this size are read whole. */
     static final int SAMPLE_ROWS = 200_000;
@@ -312,12 +340,7 @@ public final class ScoreFilter {
                     }
                 }
             }
-            List<Double[]> bounds = new ArrayList<>();
-            for (ScoreRange r : ranges) {
-                Double low = thresholdOf(Thresholds.index(n, r.toPercent()), n, needed, at);
-                Double high = r.fromPercent() == 0 ? null : thresholdOf(Thresholds.index(n, r.fromPercent()), n, needed, at);
-                bounds.add(new Double[] {low, high});
-            }
+            List<Double[]> bounds = boundsOf(ranges, n, needed, at);
             // segments between the distinct thresholds t0 > t1 > ...: segment s holds t_s <= score < t_{s-1}
             double[] t = Arrays.stream(at).distinct().sorted().toArray();
             int d = t.length;
@@ -346,28 +369,21 @@ public final class ScoreFilter {
                     segMax[sgi] = ((Number) r.getObject(4)).doubleValue();
                 }
             }
-            int m = ranges.size();
-            long[] inRange = new long[m];
-            double[] min = new double[m];
-            double[] max = new double[m];
-            Arrays.fill(min, Double.POSITIVE_INFINITY);
-            Arrays.fill(max, Double.NEGATIVE_INFINITY);
-            for (int b = 0; b < m; b++) {
+            Ranking rk = Ranking.empty(n, bounds);
+            for (int b = 0; b < ranges.size(); b++) {
                 Double low = bounds.get(b)[0];
                 Double high = bounds.get(b)[1];
                 for (int sgi = 0; sgi <= d; sgi++) {
                     boolean aboveLow = low == null || (sgi < d && desc[sgi] >= low);
                     boolean belowHigh = high == null || (sgi > 0 && desc[sgi - 1] <= high);
                     if (aboveLow && belowHigh && segCount[sgi] > 0) {
-                        inRange[b] += segCount[sgi];
-                        min[b] = Math.min(min[b], segMin[sgi]);
-                        max[b] = Math.max(max[b], segMax[sgi]);
+                        rk.add(b, segCount[sgi], segMin[sgi], segMax[sgi]);
                     }
                 }
             }
-            return new Ranking(n, bounds, inRange, min, max);
+            return rk;
         } catch (SQLException e) {
-            throw BadInputException.inFile(pool.origin(), "cannot rank scores: " + firstLine(e));
+            throw BadInputException.inFile(pool.origin(), "cannot rank scores: " + PoolMetadata.firstLine(e));
         }
     }
 
@@ -461,20 +477,11 @@ public final class ScoreFilter {
                 Thresholds.index(n, r.fromPercent()), Thresholds.index(n, r.toPercent())))
                 .filter(k -> k < n).distinct().toArray();
         double[] at = Thresholds.descendingAt(scores, needed);
-        List<Double[]> bounds = new ArrayList<>();
-        for (ScoreRange r : ranges) {
-            Double low = thresholdOf(Thresholds.index(n, r.toPercent()), n, needed, at);
-            Double high = r.fromPercent() == 0 ? null : thresholdOf(Thresholds.index(n, r.fromPercent()), n, needed, at);
-            bounds.add(new Double[] {low, high});
-        }
+        List<Double[]> bounds = boundsOf(ranges, n, needed, at);
 
         // per-bucket counts and score extremes, from the scores already in memory
         int m = ranges.size();
-        long[] inRange = new long[m];
-        double[] min = new double[m];
-        double[] max = new double[m];
-        Arrays.fill(min, Double.POSITIVE_INFINITY);
-        Arrays.fill(max, Double.NEGATIVE_INFINITY);
+        Ranking rk = Ranking.empty(n, bounds);
         boolean[] hasLow = new boolean[m];
         boolean[] hasHigh = new boolean[m];
         double[] lowV = new double[m];
@@ -488,13 +495,11 @@ public final class ScoreFilter {
         for (double s : scores) {
             for (int b = 0; b < m; b++) {
                 if ((!hasLow[b] || s >= lowV[b]) && (!hasHigh[b] || s < highV[b])) {
-                    inRange[b]++;
-                    min[b] = Math.min(min[b], s);
-                    max[b] = Math.max(max[b], s);
+                    rk.add(b, 1, s, s);
                 }
             }
         }
-        return new Ranking(n, bounds, inRange, min, max);
+        return rk;
     }
 
     /** The EXPORT path: per bucket a CSV of uids written by DuckDB, decoded, sorted and written as {@code .npy}. */
@@ -557,7 +562,7 @@ public final class ScoreFilter {
         try (PreparedStatement ps = pool.prepare(sql)) {
             ps.execute();
         } catch (SQLException e) {
-            throw new IllegalStateException(sql + ": " + firstLine(e), e);
+            throw new IllegalStateException(sql + ": " + PoolMetadata.firstLine(e), e);
         }
     }
 
@@ -594,7 +599,7 @@ public final class ScoreFilter {
         try (PreparedStatement ps = bind(pool.prepare(sql), p)) {
             ps.execute();
         } catch (SQLException e) {
-            throw BadInputException.inFile(pool.origin(), "cannot read uids: " + firstLine(e));
+            throw BadInputException.inFile(pool.origin(), "cannot read uids: " + PoolMetadata.firstLine(e));
         }
         return csv;
     }
@@ -705,7 +710,7 @@ public final class ScoreFilter {
                 out[n++] = v;
             }
         } catch (SQLException e) {
-            throw BadInputException.inFile(pool.origin(), "cannot read scores: " + firstLine(e));
+            throw BadInputException.inFile(pool.origin(), "cannot read scores: " + PoolMetadata.firstLine(e));
         }
         return Arrays.copyOf(out, n);
     }
@@ -755,7 +760,7 @@ public final class ScoreFilter {
                 out[b][1][filled[b]++] = hex16(u, 16, pool);
             }
         } catch (SQLException e) {
-            throw BadInputException.inFile(pool.origin(), "cannot read uids: " + firstLine(e));
+            throw BadInputException.inFile(pool.origin(), "cannot read uids: " + PoolMetadata.firstLine(e));
         }
         for (int i = 0; i < k; i++) {
             if (filled[i] != expected[i]) {
@@ -798,11 +803,6 @@ public final class ScoreFilter {
             }
         }
         return ps;
-    }
-
-    private static String firstLine(SQLException e) {
-        String m = String.valueOf(e.getMessage());
-        return m.lines().findFirst().orElse(m);
     }
 
     private static void move(Path from, Path to) throws IOException {
