@@ -103,8 +103,8 @@ final class BenchFilterCommand implements Runnable {
                         }
                     }
                     out.printf(Locale.ROOT, "reference path wrote identical .npy files%n");
-                    deleteTree(work.resolve("ref-top10-" + n));
-                    deleteTree(work.resolve("ref-deciles-" + n));
+                    org.qqt.io.AtomicFiles.deleteTreeQuietly(work.resolve("ref-top10-" + n));
+                    org.qqt.io.AtomicFiles.deleteTreeQuietly(work.resolve("ref-deciles-" + n));
                 }
                 base.addAll(FilterBench.baselines(parquet, n)); // again after: page cache warm for both
                 Timing count = best(base, "duckdb SELECT count(*)");
@@ -127,8 +127,8 @@ final class BenchFilterCommand implements Runnable {
                         (dirSize(work.resolve("top10-" + n)) + dirSize(work.resolve("deciles-" + n))) / 1e9);
                 out.flush();
                 if (!keep) {
-                    deleteTree(work.resolve("top10-" + n));
-                    deleteTree(work.resolve("deciles-" + n));
+                    org.qqt.io.AtomicFiles.deleteTreeQuietly(work.resolve("top10-" + n));
+                    org.qqt.io.AtomicFiles.deleteTreeQuietly(work.resolve("deciles-" + n));
                     if (!reuse) {
                         Files.deleteIfExists(parquet);
                     }
@@ -146,7 +146,7 @@ final class BenchFilterCommand implements Runnable {
             throw new UncheckedIOException(e);
         } finally {
             if (temp && !keep && work != null) {
-                deleteTree(work);
+                org.qqt.io.AtomicFiles.deleteTreeQuietly(work);
             }
         }
     }
@@ -166,16 +166,4 @@ final class BenchFilterCommand implements Runnable {
         }
     }
 
-    private static void deleteTree(Path d) {
-        if (d == null || !Files.exists(d)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(d)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException ignored) {
-            // best effort
-        }
-    }
 }

@@ -11,12 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
 /**
@@ -107,7 +105,7 @@ public final class DataBench {
                 }
             }
         } finally {
-            deleteTree(tmp);
+            org.qqt.io.AtomicFiles.deleteTreeQuietly(tmp);
         }
         double loadAfter = org.qqt.io.MachineStats.loadAverage();
         return new Result(samples, batchSize, Runtime.getRuntime().availableProcessors(), loadBefore, loadAfter,
@@ -174,19 +172,6 @@ public final class DataBench {
         return bytes;
     }
 
-    private static void deleteTree(Path p) {
-        try (Stream<Path> s = Files.walk(p)) {
-            s.sorted(Comparator.reverseOrder()).forEach(x -> {
-                try {
-                    Files.deleteIfExists(x);
-                } catch (IOException ignored) {
-                    // temp dir: best effort
-                }
-            });
-        } catch (IOException ignored) {
-            // temp dir: best effort
-        }
-    }
 
     /** A cheap stand-in tokenizer for benchmarking the loader alone (one id per byte). */
     static final class CharTokenizer implements TextTokenizer {

@@ -11,14 +11,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 import org.qqt.data.PoolMetadata;
 import org.qqt.data.SubsetFile;
 import org.qqt.io.BadInputException;
@@ -166,7 +164,7 @@ public final class ScoreFilter {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write buckets into " + outDir + ": " + e.getMessage(), e);
         } finally {
-            deleteTree(stage);
+            org.qqt.io.AtomicFiles.deleteTreeQuietly(stage);
         }
         FilterManifest manifest = new FilterManifest(FilterManifest.FORMAT, 1,
                 pool.files().stream().map(f -> f.toAbsolutePath().normalize().toString()).toList(),
@@ -813,16 +811,4 @@ public final class ScoreFilter {
         }
     }
 
-    private static void deleteTree(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException ignored) {
-            // a hidden staging directory left behind loses nothing
-        }
-    }
 }

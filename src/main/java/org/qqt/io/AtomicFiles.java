@@ -82,4 +82,25 @@ public final class AtomicFiles {
     public interface IOConsumer<T> {
         void accept(T t) throws IOException;
     }
+
+    /** Deletes a directory tree (children first); nothing happens when it does not exist. */
+    public static void deleteTree(Path dir) throws IOException {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** {@link #deleteTree} for temp and staging directories: a failure leaves hidden leftovers, nothing else. */
+    public static void deleteTreeQuietly(Path dir) {
+        try {
+            deleteTree(dir);
+        } catch (IOException | UncheckedIOException ignored) {
+            // best effort: a temp or staging directory left behind loses nothing
+        }
+    }
 }

@@ -1,6 +1,5 @@
 package org.qqt.synth;
 
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -131,7 +130,7 @@ public final class WorldWriter {
                             + "choose a new --out directory (qqt synth only overwrites its own outputs)");
                 }
                 for (String sub : List.of("pool", "teacher", "tasks")) {
-                    deleteTree(out.resolve(sub));
+                    org.qqt.io.AtomicFiles.deleteTree(out.resolve(sub));
                 }
             } else if (Files.exists(out)) {
                 throw new BadInputException(out + ": exists and is not a directory; choose another --out");
@@ -142,16 +141,6 @@ public final class WorldWriter {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 
     private record Part(int shards, List<PoolStats.Decile> deciles) {}
 
