@@ -51,10 +51,7 @@ final class BenchTrainCommand implements Runnable {
 
     @Override
     public void run() {
-        Device device = TrainCommand.chooseDevice(TrainCommand.DeviceChoice.auto); // loads the engine
-        if (threads > 0) {
-            JniUtils.setNumThreads(threads);
-        }
+        Device device = TrainCommand.chooseDevice(TrainCommand.DeviceChoice.auto, threads);
         double loadBefore = TrainBench.loadAverage();
         // the matmul ceiling: best of many 1024^3 and 2048^3 products, before and after the models (a cold
         // allocator under-reports it by up to 3x, java-stack.md section 3)

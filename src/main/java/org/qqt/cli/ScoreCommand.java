@@ -1,6 +1,5 @@
 package org.qqt.cli;
 
-import ai.djl.pytorch.jni.JniUtils;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -56,10 +55,7 @@ final class ScoreCommand implements Runnable {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (!reportOnly) {
-            ai.djl.Device dev = TrainCommand.chooseDevice(device); // loads the engine: set threads after
-            if (threads > 0) {
-                JniUtils.setNumThreads(threads);
-            }
+            ai.djl.Device dev = TrainCommand.chooseDevice(device, threads);
             try (RunModel model = RunModel.open(teacher, checkpoint, dev)) {
                 TeacherScorer scorer = new TeacherScorer(model.encoder(batch), batch, line -> {
                     err.println(line);
