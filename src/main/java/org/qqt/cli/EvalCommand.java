@@ -103,10 +103,7 @@ final class EvalCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         CachingTaskDataFactory factory = new CachingTaskDataFactory(new WdsTaskDataFactory(), cacheMb << 20, batch);
-        Evaluator evaluator = new Evaluator(factory, batch, line -> {
-            err.println(line);
-            err.flush();
-        });
+        Evaluator evaluator = new Evaluator(factory, batch, Qqt.lines(err, ""));
         int failed = 0;
         for (Job job : jobs) {
             try (RunModel model = RunModel.open(job.run(), job.checkpoint(), dev)) {

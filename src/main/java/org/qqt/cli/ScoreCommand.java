@@ -57,10 +57,7 @@ final class ScoreCommand implements Runnable {
         if (!reportOnly) {
             ai.djl.Device dev = TrainCommand.chooseDevice(device, threads);
             try (RunModel model = RunModel.open(teacher, checkpoint, dev)) {
-                TeacherScorer scorer = new TeacherScorer(model.encoder(batch), batch, line -> {
-                    err.println(line);
-                    err.flush();
-                });
+                TeacherScorer scorer = new TeacherScorer(model.encoder(batch), batch, Qqt.lines(err, ""));
                 TeacherScorer.Result r = scorer.scorePool(pool, column);
                 out.printf(Locale.ROOT, "%s: wrote column %s: %d samples scored, %d undecodable and %d without caption "
                                 + "(NaN), %d without uid (skipped), %d metadata rows without a sample (null); %.1f s, "
