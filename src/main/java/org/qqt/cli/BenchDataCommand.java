@@ -51,10 +51,8 @@ final class BenchDataCommand implements Runnable {
             throw new BadInputException("--batch-size and --threads must be >= 1 and --sizes >= 8");
         }
         PrintWriter err = spec.commandLine().getErr();
-        DataBench.Result r = DataBench.run(samples, sizes, threads, batchSize, seed, Math.max(1, rounds), msg -> {
-            err.println("bench data: " + msg);
-            err.flush();
-        });
+        DataBench.Result r = DataBench.run(samples, sizes, threads, batchSize, seed, Math.max(1, rounds),
+                Qqt.lines(err, "bench data: "));
         print(spec.commandLine().getOut(), r, format);
     }
 

@@ -39,10 +39,7 @@ final class BenchEvalCommand implements Runnable {
         ai.djl.engine.Engine.getInstance(); // load libtorch before setting its threads
         JniUtils.setNumThreads(threads);
         PrintWriter err = spec.commandLine().getErr();
-        EvalBench.Result r = EvalBench.run(model, images, batch, sourcePx, m -> {
-            err.println(m);
-            err.flush();
-        });
+        EvalBench.Result r = EvalBench.run(model, images, batch, sourcePx, Qqt.lines(err, ""));
         PrintWriter out = spec.commandLine().getOut();
         out.println("threads " + threads);
         out.print(r.format());

@@ -4,13 +4,13 @@ import ai.djl.Device;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import org.qqt.io.MachineStats;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.qqt.io.Json;
+import org.qqt.io.MachineStats;
 import org.qqt.model.ModelConfig;
 import org.qqt.train.TrainBench;
 import picocli.CommandLine.Command;
@@ -52,10 +52,7 @@ final class BenchTrainCommand implements Runnable {
 
     @Override
     public void run() {
-        Device device = TrainCommand.chooseDevice(TrainCommand.DeviceChoice.auto); // loads the engine
-        if (threads > 0) {
-            JniUtils.setNumThreads(threads);
-        }
+        Device device = TrainCommand.chooseDevice(TrainCommand.DeviceChoice.auto, threads);
         double loadBefore = MachineStats.loadAverage();
         // the matmul ceiling: best of many 1024^3 and 2048^3 products, before and after the models (a cold
         // allocator under-reports it by up to 3x, java-stack.md section 3)

@@ -1,7 +1,6 @@
 package org.qqt.cli;
 
 import ai.djl.Device;
-import ai.djl.pytorch.jni.JniUtils;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,17 +99,11 @@ final class EvalCommand implements Callable<Integer> {
                 jobs.add(new Job(run, c, o));
             }
         }
-        Device dev = TrainCommand.chooseDevice(device); // loads the engine: set threads after
-        if (threads > 0) {
-            JniUtils.setNumThreads(threads);
-        }
+        Device dev = TrainCommand.chooseDevice(device, threads);
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         CachingTaskDataFactory factory = new CachingTaskDataFactory(new WdsTaskDataFactory(), cacheMb << 20, batch);
-        Evaluator evaluator = new Evaluator(factory, batch, line -> {
-            err.println(line);
-            err.flush();
-        });
+        Evaluator evaluator = new Evaluator(factory, batch, Qqt.lines(err, ""));
         int failed = 0;
         for (Job job : jobs) {
             try (RunModel model = RunModel.open(job.run(), job.checkpoint(), dev)) {

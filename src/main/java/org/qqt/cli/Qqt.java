@@ -1,6 +1,7 @@
 package org.qqt.cli;
 
 import java.io.PrintWriter;
+import java.util.function.Consumer;
 import org.qqt.io.BadInputException;
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -58,6 +59,14 @@ public final class Qqt implements Runnable {
         // completion script generation: `qqt generate-completion > qqt_completion; source qqt_completion`
         cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
         return cl;
+    }
+
+    /** Progress lines of a long library call, each printed to err and flushed at once. */
+    static Consumer<String> lines(PrintWriter err, String prefix) {
+        return line -> {
+            err.println(prefix + line);
+            err.flush();
+        };
     }
 
     private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {

@@ -1,6 +1,5 @@
 package org.qqt.cli;
 
-import ai.djl.pytorch.jni.JniUtils;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -56,15 +55,9 @@ final class ScoreCommand implements Runnable {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (!reportOnly) {
-            ai.djl.Device dev = TrainCommand.chooseDevice(device); // loads the engine: set threads after
-            if (threads > 0) {
-                JniUtils.setNumThreads(threads);
-            }
+            ai.djl.Device dev = TrainCommand.chooseDevice(device, threads);
             try (RunModel model = RunModel.open(teacher, checkpoint, dev)) {
-                TeacherScorer scorer = new TeacherScorer(model.encoder(batch), batch, line -> {
-                    err.println(line);
-                    err.flush();
-                });
+                TeacherScorer scorer = new TeacherScorer(model.encoder(batch), batch, Qqt.lines(err, ""));
                 TeacherScorer.Result r = scorer.scorePool(pool, column);
                 out.printf(Locale.ROOT, "%s: wrote column %s: %d samples scored, %d undecodable and %d without caption "
                                 + "(NaN), %d without uid (skipped), %d metadata rows without a sample (null); %.1f s, "

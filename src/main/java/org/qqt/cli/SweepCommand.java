@@ -117,11 +117,15 @@ final class SweepCommand implements Runnable {
             SlurmOptions base = SlurmOptions.of(c.slurmOrDefault());
             List<String> extra = new ArrayList<>(base.extra());
             extra.addAll(sbatchLines);
-            return new SlurmOptions(partition != null ? partition : base.partition(), gpus != null ? gpus : base.gpus(),
-                    time != null ? time : base.time(), account != null ? account : base.account(),
-                    cpusPerTask != null ? cpusPerTask : base.cpusPerTask(), mem != null ? mem : base.mem(),
-                    maxParallel != null ? maxParallel : base.maxParallel(), extra);
+            return new SlurmOptions(or(partition, base.partition()), or(gpus, base.gpus()), or(time, base.time()),
+                    or(account, base.account()), or(cpusPerTask, base.cpusPerTask()), or(mem, base.mem()),
+                    or(maxParallel, base.maxParallel()), extra);
         }
+    }
+
+    /** The command-line value when given, else the config's. */
+    private static <T> T or(T option, T config) {
+        return option != null ? option : config;
     }
 
     @Command(name = "plan", mixinStandardHelpOptions = true,
@@ -229,16 +233,15 @@ final class SweepCommand implements Runnable {
                 counts.get(RunState.State.running) + counts.get(RunState.State.queued),
                 counts.get(RunState.State.failed), todo.size());
         out.flush();
+        if (todo.isEmpty()) {
+            return counts.get(RunState.State.failed) > 0 ? 1 : 0;
+        }
         if (exec.executor == Executor.local) {
-            if (todo.isEmpty()) {
-                return counts.get(RunState.State.failed) > 0 ? 1 : 0;
-            }
             SweepConfig.Local l = c.localOrDefault();
             RunRunner runner = new RunRunner();
             Thread hook = new Thread(runner::stopAll, "qqt-sweep-stop");
             Runtime.getRuntime().addShutdownHook(hook);
-            LocalExecutor ex = new LocalExecutor(exec.workers != null ? exec.workers : l.workers(),
-                    exec.threads != null ? exec.threads : l.threads(), runner);
+            LocalExecutor ex = new LocalExecutor(or(exec.workers, l.workers()), or(exec.threads, l.threads()), runner);
             out.printf("local: %d worker(s) x %d thread(s)%n", ex.workers(), ex.threads());
             out.flush();
             Map<String, RunRunner.Outcome> res = ex.run(plan, todo, (r, o) -> {
@@ -267,9 +270,6 @@ final class SweepCommand implements Runnable {
             }
             out.flush();
             return failed + notDone > 0 ? 1 : 0;
-        }
-        if (todo.isEmpty()) {
-            return counts.get(RunState.State.failed) > 0 ? 1 : 0;
         }
         SlurmOptions so = exec.slurm(c);
         String job = slurm.submit(plan, todo, arg.launcherOf(c), so, exec.dryRun);

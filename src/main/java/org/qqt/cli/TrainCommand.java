@@ -148,10 +148,7 @@ final class TrainCommand implements Runnable {
             throw new BadInputException("--batch " + batch + " is larger than the subset (" + info.poolSize()
                     + " samples); lower --batch");
         }
-        Device dev = chooseDevice(device);
-        if (threads > 0) {
-            JniUtils.setNumThreads(threads);
-        }
+        Device dev = chooseDevice(device, threads);
         Trainer trainer = new Trainer(config, out, dev, System.err);
         Trainer.Outcome done = trainer.alreadyDone();
         if (done != null) {
@@ -187,6 +184,15 @@ final class TrainCommand implements Runnable {
     static BatchSource openSource(ModelConfig m, TrainConfig config, DataInfo info) {
         return new RandomBatchSource(config.seed(), config.batch(), m.imageSize(), m.contextLength(),
                 m.vocabSize(), info.poolSize());
+    }
+
+    /** The device to run on; loads the engine first, then sets libtorch's intra-op threads when threads > 0. */
+    static Device chooseDevice(DeviceChoice choice, int threads) {
+        Device dev = chooseDevice(choice);
+        if (threads > 0) {
+            JniUtils.setNumThreads(threads);
+        }
+        return dev;
     }
 
     static Device chooseDevice(DeviceChoice choice) {

@@ -35,7 +35,7 @@ public final class SampleCount {
         if (!Double.isFinite(v) || v < 0) {
             throw new BadInputException("bad sample count '" + text + "': must be a finite number ≥ 0");
         }
-        return Math.rint(v) == v ? v : Math.rint(v); // counts are whole samples
+        return Math.rint(v); // counts are whole samples
     }
 
     /** A comma-separated list, e.g. {@code 32M,64M,128M,640M}. */
