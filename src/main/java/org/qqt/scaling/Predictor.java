@@ -3,6 +3,7 @@ package org.qqt.scaling;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.DoubleUnaryOperator;
 import org.qqt.io.BadInputException;
 
 /**
@@ -18,17 +19,23 @@ public record Predictor(ScalingParams params, LawForm form, Objective objective)
 
     /** Predicted error of {@code mixture} after {@code samplesSeen} samples. */
     public double error(Mixture mixture, double samplesSeen) {
-        return law().error(samplesSeen, mixture.size(), mixture.schedule(objective));
+        return curve(mixture).applyAsDouble(samplesSeen);
+    }
+
+    /** {@code mixture}'s predicted error as a function of samples seen (law and schedule built once). */
+    public DoubleUnaryOperator curve(Mixture mixture) {
+        Law law = law();
+        UtilitySchedule schedule = mixture.schedule(objective);
+        double size = mixture.size();
+        return s -> law.error(s, size, schedule);
     }
 
     /** Predicted errors of {@code mixture} at each of {@code samplesSeen}. */
     public double[] errors(Mixture mixture, double[] samplesSeen) {
-        Law law = law();
-        UtilitySchedule schedule = mixture.schedule(objective);
-        double size = mixture.size();
+        DoubleUnaryOperator curve = curve(mixture);
         double[] out = new double[samplesSeen.length];
         for (int i = 0; i < out.length; i++) {
-            out[i] = law.error(samplesSeen[i], size, schedule);
+            out[i] = curve.applyAsDouble(samplesSeen[i]);
         }
         return out;
     }
