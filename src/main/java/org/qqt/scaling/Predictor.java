@@ -123,12 +123,6 @@ public record Predictor(ScalingParams params, LawForm form, Objective objective)
 
     /** Linear-interpolation percentile of sorted values (numpy's default), q in [0, 100]. */
     static double percentile(double[] sorted, double q) {
-        if (sorted.length == 1) {
-            return sorted[0];
-        }
-        double pos = q / 100.0 * (sorted.length - 1);
-        int lo = (int) Math.floor(pos);
-        int hi = Math.min(lo + 1, sorted.length - 1);
-        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+        return Bootstrap.quantileOfSorted(sorted, q / 100.0);
     }
 }
