@@ -72,11 +72,7 @@ public record Predictor(ScalingParams params, LawForm form, Objective objective)
         return new Prediction(List.copyOf(budgets), curves, best);
     }
 
-    /** 2.5 and 97.5 percentiles over the bootstrap draws of {@code mixture}'s error at each budget. */
-    public double[][] band(Mixture mixture, double[] samplesSeen) {
-        return band(bootstrapPredictors(), mixture, samplesSeen);
-    }
-
+    /** 2.5 and 97.5 percentiles over the bootstrap {@code draws} of {@code m}'s error at each budget. */
     private double[][] band(List<Predictor> draws, Mixture m, double[] s) {
         double[][] perDraw = new double[draws.size()][];
         for (int k = 0; k < draws.size(); k++) {
