@@ -1,6 +1,7 @@
 package org.qqt.report;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -9,6 +10,7 @@ import org.qqt.scaling.Mixture;
 import org.qqt.scaling.Observation;
 import org.qqt.scaling.ParetoFrontier;
 import org.qqt.scaling.PoolParams;
+import org.qqt.scaling.Prediction;
 import org.qqt.scaling.Predictor;
 
 /**
@@ -59,13 +61,13 @@ public record Figure5(String title, String yAxisTitle, List<Curve> curves, List<
             max = max * 2;
         }
         double[] x = ParetoFrontier.logGrid(min, max, CURVE_POINTS);
-        boolean bands = !predictor.bootstrapPredictors().isEmpty();
+        Prediction predicted = predictor.predict(mixtures, Arrays.stream(x).boxed().toList());
         List<Curve> curves = new ArrayList<>();
-        for (Mixture m : mixtures) {
-            double[] y = predictor.errors(m, x);
-            double[][] band = bands ? predictor.band(m, x) : new double[][] {null, null};
+        for (int i = 0; i < mixtures.size(); i++) {
+            Mixture m = mixtures.get(i);
+            Prediction.Curve c = predicted.mixtures().get(i);
             List<Observation> pts = actual.getOrDefault(m.name(), List.of());
-            curves.add(new Curve(m.name(), legendLabel(m), x, y, band[0], band[1],
+            curves.add(new Curve(m.name(), legendLabel(m), x, c.error(), c.low(), c.high(),
                     pts.stream().mapToDouble(Observation::samplesSeen).toArray(),
                     pts.stream().mapToDouble(Observation::error).toArray()));
         }

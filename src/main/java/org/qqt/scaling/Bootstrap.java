@@ -71,6 +71,11 @@ final class Bootstrap {
     static double quantile(double[] values, double q) {
         double[] s = values.clone();
         Arrays.sort(s);
+        return quantileOfSorted(s, q);
+    }
+
+    /** Linear-interpolation quantile (numpy's default) of already sorted values, q in [0, 1]. */
+    static double quantileOfSorted(double[] s, double q) {
         if (s.length == 1) {
             return s[0];
         }

@@ -26,7 +26,7 @@ final class FitModel {
     FitModel(FitData data, LawForm form, Objective objective, boolean aFree, double aFixed, boolean dFree,
              double dFixed) {
         this.data = data;
-        this.form = objective == Objective.EFFECTIVE_DATA ? LawForm.ADDITIVE : form;
+        this.form = form.forObjective(objective);
         this.objective = objective;
         this.aFree = aFree;
         this.aFixed = aFixed;

@@ -97,6 +97,6 @@ public record FitOptions(LawForm form, Objective objective, double normalizer, L
 
     /** The law form actually evaluated: effective data always adds d at the end. */
     LawForm effectiveForm() {
-        return objective == Objective.EFFECTIVE_DATA ? LawForm.ADDITIVE : form;
+        return form.forObjective(objective);
     }
 }

@@ -47,7 +47,7 @@ final class GridSearch {
         final double[] yy;
 
         Tables(FitData data, LawForm form, Objective objective, double[] b, double[] tau) {
-            this.form = objective == Objective.EFFECTIVE_DATA ? LawForm.ADDITIVE : form;
+            this.form = form.forObjective(objective);
             this.objective = objective;
             this.b = b;
             this.tau = tau;

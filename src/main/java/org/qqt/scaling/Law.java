@@ -47,7 +47,7 @@ public record Law(LawForm form, double a, double d, double normalizer) {
 
     /** The law a given objective uses: effective data always adds d at the end (as the reference code does). */
     public Law forObjective(Objective objective) {
-        return objective == Objective.EFFECTIVE_DATA && form != LawForm.ADDITIVE
-                ? new Law(LawForm.ADDITIVE, a, d, normalizer) : this;
+        LawForm f = form.forObjective(objective);
+        return f == form ? this : new Law(f, a, d, normalizer);
     }
 }

@@ -16,6 +16,11 @@ public enum LawForm {
         this.cliName = cliName;
     }
 
+    /** The form the law takes under {@code objective}: effective data always adds d at the end. */
+    public LawForm forObjective(Objective objective) {
+        return objective == Objective.EFFECTIVE_DATA ? ADDITIVE : this;
+    }
+
     public String cliName() {
         return cliName;
     }

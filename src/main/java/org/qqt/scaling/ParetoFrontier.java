@@ -36,13 +36,7 @@ public final class ParetoFrontier {
     /** The frontier of {@code mixtures} as predicted by {@code predictor}. */
     public static Frontier compute(Predictor predictor, List<Mixture> mixtures, double lo, double hi, int points) {
         List<String> names = mixtures.stream().map(Mixture::name).toList();
-        List<DoubleUnaryOperator> curves = new ArrayList<>();
-        for (Mixture m : mixtures) {
-            Law law = predictor.law();
-            UtilitySchedule schedule = m.schedule(predictor.objective());
-            double size = m.size();
-            curves.add(s -> law.error(s, size, schedule));
-        }
+        List<DoubleUnaryOperator> curves = mixtures.stream().map(predictor::curve).toList();
         return compute(names, curves, lo, hi, points);
     }
 

@@ -1,5 +1,7 @@
 package org.qqt.scaling;
 
+import java.util.Arrays;
+
 /**
  * The a-independent parts of the law at one observation (pool size E, samples seen S), precomputed once so
  * that the fit never walks the epochs of {@link Law#error} again. With e = 1..floor(S/E) the epochs that add
@@ -28,65 +30,61 @@ final class PointTerms {
         first = e0 / normalizer;
         lnFirst = Math.log(first);
         long last = (long) Math.floor(samplesSeen / samplesPerEpoch);
-        int count = 0;
-        for (long e = 1; e <= last; e++) {
-            if (Math.min(samplesPerEpoch * (e + 1), samplesSeen) - samplesPerEpoch * e > 0) {
-                count++;
-            }
-        }
-        epoch = new double[count];
-        lnRatio = new double[count];
-        fresh = new double[count];
+        int n = (int) Math.max(0, last);
+        double[] ep = new double[n];
+        double[] lr = new double[n];
+        double[] fr = new double[n];
         int k = 0;
         for (long e = 1; e <= last; e++) {
             double f = Math.min(samplesPerEpoch * (e + 1), samplesSeen) - samplesPerEpoch * e;
             if (f > 0) {
-                epoch[k] = e;
-                lnRatio[k] = Math.log1p(f / (samplesPerEpoch * e));
-                fresh[k] = f / normalizer;
+                ep[k] = e;
+                lr[k] = Math.log1p(f / (samplesPerEpoch * e));
+                fr[k] = f / normalizer;
                 k++;
             }
         }
+        epoch = Arrays.copyOf(ep, k);
+        lnRatio = Arrays.copyOf(lr, k);
+        fresh = Arrays.copyOf(fr, k);
     }
 
-    private static double decay(double e, double tau) {
-        return Math.exp(-LN2 * e / tau);
+    /** start + Σ_e 0.5^(e/τ)·w_e over the epochs that add samples. */
+    private double decayed(double start, double[] w, double tau) {
+        double s = start;
+        for (int k = 0; k < epoch.length; k++) {
+            s += Math.exp(-LN2 * epoch[k] / tau) * w[k];
+        }
+        return s;
+    }
+
+    /** d/d(ln τ) of {@link #decayed}: Σ_e 0.5^(e/τ)·(ln2·e/τ)·w_e. */
+    private double decayedSlope(double[] w, double tau) {
+        double s = 0;
+        for (int k = 0; k < epoch.length; k++) {
+            s += Math.exp(-LN2 * epoch[k] / tau) * (LN2 * epoch[k] / tau) * w[k];
+        }
+        return s;
     }
 
     /** G(τ) = Σ_e 0.5^(e/τ)·ln r_e. */
     double g(double tau) {
-        double s = 0;
-        for (int k = 0; k < epoch.length; k++) {
-            s += decay(epoch[k], tau) * lnRatio[k];
-        }
-        return s;
+        return decayed(0, lnRatio, tau);
     }
 
     /** dG/d(ln τ) = Σ_e 0.5^(e/τ)·(ln2·e/τ)·ln r_e. */
     double gSlope(double tau) {
-        double s = 0;
-        for (int k = 0; k < epoch.length; k++) {
-            s += decay(epoch[k], tau) * (LN2 * epoch[k] / tau) * lnRatio[k];
-        }
-        return s;
+        return decayedSlope(lnRatio, tau);
     }
 
     /** H(τ) = Σ_e 0.5^(e/τ)·fresh_e/N0 (e = 0 included): the effective samples without a. */
     double h(double tau) {
-        double s = first;
-        for (int k = 0; k < epoch.length; k++) {
-            s += decay(epoch[k], tau) * fresh[k];
-        }
-        return s;
+        return decayed(first, fresh, tau);
     }
 
     /** dH/d(ln τ). */
     double hSlope(double tau) {
-        double s = 0;
-        for (int k = 0; k < epoch.length; k++) {
-            s += decay(epoch[k], tau) * (LN2 * epoch[k] / tau) * fresh[k];
-        }
-        return s;
+        return decayedSlope(fresh, tau);
     }
 
     /**

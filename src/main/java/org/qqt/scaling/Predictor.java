@@ -3,6 +3,7 @@ package org.qqt.scaling;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.DoubleUnaryOperator;
 import org.qqt.io.BadInputException;
 
 /**
@@ -18,17 +19,23 @@ public record Predictor(ScalingParams params, LawForm form, Objective objective)
 
     /** Predicted error of {@code mixture} after {@code samplesSeen} samples. */
     public double error(Mixture mixture, double samplesSeen) {
-        return law().error(samplesSeen, mixture.size(), mixture.schedule(objective));
+        return curve(mixture).applyAsDouble(samplesSeen);
+    }
+
+    /** {@code mixture}'s predicted error as a function of samples seen (law and schedule built once). */
+    public DoubleUnaryOperator curve(Mixture mixture) {
+        Law law = law();
+        UtilitySchedule schedule = mixture.schedule(objective);
+        double size = mixture.size();
+        return s -> law.error(s, size, schedule);
     }
 
     /** Predicted errors of {@code mixture} at each of {@code samplesSeen}. */
     public double[] errors(Mixture mixture, double[] samplesSeen) {
-        Law law = law();
-        UtilitySchedule schedule = mixture.schedule(objective);
-        double size = mixture.size();
+        DoubleUnaryOperator curve = curve(mixture);
         double[] out = new double[samplesSeen.length];
         for (int i = 0; i < out.length; i++) {
-            out[i] = law.error(samplesSeen[i], size, schedule);
+            out[i] = curve.applyAsDouble(samplesSeen[i]);
         }
         return out;
     }
@@ -65,11 +72,7 @@ public record Predictor(ScalingParams params, LawForm form, Objective objective)
         return new Prediction(List.copyOf(budgets), curves, best);
     }
 
-    /** 2.5 and 97.5 percentiles over the bootstrap draws of {@code mixture}'s error at each budget. */
-    public double[][] band(Mixture mixture, double[] samplesSeen) {
-        return band(bootstrapPredictors(), mixture, samplesSeen);
-    }
-
+    /** 2.5 and 97.5 percentiles over the bootstrap {@code draws} of {@code m}'s error at each budget. */
     private double[][] band(List<Predictor> draws, Mixture m, double[] s) {
         double[][] perDraw = new double[draws.size()][];
         for (int k = 0; k < draws.size(); k++) {
@@ -116,12 +119,6 @@ public record Predictor(ScalingParams params, LawForm form, Objective objective)
 
     /** Linear-interpolation percentile of sorted values (numpy's default), q in [0, 100]. */
     static double percentile(double[] sorted, double q) {
-        if (sorted.length == 1) {
-            return sorted[0];
-        }
-        double pos = q / 100.0 * (sorted.length - 1);
-        int lo = (int) Math.floor(pos);
-        int hi = Math.min(lo + 1, sorted.length - 1);
-        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+        return Bootstrap.quantileOfSorted(sorted, q / 100.0);
     }
 }

@@ -24,9 +24,7 @@ public interface UtilitySchedule {
 
     /** A single pool trained alone. */
     static UtilitySchedule pool(double b, double tau, Objective objective) {
-        return objective == Objective.UTILITY
-                ? new Single(b, tau, true)
-                : new Single(b, tau, false);
+        return new Single(b, tau, objective == Objective.UTILITY);
     }
 
     /**

@@ -2,11 +2,13 @@ package org.qqt.scaling;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.DoubleUnaryOperator;
 import org.qqt.io.BadInputException;
 import org.qqt.io.SampleCount;
 
@@ -51,6 +53,7 @@ public final class Validation {
             throw new BadInputException(source + ": no actual points");
         }
         Map<String, Mixture> mixtures = new LinkedHashMap<>();
+        Map<String, DoubleUnaryOperator> curves = new HashMap<>();
         List<String> warnings = new ArrayList<>();
         List<Point> points = new ArrayList<>();
         double sum = 0;
@@ -60,6 +63,7 @@ public final class Validation {
             if (m == null) {
                 m = resolve(o.pool(), predictor.params(), source);
                 mixtures.put(o.pool(), m);
+                curves.put(o.pool(), predictor.curve(m));
             }
             if (Math.abs(o.poolSize() - m.size()) > SIZE_TOLERANCE * m.size()) {
                 String w = String.format(Locale.ROOT, "%s: pool '%s' has pool_size %s but the mixture's N̂ is %s; "
@@ -69,7 +73,7 @@ public final class Validation {
                     warnings.add(w);
                 }
             }
-            double pred = predictor.error(m, o.samplesSeen());
+            double pred = curves.get(o.pool()).applyAsDouble(o.samplesSeen());
             double diff = Math.abs(pred - o.error());
             sum += diff;
             max = Math.max(max, diff);

@@ -57,27 +57,27 @@ public final class EvalTasks {
         WorldConfig c = world.config;
         int n = o.sizeOf(key);
         return switch (key) {
-            case "imagenet1k" -> cls(key, "ImageNet 1k", "ImageNet: the headline task, many object classes",
+            case "imagenet1k" -> shapeColourTask(key, "ImageNet 1k",
+                    "ImageNet: the headline task, many object classes",
                     "shape and colour together on clean one-object scenes (any size, texture, position, background)",
-                    shapeColourClasses(c.shapes()), OBJECT_T, n, "acc1");
-            case "imagenetv2" -> cls(key, "ImageNet v2", "ImageNet re-collected: same classes, new sample",
-                    "the imagenet1k classes on an independent sample with 1.5× the position jitter",
-                    shapeColourClasses(c.shapes()), OBJECT_T, n, "acc1");
+                    n);
+            case "imagenetv2" -> shapeColourTask(key, "ImageNet v2", "ImageNet re-collected: same classes, new sample",
+                    "the imagenet1k classes on an independent sample with 1.5× the position jitter", n);
             case "imagenet-r" -> cls(key, "ImageNet-R", "renditions (art, cartoons) of ImageNet classes",
                     "the imagenet1k classes drawn as coloured outlines, a style never seen in the pool",
                     shapeColourClasses(c.shapes()), RENDITION_T, n, "acc1");
-            case "imagenet-a" -> cls(key, "ImageNet-A", "natural adversarial (hard, cluttered) images",
+            case "imagenet-a" -> shapeColourTask(key, "ImageNet-A", "natural adversarial (hard, cluttered) images",
                     "a large target among 2–3 small distractor objects on a noisy image; the label is the large object",
-                    shapeColourClasses(c.shapes()), OBJECT_T, n, "acc1");
+                    n);
             case "imagenet_sketch" -> cls(key, "ImageNet Sketch", "black-and-white sketches of ImageNet classes",
                     "shape alone, from grey outlines on white (no colour, texture or background)",
                     c.shapes(), SKETCH_T, n, "acc1");
             case "imagenet-o" -> cls(key, "ImageNet-O", "out-of-distribution images the model should not know",
                     "shapes never seen in the pool (with known colours): only the colour half of the class can transfer",
                     shapeColourClasses(c.oodShapes()), OBJECT_T, n, "acc1");
-            case "objectnet" -> cls(key, "ObjectNet", "objects in unusual poses, positions and backgrounds",
-                    "the imagenet1k classes rotated at random, off-grid, on unseen backgrounds (gradient, grid)",
-                    shapeColourClasses(c.shapes()), OBJECT_T, n, "acc1");
+            case "objectnet" -> shapeColourTask(key, "ObjectNet",
+                    "objects in unusual poses, positions and backgrounds",
+                    "the imagenet1k classes rotated at random, off-grid, on unseen backgrounds (gradient, grid)", n);
             case "vtab/caltech101" -> cls(key, "Caltech-101", "object categories, many classes",
                     "shape and texture together (colour, size, position and background vary)",
                     pairs(c.textures(), c.shapes()), OBJECT_T, n, "mean_per_class_recall");
@@ -94,9 +94,8 @@ public final class EvalTasks {
                     "position on the 3x3 grid", positionClasses(), POSITION_T, n, "acc1");
             case "food101" -> cls(key, "Food-101", "a domain set apart by context and surface",
                     "background alone", c.backgrounds(), BACKGROUND_T, n, "acc1");
-            case "voc2007" -> cls(key, "Pascal VOC 2007", "objects cropped from multi-object scenes",
-                    "shape and colour of one object cropped from a 2–4 object scene (neighbours intrude)",
-                    shapeColourClasses(c.shapes()), OBJECT_T, n, "acc1");
+            case "voc2007" -> shapeColourTask(key, "Pascal VOC 2007", "objects cropped from multi-object scenes",
+                    "shape and colour of one object cropped from a 2–4 object scene (neighbours intrude)", n);
             case "cars" -> cls(key, "Stanford Cars", "fine-grained classes that differ in combinations of parts",
                     "shape–colour combinations held out of pool and teacher set (compositional generalisation)",
                     heldOutClasses(), OBJECT_T, n, "acc1");
@@ -115,6 +114,11 @@ public final class EvalTasks {
     private static TaskSpec cls(String key, String dataset, String mirrors, String probes, List<String> classes,
                                 List<String> templates, int n, String metric) {
         return new TaskSpec(key, dataset, false, mirrors, probes, classes, templates, n, metric);
+    }
+
+    /** A task over the pool's shape–colour classes with the object templates, scored by top-1 accuracy. */
+    private TaskSpec shapeColourTask(String key, String dataset, String mirrors, String probes, int n) {
+        return cls(key, dataset, mirrors, probes, shapeColourClasses(world.config.shapes()), OBJECT_T, n, "acc1");
     }
 
     private List<String> shapeColourClasses(List<String> shapes) {
