@@ -2,7 +2,6 @@ package org.qqt.eval;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.Arrays;
 import java.util.List;
@@ -46,17 +45,14 @@ public final class ClipEncoder implements Encoder {
             throw new IllegalArgumentException(images.imageSize() + "px images for a " + imageSize() + "px model");
         }
         int n = images.size();
-        int per = ImageBatch.pixelsPerImage(imageSize());
         float[][] out = new float[n][];
-        int s = imageSize();
         boolean grad = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try {
             for (int from = 0; from < n; from += batchSize) {
                 int to = Math.min(n, from + batchSize);
                 try (NDManager step = model.manager().newSubManager()) {
-                    float[] px = Arrays.copyOfRange(images.pixels(), from * per, to * per);
-                    NDArray x = step.create(px, new Shape(to - from, 3, s, s));
+                    NDArray x = model.images(images.pixels(), from, to - from, step);
                     copyRows(normalised(model.encodeImage(x)), out, from);
                 }
             }

@@ -12,6 +12,7 @@ import org.qqt.io.Json;
 import org.qqt.model.Clip;
 import org.qqt.model.ModelConfig;
 import org.qqt.train.Checkpoint;
+import org.qqt.train.DataSources;
 import org.qqt.train.RunRecord;
 
 /**
@@ -22,8 +23,6 @@ import org.qqt.train.RunRecord;
  * {@code "clip"} is CLIP's full BPE vocabulary.
  */
 public final class RunModel implements AutoCloseable {
-    public static final String VOCAB_FILE = "vocab.json";
-
     private final Path runDir;
     private final Path checkpoint;
     private final Clip model;
@@ -74,7 +73,7 @@ public final class RunModel implements AutoCloseable {
 
     private static TextTokenizer tokenizer(Path runDir, Path runJson, JsonNode tree, ModelConfig config) {
         JsonNode v = tree.get("vocab");
-        Path vocab = runDir.resolve(v != null && v.isTextual() ? v.asText() : VOCAB_FILE);
+        Path vocab = runDir.resolve(v != null && v.isTextual() ? v.asText() : DataSources.VOCAB_FILE);
         JsonNode t = tree.get("tokenizer");
         String kind = t != null && t.isTextual() ? t.asText()
                 : Files.exists(vocab) ? "compact" : "clip";

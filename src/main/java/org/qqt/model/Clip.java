@@ -121,8 +121,17 @@ public final class Clip implements AutoCloseable {
                     + batch.contextLength() + " does not fit model " + config.name() + " (" + config.imageSize()
                     + "px, context " + config.contextLength() + ")");
         }
-        int s = batch.imageSize();
-        return upload(step, batch.images(), new Shape(batch.size(), 3, s, s));
+        return images(batch.images(), 0, batch.size(), step);
+    }
+
+    /**
+     * Images {@code first .. first+n} of {@code pixels} (float CHW at the model's image_size, laid out as
+     * {@link Batch#images()}) as a (n, 3, H, W) array in {@code step}; nothing is copied on the Java heap.
+     */
+    public NDArray images(float[] pixels, int first, int n, NDManager step) {
+        int s = config.imageSize();
+        int per = 3 * s * s;
+        return upload(step, pixels, first * per, n * per, new Shape(n, 3, s, s));
     }
 
     /*
@@ -141,8 +150,12 @@ public final class Clip implements AutoCloseable {
     }
 
     private NDArray upload(NDManager step, float[] values, Shape shape) {
-        ByteBuffer b = staging(4L * values.length);
-        b.asFloatBuffer().put(values);
+        return upload(step, values, 0, values.length, shape);
+    }
+
+    private NDArray upload(NDManager step, float[] values, int offset, int length, Shape shape) {
+        ByteBuffer b = staging(4L * length);
+        b.asFloatBuffer().put(values, offset, length);
         try (NDArray staged = step.create(b, shape, DataType.FLOAT32)) {
             return staged.duplicate();
         }

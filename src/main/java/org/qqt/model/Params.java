@@ -24,6 +24,11 @@ final class Params {
         this.seed = seed;
     }
 
+    /** The manager the parameters live in (also holds the model's constant, non-trainable arrays). */
+    NDManager manager() {
+        return manager;
+    }
+
     Map<String, NDArray> all() {
         return Collections.unmodifiableMap(arrays);
     }

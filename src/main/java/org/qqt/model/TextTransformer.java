@@ -21,6 +21,8 @@ final class TextTransformer {
     private final NDArray lnFinalGain;
     private final NDArray lnFinalBias;
     private final NDArray textProjection;
+    /** The (context_length, context_length) causal mask: a constant, built once in the model's manager. */
+    private final NDArray mask;
 
     TextTransformer(Params p, ModelConfig c) {
         this.c = c;
@@ -34,18 +36,16 @@ final class TextTransformer {
         lnFinalGain = p.constant("ln_final.weight", 1f, w);
         lnFinalBias = p.constant("ln_final.bias", 0f, w);
         textProjection = p.normal("text_projection", Math.pow(w, -0.5), w, c.embedDim());
+        mask = causalMask(p.manager(), c.contextLength());
     }
 
     /**
-     * tokens: (B, T) int64 ids; eotOneHot: (B, T) floats, 1 at each row's EOT position. Returns (B, embed_dim),
-     * not normalised.
+     * tokens: (B, context_length) int64 ids; eotOneHot: (B, context_length) floats, 1 at each row's EOT position.
+     * Returns (B, embed_dim), not normalised.
      */
     NDArray forward(NDArray tokens, NDArray eotOneHot) {
-        NDManager m = tokens.getManager();
-        long t = tokens.getShape().get(1);
         NDArray x = Embedding.embedding(tokens, tokenEmbedding, SparseFormat.DENSE).singletonOrThrow()
                 .add(positionalEmbedding);
-        NDArray mask = causalMask(m, (int) t);
         for (ResidualBlock block : blocks) {
             x = block.forward(x, mask);
         }

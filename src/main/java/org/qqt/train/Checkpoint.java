@@ -11,7 +11,6 @@ import org.qqt.data.LoaderState;
 import org.qqt.io.BadInputException;
 import org.qqt.io.Json;
 import org.qqt.model.Clip;
-import org.qqt.model.ModelConfig;
 
 /**
  * runs/NAME/checkpoints/latest.safetensors: everything a run needs to continue exactly where it was, in one
@@ -78,15 +77,16 @@ public final class Checkpoint {
 
     /** A model with a checkpoint's weights, for evaluation (the config comes from the checkpoint). */
     public static Clip loadModel(Path file, Device device) {
-        ModelConfig config = readState(file).config().model();
-        Clip model = new Clip(config, device, 0);
-        try {
-            load(file, model, null);
-        } catch (RuntimeException e) {
-            model.close();
-            throw e;
+        try (SafeTensors.Reader r = new SafeTensors.Reader(file)) {
+            Clip model = new Clip(state(file, r).config().model(), device, 0);
+            try {
+                model.parameters().forEach(r::readInto);
+            } catch (RuntimeException e) {
+                model.close();
+                throw e;
+            }
+            return model;
         }
-        return model;
     }
 
     private static State state(Path file, SafeTensors.Reader r) {

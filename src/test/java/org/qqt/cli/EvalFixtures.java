@@ -15,7 +15,7 @@ import org.qqt.data.CompactVocabulary;
 import org.qqt.data.ImageCodec;
 import org.qqt.data.TaskSample;
 import org.qqt.data.TaskWriter;
-import org.qqt.eval.RunModel;
+import org.qqt.train.DataSources;
 
 /** Tiny runs, tasks and suites for the eval and score command tests. */
 final class EvalFixtures {
@@ -58,7 +58,7 @@ final class EvalFixtures {
             words.add("a " + c + " thing");
             words.add("the " + c + " square, a caption number");
         }
-        CompactVocabulary.build(ClipTokenizer.load(), words).save(run.resolve(RunModel.VOCAB_FILE));
+        CompactVocabulary.build(ClipTokenizer.load(), words).save(run.resolve(DataSources.VOCAB_FILE));
         return run;
     }
 
