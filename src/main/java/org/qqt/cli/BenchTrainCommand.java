@@ -82,8 +82,8 @@ final class BenchTrainCommand implements Runnable {
         report.put("device", device.toString());
         report.put("threads", JniUtils.getNumThreads());
         report.put("cores", Runtime.getRuntime().availableProcessors());
-        report.put("load_average_before", loadBefore);
-        report.put("load_average_after", MachineStats.loadAverage());
+        report.put("load_average_before", round(loadBefore, 2));
+        report.put("load_average_after", round(MachineStats.loadAverage(), 2));
         report.put("matmul_1024_gflops", round(gflops, 1));
         report.put("models", rows);
         print(spec.commandLine().getOut(), report, rows);
