@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
                 BenchFilterCommand.class,
                 BenchTrainCommand.class,
                 BenchEvalCommand.class,
+                BenchSplitCommand.class,
         })
 final class BenchCommand implements Runnable {
     @Spec

@@ -10,8 +10,10 @@ import java.util.Set;
 import org.qqt.io.BadInputException;
 import org.qqt.io.Json;
 import org.qqt.io.SampleCount;
+import org.qqt.model.ModelConfig;
 import org.qqt.sweep.Launcher;
 import org.qqt.sweep.LocalExecutor;
+import org.qqt.sweep.LocalSplit;
 import org.qqt.sweep.RunRunner;
 import org.qqt.sweep.RunSpec;
 import org.qqt.sweep.RunState;
@@ -75,10 +77,12 @@ final class SweepCommand implements Runnable {
         @Option(names = "--executor", defaultValue = "local", description = "local (default) or slurm.")
         Executor executor;
 
-        @Option(names = "--workers", description = "Local: runs side by side (default: config, else 1).")
+        @Option(names = "--workers", description = "Local: runs side by side (default: config, else the measured "
+                + "default split, docs/sweeps.md).")
         Integer workers;
 
-        @Option(names = "--threads", description = "Local: threads per run (default: config, else cores / workers).")
+        @Option(names = "--threads", description = "Local: threads per run (default: config, else cores / workers; "
+                + "with neither workers nor threads given, the measured default split).")
         Integer threads;
 
         @Option(names = "--partition", description = "Slurm partition.")
@@ -237,12 +241,15 @@ final class SweepCommand implements Runnable {
             return counts.get(RunState.State.failed) > 0 ? 1 : 0;
         }
         if (exec.executor == Executor.local) {
-            SweepConfig.Local l = c.localOrDefault();
+            SweepConfig.Local l = c.local() == null ? new SweepConfig.Local(null, null) : c.local();
+            LocalSplit.Choice split = LocalSplit.resolve(or(exec.workers, l.workers()), or(exec.threads, l.threads()),
+                    Runtime.getRuntime().availableProcessors(), LocalExecutor::gpuVisible,
+                    () -> ModelConfig.load(Path.of(c.model())).parameterCount());
             RunRunner runner = new RunRunner();
             Thread hook = new Thread(runner::stopAll, "qqt-sweep-stop");
             Runtime.getRuntime().addShutdownHook(hook);
-            LocalExecutor ex = new LocalExecutor(or(exec.workers, l.workers()), or(exec.threads, l.threads()), runner);
-            out.printf("local: %d worker(s) x %d thread(s)%n", ex.workers(), ex.threads());
+            LocalExecutor ex = new LocalExecutor(split.split().workers(), split.split().threads(), runner);
+            out.printf("local: %d worker(s) x %d thread(s) (%s)%n", ex.workers(), ex.threads(), split.reason());
             out.flush();
             Map<String, RunRunner.Outcome> res = ex.run(plan, todo, (r, o) -> {
                 synchronized (out) {

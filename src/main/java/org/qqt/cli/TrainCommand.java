@@ -3,17 +3,9 @@ package org.qqt.cli;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.qqt.data.BatchSource;
+import org.qqt.data.SubsetFile;
 import org.qqt.io.BadInputException;
 import org.qqt.io.SampleCount;
 import org.qqt.model.ModelConfig;
@@ -210,39 +202,12 @@ final class TrainCommand implements Runnable {
         };
     }
 
-    private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(\\s*(\\d+)\\s*,?\\s*\\)");
-
-    /** Rows of a DataComp subset file (.npy, dtype u8,u8: 16 bytes per uid), read from its header. */
+    /** Rows of a DataComp subset file (.npy with dtype u8,u8, or a raw memmap of 16-byte rows). */
     static long subsetRows(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] magic = in.readNBytes(8);
-            if (magic.length < 8 || (magic[0] & 0xff) != 0x93 || !new String(magic, 1, 5, StandardCharsets.ISO_8859_1)
-                    .equals("NUMPY")) {
-                throw BadInputException.inFile(file, "not a .npy file; expected a DataComp subset (dtype u8,u8)");
-            }
-            int major = magic[6];
-            int lenBytes = major == 1 ? 2 : 4;
-            ByteBuffer len = ByteBuffer.wrap(in.readNBytes(lenBytes)).order(ByteOrder.LITTLE_ENDIAN);
-            int headerLen = lenBytes == 2 ? Short.toUnsignedInt(len.getShort()) : len.getInt();
-            String header = new String(in.readNBytes(headerLen), StandardCharsets.ISO_8859_1);
-            Matcher sm = SHAPE.matcher(header);
-            if (!sm.find()) {
-                throw BadInputException.inFile(file, "subset must be one-dimensional (shape (N,)); header: " + header.trim());
-            }
-            long rows = Long.parseLong(sm.group(1));
-            long data = Files.size(file) - 8 - lenBytes - headerLen;
-            if (data != rows * 16) {
-                throw BadInputException.inFile(file, "holds " + data + " data bytes for " + rows
-                        + " rows; expected 16 bytes per row (dtype u8,u8)");
-            }
-            if (rows == 0) {
-                throw BadInputException.inFile(file, "subset is empty");
-            }
-            return rows;
-        } catch (NoSuchFileException e) {
-            throw BadInputException.inFile(file, "no such subset file");
-        } catch (IOException e) {
-            throw BadInputException.inFile(file, "cannot read subset: " + e.getMessage());
+        long rows = SubsetFile.count(file);
+        if (rows == 0) {
+            throw BadInputException.inFile(file, "subset is empty");
         }
+        return rows;
     }
 }

@@ -154,53 +154,9 @@ public final class SubsetFile {
     /** Reads a {@code .npy} (any version) or a raw headerless file of 16-byte rows; sorts if needed. */
     public static SubsetFile read(Path file) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, 12)).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, head, 0);
-            long dataStart = 0;
-            long rows;
-            if (size >= 6 && Arrays.equals(Arrays.copyOf(head.array(), 6), MAGIC)) {
-                if (size < 10) {
-                    throw BadInputException.inFile(file, "truncated .npy header");
-                }
-                int major = head.get(6) & 0xff;
-                int headerLen;
-                int prefix;
-                if (major == 1) {
-                    headerLen = head.getShort(8) & 0xffff;
-                    prefix = 10;
-                } else if (major == 2 || major == 3) {
-                    if (size < 12) {
-                        throw BadInputException.inFile(file, "truncated .npy header");
-                    }
-                    long len = head.getInt(8) & 0xffffffffL;
-                    if (len > 1 << 24) {
-                        throw BadInputException.inFile(file, ".npy header of " + len + " bytes is not a subset file");
-                    }
-                    headerLen = (int) len;
-                    prefix = 12;
-                } else {
-                    throw BadInputException.inFile(file, "unsupported .npy version " + major + "." + (head.get(7) & 0xff));
-                }
-                if (prefix + (long) headerLen > size) {
-                    throw BadInputException.inFile(file, "truncated .npy header");
-                }
-                ByteBuffer hb = ByteBuffer.allocate(headerLen);
-                readFully(ch, hb, prefix);
-                String dict = new String(hb.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-                rows = parseHeader(file, dict);
-                dataStart = prefix + headerLen;
-                if (size - dataStart != rows * 16) {
-                    throw BadInputException.inFile(file, "header says " + rows + " rows but the file holds "
-                            + (size - dataStart) + " data bytes (expected " + rows * 16 + ")");
-                }
-            } else {
-                if (size % 16 != 0) {
-                    throw BadInputException.inFile(file, "neither a .npy file (no \\x93NUMPY magic) nor a raw u8,u8 "
-                            + "memmap (size " + size + " is not a multiple of 16)");
-                }
-                rows = size / 16;
-            }
+            long[] layout = layout(file, ch);
+            long dataStart = layout[0];
+            long rows = layout[1];
             if (rows > Integer.MAX_VALUE - 8) {
                 throw BadInputException.inFile(file, rows + " rows are more than one subset file can hold in qqt");
             }
@@ -230,6 +186,72 @@ public final class SubsetFile {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The number of uids in a subset file ({@code .npy} of any version, or a raw headerless file of 16-byte rows),
+     * from its header and size alone; the same checks as {@link #read}, without reading the rows.
+     */
+    public static long count(Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return layout(file, ch)[1];
+        } catch (NoSuchFileException e) {
+            throw BadInputException.inFile(file, "no such subset file");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {data start, rows} of an open subset file; anything but a u8,u8 .npy or a raw memmap is bad input. */
+    private static long[] layout(Path file, FileChannel ch) throws IOException {
+        long size = ch.size();
+        ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, 12)).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(ch, head, 0);
+        long dataStart = 0;
+        long rows;
+        if (size >= 6 && Arrays.equals(Arrays.copyOf(head.array(), 6), MAGIC)) {
+            if (size < 10) {
+                throw BadInputException.inFile(file, "truncated .npy header");
+            }
+            int major = head.get(6) & 0xff;
+            int headerLen;
+            int prefix;
+            if (major == 1) {
+                headerLen = head.getShort(8) & 0xffff;
+                prefix = 10;
+            } else if (major == 2 || major == 3) {
+                if (size < 12) {
+                    throw BadInputException.inFile(file, "truncated .npy header");
+                }
+                long len = head.getInt(8) & 0xffffffffL;
+                if (len > 1 << 24) {
+                    throw BadInputException.inFile(file, ".npy header of " + len + " bytes is not a subset file");
+                }
+                headerLen = (int) len;
+                prefix = 12;
+            } else {
+                throw BadInputException.inFile(file, "unsupported .npy version " + major + "." + (head.get(7) & 0xff));
+            }
+            if (prefix + (long) headerLen > size) {
+                throw BadInputException.inFile(file, "truncated .npy header");
+            }
+            ByteBuffer hb = ByteBuffer.allocate(headerLen);
+            readFully(ch, hb, prefix);
+            String dict = new String(hb.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+            rows = parseHeader(file, dict);
+            dataStart = prefix + headerLen;
+            if (size - dataStart != rows * 16) {
+                throw BadInputException.inFile(file, "header says " + rows + " rows but the file holds "
+                        + (size - dataStart) + " data bytes (expected " + rows * 16 + ")");
+            }
+        } else {
+            if (size % 16 != 0) {
+                throw BadInputException.inFile(file, "not a .npy file (no \\x93NUMPY magic) and not a raw u8,u8 "
+                        + "memmap (size " + size + " is not a multiple of 16); expected a DataComp subset");
+            }
+            rows = size / 16;
+        }
+        return new long[] {dataStart, rows};
     }
 
     /** The row count from a header dict; anything but a 1-d C-order {@code u8,u8} array is bad input. */

@@ -12,9 +12,8 @@ import java.util.function.BiConsumer;
 
 /**
  * Runs a sweep's runs on this machine: {@code workers} runs side by side, each stage given {@code threads}
- * threads ({@code OMP_NUM_THREADS} and the {threads} placeholder). On a CPU, several 1-thread runs can beat one
- * many-thread run for a tiny model (2 × 1 thread gave ~2× the throughput of 1 × 2 threads on 2 cores); the
- * default is one worker with all cores.
+ * threads ({@code OMP_NUM_THREADS} and the {threads} placeholder). Which split is fastest is measured with
+ * {@code qqt bench split}; {@link LocalSplit#resolve} picks the default (docs/sweeps.md).
  */
 public final class LocalExecutor {
     private final int workers;
@@ -29,6 +28,19 @@ public final class LocalExecutor {
         this.workers = workers;
         this.threads = threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
         this.runner = runner;
+    }
+
+    /**
+     * Whether libtorch sees a CUDA device, the check {@code qqt train --device auto} makes (so a CPU-only libtorch
+     * build on a GPU machine counts as no GPU, as it does for the runs). Loads the engine once in this JVM; an
+     * engine that cannot load counts as no GPU (the runs then report the problem themselves).
+     */
+    public static boolean gpuVisible() {
+        try {
+            return ai.djl.engine.Engine.getInstance().getGpuCount() > 0;
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
     }
 
     public int workers() {
