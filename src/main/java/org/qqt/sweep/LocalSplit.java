@@ -13,7 +13,7 @@ public record LocalSplit(int workers, int threads) {
      * Models with at most this many parameters train faster as one 1-thread run per core than as one run using
      * every core (measured with {@code qqt bench split}: docs/sweeps.md, "Workers and threads").
      */
-    public static final long SMALL_MODEL_PARAMETERS = 20_000_000L;
+    public static final long SMALL_MODEL_PARAMETERS = 10_000_000L;
 
     public LocalSplit {
         if (workers < 1 || threads < 1) {
