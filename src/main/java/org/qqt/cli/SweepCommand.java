@@ -10,7 +10,6 @@ import java.util.Set;
 import org.qqt.io.BadInputException;
 import org.qqt.io.Json;
 import org.qqt.io.SampleCount;
-import org.qqt.model.ModelConfig;
 import org.qqt.sweep.Launcher;
 import org.qqt.sweep.LocalExecutor;
 import org.qqt.sweep.LocalSplit;
@@ -244,7 +243,7 @@ final class SweepCommand implements Runnable {
             SweepConfig.Local l = c.local() == null ? new SweepConfig.Local(null, null) : c.local();
             LocalSplit.Choice split = LocalSplit.resolve(or(exec.workers, l.workers()), or(exec.threads, l.threads()),
                     Runtime.getRuntime().availableProcessors(), LocalExecutor::gpuVisible,
-                    () -> ModelConfig.load(Path.of(c.model())).parameterCount());
+                    () -> LocalSplit.parametersOf(Path.of(c.model())));
             RunRunner runner = new RunRunner();
             Thread hook = new Thread(runner::stopAll, "qqt-sweep-stop");
             Runtime.getRuntime().addShutdownHook(hook);

@@ -33,6 +33,14 @@ class LocalSplitTest {
     }
 
     @Test
+    void unknownModelSizeOnCpuKeepsOneWorkerWithEveryCore(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        long p = LocalSplit.parametersOf(dir.resolve("missing.json"));
+        assertEquals(-1, p);
+        assertEquals(new LocalSplit(1, 2), LocalSplit.resolve(null, null, 2, NO_GPU, () -> p).split());
+        assertEquals(289_537L, LocalSplit.parametersOf(java.nio.file.Path.of("models/tiny.json")));
+    }
+
+    @Test
     void visibleGpuMeansOneWorkerWithoutLoadingTheModel() {
         LocalSplit.Choice c = LocalSplit.resolve(null, null, 16, GPU, NO_PARAMS);
         assertEquals(new LocalSplit(1, 16), c.split());
