@@ -449,6 +449,7 @@ public final class Figure5Pipeline {
 
     private String filterFingerprint() {
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("pool", pool().toString());
         m.put("score", scoreColumn());
         m.put("buckets", c.buckets());
         m.put("mixtures", c.validation().mixtures().stream().map(x -> x + "=" + c.partsOf(x)).toList());
@@ -585,9 +586,10 @@ public final class Figure5Pipeline {
     }
 
     private FitOptions fitOptions() {
-        FitOptions o = FitOptions.defaults(LawForm.parse(f5.lawOrDefault()), Objective.parse(f5.objectiveOrDefault()),
-                f5.dOrDefault()).withBootstrap(f5.bootstrapOrDefault(), 0).withPools(fittedBuckets())
-                .withThreads(threads());
+        FitOptions d = FitOptions.defaults(LawForm.parse(f5.lawOrDefault()), Objective.parse(f5.objectiveOrDefault()),
+                f5.dOrDefault());
+        FitOptions o = new FitOptions(d.form(), d.objective(), f5.normalizerOrDefault(), d.d(), d.a(), d.b(), d.tau(),
+                d.refine(), f5.bootstrapOrDefault(), 0, threads(), fittedBuckets());
         if (f5.a() != null) {
             o = o.withA(new GridAxis(f5.a(), f5.a(), 1));
         }

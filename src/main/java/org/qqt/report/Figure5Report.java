@@ -177,7 +177,7 @@ final class Figure5Report {
         if (fr.isMissingNode()) {
             cross.add(new Para("n/a (only one mixture is drawn, so there is nothing to cross)"));
         } else if (fr.path("crossovers").isEmpty()) {
-            cross.add(new Para("No crossover between " + rangeText + ": **" + fr.path("best").path(0).asText()
+            cross.add(new Para("No crossover from " + rangeText + ": **" + fr.path("best").path(0).asText()
                     + "** is predicted best over the whole range."));
         } else {
             List<List<String>> crow = new ArrayList<>();
@@ -193,8 +193,10 @@ final class Figure5Report {
 
         // reproduce
         List<Block> repro = new ArrayList<>();
-        repro.add(new Para("qqt figure5 invocations (UTC start, command line):"));
-        repro.add(new Code(String.join("\n", commands)));
+        int shown = Math.min(commands.size(), 10);
+        repro.add(new Para("qqt figure5 invocations (UTC start, command line)" + (commands.size() > shown
+                ? ", the last " + shown + " of " + commands.size() : "") + ":"));
+        repro.add(new Code(String.join("\n", commands.subList(commands.size() - shown, commands.size()))));
         RunSpec b0 = plan.runs().stream().filter(r -> r.kind().equals("bucket")).findFirst().orElse(null);
         RunSpec v0 = plan.runs().stream().filter(r -> r.kind().equals("validation")).findFirst().orElse(null);
         StringBuilder rc = new StringBuilder();
@@ -321,7 +323,8 @@ final class Figure5Report {
                 .append(CSS).append("</style>\n</head>\n<body>\n<h1>Figure 5 report: ").append(esc(c.name()))
                 .append("</h1>\n");
         for (Section s : doc) {
-            sb.append("<h2>").append(esc(s.title())).append("</h2>\n");
+            sb.append("<h2 id=\"").append(s.title().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-"))
+                    .append("\">").append(esc(s.title())).append("</h2>\n");
             for (Block b : s.blocks()) {
                 if (b instanceof Para p) {
                     sb.append("<p>").append(inline(p.text())).append("</p>\n");

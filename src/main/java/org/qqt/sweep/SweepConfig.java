@@ -80,7 +80,7 @@ public record SweepConfig(
      * draws, and the law's conventions (as {@code qqt fit} / {@code qqt predict}).
      */
     public record Figure5(String metric, List<String> mixtures, List<String> budgets, Integer bootstrap, String law,
-                          String objective, String order, Double d, Double a) {
+                          String objective, String order, Double d, Double a, String normalizer) {
         public String metricOrDefault() {
             return metric == null ? "imagenet1k" : metric;
         }
@@ -103,6 +103,11 @@ public record SweepConfig(
 
         public double dOrDefault() {
             return d == null ? 0.1 : d;
+        }
+
+        /** N0 of n = a·samples/N0 (default 100,000, as qqt fit). */
+        public double normalizerOrDefault() {
+            return normalizer == null ? 100_000 : SampleCount.parse(normalizer);
         }
     }
 
@@ -337,6 +342,9 @@ public record SweepConfig(
             }
             if (!List.of("rank", "b").contains(figure5.orderOrDefault())) {
                 throw BadInputException.inFile(file, "figure5.order must be rank or b, got " + figure5.order());
+            }
+            if (figure5.normalizer() != null && !(SampleCount.parse(figure5.normalizer()) > 0)) {
+                throw BadInputException.inFile(file, "figure5.normalizer (N0) must be > 0, got " + figure5.normalizer());
             }
             if (figure5.a() != null && !(figure5.a() > 0)) {
                 throw BadInputException.inFile(file, "figure5.a fixes a and must be > 0, got " + figure5.a());

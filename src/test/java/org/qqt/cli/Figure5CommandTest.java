@@ -107,7 +107,7 @@ class Figure5CommandTest {
         assertTrue(md.contains("MAE **") && md.contains("wall time"), md);
         String html = Files.readString(sweep.resolve("report.html"));
         assertTrue(html.contains("<img alt=") && html.contains("data:image/png;base64,"), "the figure is embedded");
-        assertEquals(sections.size(), html.split("<h2>", -1).length - 1);
+        assertEquals(sections.size(), html.split("<h2 id=", -1).length - 1);
 
         // a second invocation finds everything done
         assertEquals(0, run(args), out + "\n" + err);
