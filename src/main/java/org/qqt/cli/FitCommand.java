@@ -49,8 +49,9 @@ final class FitCommand implements Runnable {
     Path input;
 
     @Option(names = "--metric", defaultValue = "imagenet1k", paramLabel = "METRIC",
-            description = "Runs directory only: imagenet1k (default), avg18 (mean over the 18 tasks) or any task "
-                    + "key of eval_results.jsonl; error = 1 - main_metric.")
+            description = "Runs directory only: imagenet1k (default), avg18 (mean over the 18 tasks), mean (mean over "
+                    + "every task of each run's eval results) or any task key of eval_results.jsonl; "
+                    + "error = 1 - main_metric.")
     String metric;
 
     @Option(names = "--pools", split = ",", paramLabel = "NAME",

@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
                 PredictCommand.class,
                 LawCommand.class,
                 ValidateCommand.class,
+                Figure5Command.class,
                 BenchCommand.class,
                 AutoComplete.GenerateCompletion.class,
         })

@@ -25,9 +25,13 @@ import org.qqt.io.SampleCount;
  *       "metrics": {"main_metric": 0.23, ...}}}; a later line with the same key replaces an earlier one.
  * </ul>
  * The metric is {@code imagenet1k}, any other task key (error = 1 − main_metric), or {@code avg18}
- * (error = 1 − mean of the main_metric of the 18 {@link Tasks18#KEYS}, all required, as the reference code).
+ * (error = 1 − mean of the main_metric of the 18 {@link Tasks18#KEYS}, all required, as the reference code), or
+ * {@code mean} (error = 1 − mean of the main_metric of every task the run was evaluated on: the suite's tasks).
  */
 public final class RunsTree {
+    /** The metric "mean": error = 1 − mean of the main_metric of every task in the run's eval results. */
+    public static final String MEAN = "mean";
+
     private RunsTree() {}
 
     /** What was read: the observations, and the run directories skipped for lack of eval_results.jsonl. */
@@ -80,7 +84,12 @@ public final class RunsTree {
         Path results = dir.resolve("eval_results.jsonl");
         Map<String, Double> mainMetric = mainMetrics(results);
         double error;
-        if (Tasks18.AVG18.equals(metric)) {
+        if (MEAN.equals(metric)) {
+            if (mainMetric.isEmpty()) {
+                throw BadInputException.inFile(results, "--metric mean needs at least one task with a main_metric");
+            }
+            error = 1 - mainMetric.values().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        } else if (Tasks18.AVG18.equals(metric)) {
             List<String> missing = Tasks18.KEYS.stream().filter(k -> !mainMetric.containsKey(k)).toList();
             if (!missing.isEmpty()) {
                 throw BadInputException.inFile(dir, "--metric avg18 needs all 18 tasks in eval_results.jsonl; missing "

@@ -1,0 +1,374 @@
+package org.qqt.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.qqt.io.AtomicFiles;
+import org.qqt.io.Json;
+import org.qqt.io.SampleCount;
+import org.qqt.sweep.RunSpec;
+import org.qqt.sweep.SweepConfig;
+import org.qqt.sweep.SweepPlan;
+
+/**
+ * {@code report.md} and {@code report.html} of {@code qqt figure5}, from the files the pipeline wrote
+ * (params.json, predictions.json, validation.json, figure5.png). Every section is filled, or says "n/a" and why.
+ * The HTML is self-contained: inline CSS, the chart embedded as a base64 PNG.
+ */
+final class Figure5Report {
+    /** The section titles, in order (tests check each is present and filled). */
+    static final List<String> SECTIONS = List.of("Summary", "Fitted parameters", "Figure 5", "Predicted vs actual",
+            "Best mixture per budget", "Predicted crossovers", "Reproduce");
+
+    private final SweepConfig c;
+    private final Path configFile;
+    private final String configText;
+    private final Path dir;
+    private final SweepPlan plan;
+    private final Map<String, Double> stepSeconds;
+    private final List<String> commands;
+    private final Map<String, String> outcome;
+
+    Figure5Report(SweepConfig c, Path configFile, String configText, Path dir, SweepPlan plan,
+                  Map<String, Double> stepSeconds, List<String> commands, Map<String, String> outcome) {
+        this.c = c;
+        this.configFile = configFile;
+        this.configText = configText;
+        this.dir = dir;
+        this.plan = plan;
+        this.stepSeconds = stepSeconds;
+        this.commands = commands;
+        this.outcome = outcome;
+    }
+
+    /** A block of a section: paragraph, table, code or image. */
+    private interface Block {}
+
+    private record Para(String text) implements Block {}
+
+    private record Table(List<String> head, List<List<String>> rows) implements Block {}
+
+    private record Code(String text) implements Block {}
+
+    private record Image(String alt, String file) implements Block {}
+
+    private record Section(String title, List<Block> blocks) {}
+
+    void write() {
+        List<Section> doc = build();
+        AtomicFiles.writeString(dir.resolve("report.md"), markdown(doc));
+        AtomicFiles.writeString(dir.resolve("report.html"), html(doc));
+    }
+
+    private static String f4(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4f", v) : "n/a";
+    }
+
+    private static String g4(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4g", v) : "n/a";
+    }
+
+    private List<Section> build() {
+        JsonNode params = Json.readTree(dir.resolve("params.json"));
+        JsonNode pred = Json.readTree(dir.resolve("predictions.json"));
+        JsonNode val = Json.readTree(dir.resolve("validation.json"));
+        SweepConfig.Figure5 f5 = c.figure5();
+        List<Section> doc = new ArrayList<>();
+        double total = stepSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
+
+        // summary
+        List<Block> sum = new ArrayList<>();
+        sum.add(new Para(String.format(Locale.ROOT, "Sweep **%s**: %d bucket runs and %d validation runs (%s seed%s), "
+                        + "metric **%s**, law %s, objective %s. Predicted-vs-actual MAE **%s**, max error **%s** over "
+                        + "%d points; the best mixture agrees at %d of %d budgets. Total wall time of the steps: "
+                        + "**%.1f s**.", c.name(), count("bucket"), count("validation"), c.seedsOrDefault().size(),
+                c.seedsOrDefault().size() == 1 ? "" : "s", f5.metricOrDefault(), f5.lawOrDefault(),
+                f5.objectiveOrDefault(), f4(val.path("mae").asDouble()), f4(val.path("max_error").asDouble()),
+                val.path("points").size(), val.path("agreed").asInt(), val.path("compared").asInt(), total)));
+        sum.add(new Para("Outputs in `" + dir + "`: params.json, predictions.json, validation.json, validation.csv, "
+                + "figure5.png, figure5.svg, report.md, report.html."));
+        doc.add(new Section(SECTIONS.get(0), sum));
+
+        // fitted parameters
+        List<Block> fit = new ArrayList<>();
+        JsonNode rep = params.path("fit");
+        Map<String, JsonNode> iv = new LinkedHashMap<>();
+        for (JsonNode i : rep.path("intervals")) {
+            iv.put(i.path("parameter").asText(), i);
+        }
+        String why = iv.isEmpty() ? (f5.bootstrapOrDefault() == 0 ? "n/a (figure5.bootstrap is 0)"
+                : "n/a (no bootstrap draw converged)") : null;
+        List<List<String>> rows = new ArrayList<>();
+        for (JsonNode p : params.path("pools")) {
+            String n = p.path("name").asText();
+            rows.add(List.of(n, SampleCount.format(p.path("size").asDouble()), f4(p.path("b").asDouble()),
+                    interval(iv.get("b[" + n + "]"), why), f4(p.path("tau").asDouble()),
+                    interval(iv.get("tau[" + n + "]"), why)));
+        }
+        fit.add(new Table(List.of("bucket", "size", "b", "b 95%", "τ", "τ 95%"), rows));
+        boolean aFixed = f5.a() != null;
+        fit.add(new Para(String.format(Locale.ROOT, "a = %s%s; d = %s (fixed); fit RMSE %s over %d points (%d free "
+                        + "parameters; every seed of every bucket run is a point). 95%% intervals: %s.",
+                g4(params.path("a").asDouble()), aFixed ? " (fixed by figure5.a)"
+                        : " " + interval(iv.get("a"), why), g4(params.path("d").asDouble()),
+                g4(rep.path("rmse").asDouble()), rep.path("points").asInt(), rep.path("freeParameters").asInt(),
+                iv.isEmpty() ? why : "residual bootstrap, " + rep.path("bootstrapDraws").asInt() + " draws")));
+        if (rep.path("warnings").isArray() && rep.path("warnings").size() > 0) {
+            List<String> ws = new ArrayList<>();
+            rep.path("warnings").forEach(w -> ws.add(w.asText()));
+            fit.add(new Para("Fit warnings: " + String.join("; ", ws)));
+        }
+        doc.add(new Section(SECTIONS.get(1), fit));
+
+        // figure
+        List<Block> fig = new ArrayList<>();
+        fig.add(new Image("Figure 5: predicted error per mixture (lines) and actual runs (dots)", "figure5.png"));
+        fig.add(new Para("Lines: predicted error of each mixture (Theorem 1 from the fitted bucket parameters); "
+                + "dots: actual runs (mean over seeds); shading: where each mixture is predicted best. Vector version: "
+                + "figure5.svg."));
+        doc.add(new Section(SECTIONS.get(2), fig));
+
+        // predicted vs actual
+        List<Block> pva = new ArrayList<>();
+        List<List<String>> prow = new ArrayList<>();
+        for (JsonNode p : val.path("points")) {
+            JsonNode se = p.path("actual_se");
+            prow.add(List.of(p.path("mixture").asText(), SampleCount.format(p.path("samples_seen").asDouble()),
+                    Integer.toString(p.path("seeds").asInt()),
+                    f4(p.path("actual_mean").asDouble()) + (se.isNumber() ? " ± " + f4(se.asDouble()) : " ± n/a"),
+                    f4(p.path("predicted").asDouble()), f4(p.path("abs_error").asDouble())));
+        }
+        pva.add(new Table(List.of("mixture", "samples seen", "seeds", "actual (mean ± SE)", "predicted", "|diff|"),
+                prow));
+        pva.add(new Para(String.format(Locale.ROOT, "MAE **%s**, max error **%s** (%s error, 1 − accuracy).%s",
+                f4(val.path("mae").asDouble()), f4(val.path("max_error").asDouble()), f5.metricOrDefault(),
+                c.seedsOrDefault().size() < 2 ? " SE n/a: one seed per point (add seeds for standard errors)." : "")));
+        doc.add(new Section(SECTIONS.get(3), pva));
+
+        // best mixture
+        List<Block> best = new ArrayList<>();
+        List<List<String>> brow = new ArrayList<>();
+        for (JsonNode b : val.path("budgets")) {
+            boolean two = b.path("mixtures").size() >= 2;
+            brow.add(List.of(SampleCount.format(b.path("samples_seen").asDouble()),
+                    Integer.toString(b.path("mixtures").size()), b.path("predicted_best").asText(),
+                    b.path("actual_best").asText(), two ? (b.path("agree").asBoolean() ? "yes" : "NO")
+                            : "n/a (one mixture)"));
+        }
+        best.add(new Table(List.of("budget", "mixtures", "predicted best", "actual best", "agree"), brow));
+        best.add(new Para(String.format(Locale.ROOT, "Agreement: %d of %d budgets with at least two mixtures.",
+                val.path("agreed").asInt(), val.path("compared").asInt())));
+        doc.add(new Section(SECTIONS.get(4), best));
+
+        // crossovers
+        List<Block> cross = new ArrayList<>();
+        JsonNode fr = pred.path("frontier");
+        JsonNode range = pred.path("range");
+        String rangeText = SampleCount.format(range.path(0).asDouble()) + " to "
+                + SampleCount.format(range.path(1).asDouble());
+        if (fr.isMissingNode()) {
+            cross.add(new Para("n/a (only one mixture is drawn, so there is nothing to cross)"));
+        } else if (fr.path("crossovers").isEmpty()) {
+            cross.add(new Para("No crossover from " + rangeText + ": **" + fr.path("best").path(0).asText()
+                    + "** is predicted best over the whole range."));
+        } else {
+            List<List<String>> crow = new ArrayList<>();
+            for (JsonNode x : fr.path("crossovers")) {
+                crow.add(List.of(SampleCount.format(Math.rint(x.path("budget").asDouble())), x.path("from").asText(),
+                        x.path("to").asText()));
+            }
+            cross.add(new Table(List.of("budget (samples seen)", "best below", "best above"), crow));
+            cross.add(new Para("Predicted on a log grid of " + fr.path("grid").size() + " budgets from " + rangeText
+                    + ", refined by bisection."));
+        }
+        doc.add(new Section(SECTIONS.get(5), cross));
+
+        // reproduce
+        List<Block> repro = new ArrayList<>();
+        int shown = Math.min(commands.size(), 10);
+        repro.add(new Para("qqt figure5 invocations (UTC start, command line)" + (commands.size() > shown
+                ? ", the last " + shown + " of " + commands.size() : "") + ":"));
+        repro.add(new Code(String.join("\n", commands.subList(commands.size() - shown, commands.size()))));
+        RunSpec b0 = plan.runs().stream().filter(r -> r.kind().equals("bucket")).findFirst().orElse(null);
+        RunSpec v0 = plan.runs().stream().filter(r -> r.kind().equals("validation")).findFirst().orElse(null);
+        StringBuilder rc = new StringBuilder();
+        for (RunSpec r : new RunSpec[] {b0, v0}) {
+            if (r != null) {
+                rc.append("# ").append(r.kind()).append(" run ").append(r.id()).append('\n');
+                for (List<String> cmd : r.commands(0)) {
+                    rc.append(String.join(" ", cmd)).append('\n');
+                }
+            }
+        }
+        repro.add(new Para("The stages of one bucket run and one validation run (every run: `qqt sweep plan "
+                + configFile + " --format json`; {threads} = 0 means all cores):"));
+        repro.add(new Code(rc.toString().strip()));
+        repro.add(new Para("Versions and machine:"));
+        repro.add(new Table(List.of("item", "value"), List.of(
+                List.of("qqt", version()),
+                List.of("Java", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")"),
+                List.of("DJL", djlVersion()),
+                List.of("OS", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                        + System.getProperty("os.arch")),
+                List.of("CPU cores", Integer.toString(Runtime.getRuntime().availableProcessors())),
+                List.of("host", host()))));
+        List<List<String>> srow = new ArrayList<>();
+        for (var e : stepSeconds.entrySet()) {
+            srow.add(List.of(e.getKey(), String.format(Locale.ROOT, "%.1f", e.getValue())));
+        }
+        srow.add(List.of("total", String.format(Locale.ROOT, "%.1f", total)));
+        repro.add(new Para("Wall time per step (seconds, as measured when the step ran):"));
+        repro.add(new Table(List.of("step", "seconds"), srow));
+        repro.add(new Para("Config `" + configFile + "`:"));
+        repro.add(new Code(configText.strip()));
+        doc.add(new Section(SECTIONS.get(6), repro));
+        return doc;
+    }
+
+    private long count(String kind) {
+        return plan.runs().stream().filter(r -> r.kind().equals(kind)).count();
+    }
+
+    private static String interval(JsonNode i, String why) {
+        if (i == null) {
+            return why == null ? "n/a (fixed)" : why;
+        }
+        return "[" + g4(i.path("low").asDouble()) + ", " + g4(i.path("high").asDouble()) + "]";
+    }
+
+    static String version() {
+        String v = Figure5Report.class.getPackage().getImplementationVersion();
+        return v == null ? "(development build)" : v;
+    }
+
+    static String djlVersion() {
+        try {
+            return ai.djl.engine.Engine.getDjlVersion() + " (PyTorch engine)";
+        } catch (RuntimeException | LinkageError e) {
+            return "0.33 (PyTorch engine)";
+        }
+    }
+
+    private static String host() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "?";
+        }
+    }
+
+    // ---------------------------------------------------------------- markdown
+
+    static String markdown(List<Section> doc, String title) {
+        StringBuilder sb = new StringBuilder("# " + title + "\n");
+        for (Section s : doc) {
+            sb.append("\n## ").append(s.title()).append("\n\n");
+            for (Block b : s.blocks()) {
+                if (b instanceof Para p) {
+                    sb.append(p.text()).append("\n\n");
+                } else if (b instanceof Code k) {
+                    sb.append("```\n").append(k.text()).append("\n```\n\n");
+                } else if (b instanceof Image i) {
+                    sb.append("![").append(i.alt()).append("](").append(i.file()).append(")\n\n");
+                } else if (b instanceof Table t) {
+                    sb.append("| ").append(String.join(" | ", t.head())).append(" |\n|");
+                    sb.append("---|".repeat(t.head().size())).append('\n');
+                    if (t.rows().isEmpty()) {
+                        sb.append("| n/a (no rows)").append(" |".repeat(t.head().size())).append('\n');
+                    }
+                    for (List<String> r : t.rows()) {
+                        sb.append("| ").append(String.join(" | ", r.stream().map(x -> x.replace("|", "\\|"))
+                                .toList())).append(" |\n");
+                    }
+                    sb.append('\n');
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    private String markdown(List<Section> doc) {
+        return markdown(doc, "Figure 5 report: " + c.name());
+    }
+
+    // ---------------------------------------------------------------- html
+
+    private static final String CSS = """
+            body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;max-width:1100px;margin:24px auto;
+            padding:0 20px;color:#1d232a;line-height:1.45;background:#fff}
+            h1{font-size:1.7em;border-bottom:2px solid #d0d7de;padding-bottom:6px}
+            h2{font-size:1.3em;margin-top:1.8em;border-bottom:1px solid #e4e8ec;padding-bottom:4px}
+            table{border-collapse:collapse;margin:10px 0;font-size:.92em}
+            th,td{border:1px solid #d0d7de;padding:4px 10px;text-align:left;vertical-align:top}
+            th{background:#f3f5f7}
+            tr:nth-child(even) td{background:#fafbfc}
+            td.num{text-align:right;font-variant-numeric:tabular-nums}
+            pre{background:#f6f8fa;border:1px solid #e4e8ec;padding:10px;overflow-x:auto;font-size:.85em;
+            white-space:pre-wrap;word-break:break-all}
+            code{background:#f3f5f7;padding:1px 4px;border-radius:3px;font-size:.9em}
+            img{max-width:100%;height:auto;border:1px solid #e4e8ec}
+            """;
+
+    private String html(List<Section> doc) {
+        StringBuilder sb = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+                .append("<title>Figure 5 report: ").append(esc(c.name())).append("</title>\n<style>")
+                .append(CSS).append("</style>\n</head>\n<body>\n<h1>Figure 5 report: ").append(esc(c.name()))
+                .append("</h1>\n");
+        for (Section s : doc) {
+            sb.append("<h2 id=\"").append(s.title().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-"))
+                    .append("\">").append(esc(s.title())).append("</h2>\n");
+            for (Block b : s.blocks()) {
+                if (b instanceof Para p) {
+                    sb.append("<p>").append(inline(p.text())).append("</p>\n");
+                } else if (b instanceof Code k) {
+                    sb.append("<pre>").append(esc(k.text())).append("</pre>\n");
+                } else if (b instanceof Image i) {
+                    sb.append("<p><img alt=\"").append(esc(i.alt())).append("\" src=\"")
+                            .append(dataUri(dir.resolve(i.file()))).append("\"></p>\n");
+                } else if (b instanceof Table t) {
+                    sb.append("<table>\n<tr>");
+                    t.head().forEach(h -> sb.append("<th>").append(esc(h)).append("</th>"));
+                    sb.append("</tr>\n");
+                    for (List<String> r : t.rows()) {
+                        sb.append("<tr>");
+                        for (String x : r) {
+                            boolean num = x.matches("[-+0-9.eEkMBG ±\\[\\],]*") && x.matches(".*\\d.*");
+                            sb.append(num ? "<td class=\"num\">" : "<td>").append(esc(x)).append("</td>");
+                        }
+                        sb.append("</tr>\n");
+                    }
+                    sb.append("</table>\n");
+                }
+            }
+        }
+        sb.append("</body>\n</html>\n");
+        return sb.toString();
+    }
+
+    private static String dataUri(Path png) {
+        try {
+            return "data:image/png;base64," + Base64.getEncoder().encodeToString(Files.readAllBytes(png));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    /** **bold** and `code` of the markdown paragraphs, as HTML. */
+    static String inline(String s) {
+        String e = esc(s);
+        e = e.replaceAll("\\*\\*([^*]+)\\*\\*", "<b>$1</b>");
+        return e.replaceAll("`([^`]+)`", "<code>$1</code>");
+    }
+}

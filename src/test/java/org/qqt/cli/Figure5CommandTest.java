@@ -1,0 +1,122 @@
+package org.qqt.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import javax.imageio.ImageIO;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.qqt.report.Figure5Pipeline;
+import picocli.CommandLine;
+
+/** {@code qqt figure5 --config configs/figure5-smoke.yaml}, end to end in a temporary directory. */
+class Figure5CommandTest {
+    @TempDir
+    Path dir;
+
+    private StringWriter out = new StringWriter();
+    private StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        out = new StringWriter();
+        err = new StringWriter();
+        CommandLine cl = Qqt.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    /** A launcher that runs this test's classpath (the real qqt CLI), like bin/qqt does. */
+    private Path launcher() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String script = "#!/bin/sh\nexport DJL_OFFLINE=true\nexec " + quote(java)
+                + " -Xmx1g -Djava.awt.headless=true -Dai.djl.offline=true"
+                + " -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "
+                + quote(System.getProperty("java.class.path")) + " org.qqt.cli.Qqt \"$@\"\n";
+        Path f = dir.resolve("qqt");
+        Files.writeString(f, script);
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return f;
+    }
+
+    private static String quote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    /** Copies a project file to the same relative path under the temporary directory. */
+    private void copy(String rel) throws Exception {
+        Path to = dir.resolve(rel);
+        Files.createDirectories(to.getParent());
+        Files.copy(Path.of(rel), to);
+    }
+
+    @Test
+    @Tag("slow") // ~4 min on a busy 2-core machine, ~2 min of CPU (8 train+eval runs, 16 JVMs)
+    void smokeConfigRunsEndToEndFillsEveryReportSectionAndASecondRunSkipsEveryStep() throws Exception {
+        for (String f : List.of("configs/figure5-smoke.yaml", "configs/world-tiny.yaml", "models/tiny.json",
+                "configs/tasks/synth-smoke3.yaml")) {
+            copy(f);
+        }
+        String[] args = {"figure5", "--config", "configs/figure5-smoke.yaml", "--base", dir.toString(),
+                "--qqt", launcher().toString()};
+        assertEquals(0, run(args), out + "\n" + err);
+        for (String step : Figure5Pipeline.STEPS) {
+            assertTrue(out.toString().lines().anyMatch(l -> l.matches(".*\\] " + step + " +done in .*")),
+                    "step " + step + " ran:\n" + out);
+        }
+        Path sweep = dir.resolve("runs/figure5-smoke");
+        for (String f : List.of("params.json", "predictions.json", "validation.json", "validation.csv",
+                "report.md", "report.html")) {
+            assertTrue(Files.size(sweep.resolve(f)) > 0, f);
+        }
+        BufferedImage png = ImageIO.read(sweep.resolve("figure5.png").toFile());
+        assertNotNull(png, "figure5.png is a readable PNG");
+        assertTrue(png.getWidth() > 100 && png.getHeight() > 100);
+        DocumentBuilderFactory xml = DocumentBuilderFactory.newInstance();
+        xml.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false); // no network
+        assertEquals("svg", xml.newDocumentBuilder().parse(sweep.resolve("figure5.svg").toFile()).getDocumentElement()
+                .getTagName());
+
+        String md = Files.readString(sweep.resolve("report.md"));
+        List<String> sections = md.lines().filter(l -> l.startsWith("## ")).map(l -> l.substring(3)).toList();
+        assertEquals(List.of("Summary", "Fitted parameters", "Figure 5", "Predicted vs actual",
+                "Best mixture per budget", "Predicted crossovers", "Reproduce"), sections);
+        String[] bodies = md.split("\n## ");
+        for (int i = 1; i < bodies.length; i++) {
+            String body = bodies[i].substring(bodies[i].indexOf('\n')).strip();
+            assertFalse(body.isEmpty(), "section " + sections.get(i - 1) + " is filled");
+            assertFalse(body.contains("NaN") || body.contains("null"), "section " + sections.get(i - 1) + ":\n" + body);
+        }
+        // the predicted-vs-actual table: one row per validation point (2 mixtures x 2 budgets)
+        String pva = bodies[4];
+        for (String mix : List.of("top25", "top50")) {
+            for (String budget : List.of("| 100 |", "| 200 |")) {
+                assertEquals(1, pva.lines().filter(l -> l.startsWith("| " + mix + " ") && l.contains(budget)).count(),
+                        mix + " at " + budget + ":\n" + pva);
+            }
+        }
+        assertTrue(md.contains("MAE **") && md.contains("wall time"), md);
+        String html = Files.readString(sweep.resolve("report.html"));
+        assertTrue(html.contains("<img alt=") && html.contains("data:image/png;base64,"), "the figure is embedded");
+        assertEquals(sections.size(), html.split("<h2 id=", -1).length - 1);
+
+        // a second invocation finds everything done
+        assertEquals(0, run(args), out + "\n" + err);
+        for (String step : Figure5Pipeline.STEPS) {
+            assertTrue(out.toString().lines().anyMatch(l -> l.matches(".*\\] " + step + " +skip .*")),
+                    "step " + step + " skipped:\n" + out);
+        }
+        assertFalse(out.toString().contains(" start\n"), out.toString());
+    }
+}
