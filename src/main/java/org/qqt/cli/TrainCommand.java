@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.qqt.data.BatchSource;
@@ -100,6 +102,12 @@ final class TrainCommand implements Runnable {
             description = "Checkpoint every STEPS steps and at the end (default: ${DEFAULT-VALUE}; 0 = only at the end).")
     long checkpointEvery;
 
+    @Option(names = "--keep-at", split = ",", paramLabel = "S",
+            description = "Also keep model-only checkpoints checkpoints/samples-<N>.safetensors at these sample counts "
+                    + "(25k,50k,100k): N is the exact count at the end of the step that reaches or crosses each; "
+                    + "listed in run.json \"kept\"; evaluate one with qqt eval --checkpoint.")
+    List<String> keepAt = new ArrayList<>();
+
     @Option(names = "--random-pool-size", defaultValue = "10000", hidden = true,
             description = "--data random: samples per synthetic epoch.")
     long randomPoolSize;
@@ -149,7 +157,11 @@ final class TrainCommand implements Runnable {
                     + " samples); lower --batch");
         }
         Device dev = chooseDevice(device, threads);
-        Trainer trainer = new Trainer(config, out, dev, System.err);
+        List<Long> keep = new ArrayList<>();
+        for (String k : keepAt) {
+            keep.add((long) SampleCount.parse(k));
+        }
+        Trainer trainer = new Trainer(config, out, dev, System.err, keep);
         Trainer.Outcome done = trainer.alreadyDone();
         if (done != null) {
             report(done);
