@@ -24,10 +24,14 @@ import org.qqt.io.SampleCount;
  *   <li>{@code eval_results.jsonl}: one JSON object per line, {@code {"key": "imagenet1k", "dataset": ...,
  *       "metrics": {"main_metric": 0.23, ...}}}; a later line with the same key replaces an earlier one.
  * </ul>
- * The metric is {@code imagenet1k}, any other task key (error = 1 − main_metric), or {@code avg18}
- * (error = 1 − mean of the main_metric of the 18 {@link Tasks18#KEYS}, all required, as the reference code).
+ * The metric is {@code imagenet1k}, any other task key (error = 1 − main_metric), {@code avg18}
+ * (error = 1 − mean of the main_metric of the 18 {@link Tasks18#KEYS}, all required, as the reference code), or
+ * {@code mean} (error = 1 − mean of the main_metric of every task in the file).
  */
 public final class RunsTree {
+    /** The metric: mean error over every task in eval_results.jsonl. */
+    public static final String MEAN = "mean";
+
     private RunsTree() {}
 
     /** What was read: the observations, and the run directories skipped for lack of eval_results.jsonl. */
@@ -71,7 +75,7 @@ public final class RunsTree {
     }
 
     /** One run directory's observation. */
-    static Observation read(Path dir, String metric) {
+    public static Observation read(Path dir, String metric) {
         Path runFile = dir.resolve("run.json");
         JsonNode run = Json.readTree(runFile);
         String pool = text(run, "pool_name", runFile);
@@ -91,6 +95,11 @@ public final class RunsTree {
                 sum += mainMetric.get(k);
             }
             error = 1 - sum / Tasks18.KEYS.size();
+        } else if (MEAN.equals(metric)) {
+            if (mainMetric.isEmpty()) {
+                throw BadInputException.inFile(results, "no task with a main_metric; --metric mean needs at least one");
+            }
+            error = 1 - mainMetric.values().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
         } else {
             Double m = mainMetric.get(metric);
             if (m == null) {

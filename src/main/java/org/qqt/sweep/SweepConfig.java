@@ -41,7 +41,8 @@ public record SweepConfig(
         String qqt,
         List<Stage> stages,
         Local local,
-        Slurm slurm) {
+        Slurm slurm,
+        LearnabilityConfig learnability) {
 
     /** A quality bucket: the samples ranked {@code from}% to {@code to}% by score (0 = best). */
     public record Bucket(String name, Double from, Double to, List<Integer> epochs) {}
@@ -204,6 +205,9 @@ public record SweepConfig(
         if (l.workers() < 1 || l.threads() < 0) {
             throw BadInputException.inFile(file, "local.workers must be >= 1 and local.threads >= 0 (0 = cores / "
                     + "workers)");
+        }
+        if (learnability != null) {
+            learnability.validate(file, this);
         }
     }
 
