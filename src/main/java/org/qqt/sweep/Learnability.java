@@ -233,7 +233,8 @@ public final class Learnability {
             StringBuilder b = new StringBuilder();
             b.append("Zero-shot error, mean ± standard error over seeds, at each checkpoint of ONE cosine run per set × "
                     + "seed (trained to the largest count; earlier columns are intermediate checkpoints of that run, "
-                    + "not runs trained for that budget). chance = 1 − 1/classes (retrieval: 1 − 1/n_images); "
+                    + "not runs trained for that budget). Columns are the eval_at counts; each checkpoint is taken at the end of the "
+                    + "step that reaches the count (learnability.csv has the exact samples_seen). chance = 1 − 1/classes (retrieval: 1 − 1/n_images); "
                     + "binom SE = binomial standard error of the error at the largest count; learned at = first "
                     + "count whose mean error is below half of chance.\n\n");
             b.append("| set | task | chance |");
