@@ -101,6 +101,7 @@ final class StudyCommand implements Runnable {
                 printPlan(out, plan);
                 return 0;
             }
+            Learnability.checkFinishedRuns(plan);
             Learnability.prepare(c, plan);
             SweepConfig.Local local = c.localOrDefault();
             int code = runLocal(out, plan, workers != null ? workers : local.workers(),

@@ -144,6 +144,30 @@ public final class Learnability {
         }
     }
 
+    /**
+     * Refuses a finished run whose recorded spec differs from the planned one in anything but the launcher
+     * (budget, eval_at, model, batch, lr, suite, paths): it would be skipped, and its results would not be the
+     * planned ones.
+     */
+    public static void checkFinishedRuns(SweepPlan plan) {
+        for (RunSpec r : plan.runs()) {
+            Path runDir = plan.runDir(r.id());
+            if (!Files.isRegularFile(runDir.resolve(RunState.DONE))
+                    || !Files.isRegularFile(runDir.resolve(RunState.SPEC))) {
+                continue;
+            }
+            RunSpec old = SweepPlan.readSpec(runDir);
+            if (!old.identity().equals(r.identity()) || !withoutLauncher(old).equals(withoutLauncher(r))) {
+                throw BadInputException.inFile(runDir, "is a finished learnability run of another spec (samples_seen, "
+                        + "eval_at, model, batch, lr, suite or paths changed); delete it to train it again");
+            }
+        }
+    }
+
+    private static List<List<String>> withoutLauncher(RunSpec r) {
+        return r.stages().stream().map(s -> s.command().subList(1, s.command().size())).toList();
+    }
+
     /** What the table needs to know of a task: its kind, classes and test-set size. */
     public record TaskInfo(String key, boolean retrieval, int classes, long nTest) {
         /**

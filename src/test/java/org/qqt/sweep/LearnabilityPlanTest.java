@@ -84,4 +84,18 @@ class LearnabilityPlanTest {
             assertTrue(e.getMessage().contains("s.yaml") && e.getMessage().contains(bad.get(1)), e.getMessage());
         }
     }
+
+    @Test
+    void aFinishedRunOfAnotherSpecIsRefusedButAnotherLauncherIsNot() throws Exception {
+        SweepConfig c = SweepConfig.load(config("{sets: [top0-10], samples_seen: 1000, eval_at: [500], seeds: [0]}"));
+        SweepPlan p = Learnability.plan(c, dir, Path.of("/opt/qqt"));
+        p.writeSpecs();
+        Files.writeString(p.runDir("top0-10-s0").resolve(RunState.DONE), "x\n");
+        Learnability.checkFinishedRuns(Learnability.plan(c, dir, Path.of("/elsewhere/qqt")));
+        SweepConfig changed = SweepConfig.load(config("{sets: [top0-10], samples_seen: 1000, eval_at: [600], "
+                + "seeds: [0]}"));
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> Learnability.checkFinishedRuns(Learnability.plan(changed, dir, Path.of("/opt/qqt"))));
+        assertTrue(e.getMessage().contains("top0-10-s0") && e.getMessage().contains("delete it"), e.getMessage());
+    }
 }
