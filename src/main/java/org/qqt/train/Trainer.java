@@ -151,7 +151,8 @@ public final class Trainer {
                                 source.state(), config.seed(), config));
                         record = record.withKept(new RunRecord.Kept(keep, step,
                                 runDir.relativize(file).toString()));
-                        Json.write(runJson, record.with(RunRecord.RUNNING, step, loss, Instant.now().toString()));
+                        Json.write(runJson, record.with(RunRecord.RUNNING, lastCheckpoint, null,
+                                Instant.now().toString())); // steps_done: what a resume starts from
                     }
                     if (step == total || (config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0)) {
                         metrics.flush();
