@@ -32,8 +32,8 @@ import picocli.CommandLine.Spec;
         description = "Studies on a sweep config: per-task learning curves (learnability) and the mixtures x "
                 + "budgets table of the validation runs (crossover).",
         subcommands = {StudyCommand.LearnabilityStudy.class, StudyCommand.CrossoverStudy.class},
-        footer = {"", "Examples:", "  qqt study learnability --config configs/sweep-mini.yaml --workers 2 --threads 1",
-                "  qqt study crossover --config configs/sweep-mini.yaml --workers 2 --threads 1 --metric mean"})
+        footer = {"", "Examples:", "  qqt study learnability --config configs/study-example.yaml --workers 2 --threads 1",
+                "  qqt study crossover --config configs/study-example.yaml --workers 2 --threads 1 --metric mean"})
 final class StudyCommand implements Runnable {
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -171,7 +171,7 @@ final class StudyCommand implements Runnable {
             List<Crossover.Point> points = Crossover.points(plan, metric, missing);
             List<Double> budgets = c.validation().budgets().stream().map(SampleCount::parse).distinct().toList();
             Crossover.Table table = Crossover.table(points, c.validation().mixtures(), budgets, metric);
-            String md = "# Crossover study: " + c.name() + "\n\nseeds " + c.seedsOrDefault() + "; "
+            String md = "# Crossover study: " + c.name() + "\n\nSeeds " + c.seedsOrDefault() + ". "
                     + table.markdown() + "\n"
                     + RunTimes.of(runs.stream().map(r -> plan.runDir(r.id())).toList()).describe() + "\n";
             AtomicFiles.writeString(plan.sweepDir().resolve("crossover.csv"), table.csv());

@@ -98,4 +98,12 @@ class LearnabilityPlanTest {
                 () -> Learnability.checkFinishedRuns(Learnability.plan(changed, dir, Path.of("/opt/qqt"))));
         assertTrue(e.getMessage().contains("top0-10-s0") && e.getMessage().contains("delete it"), e.getMessage());
     }
+
+    @Test
+    void theExampleStudyConfigLoadsAndPlansThreeSetsTimesTwoSeeds() {
+        SweepConfig c = SweepConfig.load(Path.of("configs/study-example.yaml"));
+        SweepPlan p = Learnability.plan(c, Path.of("").toAbsolutePath(), Path.of("qqt"));
+        assertEquals(6, p.runs().size());
+        assertEquals(3 * 2 * 2, Crossover.runs(SweepPlan.of(c, Path.of("").toAbsolutePath(), Path.of("qqt"))).size());
+    }
 }
