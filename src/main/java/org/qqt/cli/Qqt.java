@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
                 TrainCommand.class,
                 EvalCommand.class,
                 SweepCommand.class,
+                StudyCommand.class,
                 FitCommand.class,
                 PredictCommand.class,
                 LawCommand.class,

@@ -4,6 +4,8 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.qqt.data.BatchSource;
 import org.qqt.data.SubsetFile;
 import org.qqt.io.BadInputException;
@@ -92,6 +94,12 @@ final class TrainCommand implements Runnable {
             description = "Checkpoint every STEPS steps and at the end (default: ${DEFAULT-VALUE}; 0 = only at the end).")
     long checkpointEvery;
 
+    @Option(names = "--keep-at", split = ",", paramLabel = "S",
+            description = "Also keep model-only checkpoints checkpoints/samples-<N>.safetensors at these sample counts "
+                    + "(25k,50k,100k): N is the exact count at the end of the step that reaches or crosses each; "
+                    + "listed in run.json \"kept\"; evaluate one with qqt eval --checkpoint.")
+    List<String> keepAt = new ArrayList<>();
+
     @Option(names = "--random-pool-size", defaultValue = "10000", hidden = true,
             description = "--data random: samples per synthetic epoch.")
     long randomPoolSize;
@@ -141,7 +149,11 @@ final class TrainCommand implements Runnable {
                     + " samples); lower --batch");
         }
         Device dev = chooseDevice(device, threads);
-        Trainer trainer = new Trainer(config, out, dev, System.err);
+        List<Long> keep = new ArrayList<>();
+        for (String k : keepAt) {
+            keep.add((long) SampleCount.parse(k));
+        }
+        Trainer trainer = new Trainer(config, out, dev, System.err, keep);
         Trainer.Outcome done = trainer.alreadyDone();
         if (done != null) {
             report(done);

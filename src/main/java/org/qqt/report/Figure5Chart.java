@@ -45,17 +45,34 @@ public final class Figure5Chart {
         new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf),
     };
 
-    /** The x axis is in millions of samples (the paper's axes read 10^2 to 10^3 M). */
-    static final double UNIT = 1e6;
-
     private Figure5Chart() {}
 
-    private static double[] millions(double[] x) {
-        double[] out = new double[x.length];
-        for (int i = 0; i < x.length; i++) {
-            out[i] = x[i] / UNIT;
+    /**
+     * The x axis unit: millions of samples when the chart reaches 1M (the paper's axes read 10^2 to 10^3 M),
+     * thousands when it reaches 1k (the CPU-sized mini Figure 5), else samples.
+     */
+    record Unit(double scale, String name) {
+        static Unit of(Figure5 fig) {
+            double hi = 0;
+            for (Figure5.Curve c : fig.curves()) {
+                for (double v : c.x()) {
+                    hi = Math.max(hi, v);
+                }
+                for (double v : c.actualX()) {
+                    hi = Math.max(hi, v);
+                }
+            }
+            return hi >= 1e6 ? new Unit(1e6, "millions") : hi >= 1e3 ? new Unit(1e3, "thousands")
+                    : new Unit(1, "samples");
         }
-        return out;
+
+        double[] of(double[] x) {
+            double[] out = new double[x.length];
+            for (int i = 0; i < x.length; i++) {
+                out[i] = x[i] / scale;
+            }
+            return out;
+        }
     }
 
     public static Color colour(int i) {
@@ -109,7 +126,9 @@ public final class Figure5Chart {
     static XYChart build(Figure5 fig) {
         XYChart chart = new XYChart(WIDTH, HEIGHT);
         chart.setTitle(fig.title());
-        chart.setXAxisTitle("samples seen (millions, log scale)");
+        Unit unit = Unit.of(fig);
+        chart.setXAxisTitle(unit.scale() == 1 ? "samples seen (log scale)"
+                : "samples seen (" + unit.name() + ", log scale)");
         chart.setYAxisTitle(fig.yAxisTitle());
         XYStyler st = chart.getStyler();
         st.setChartBackgroundColor(Color.WHITE);
@@ -135,7 +154,7 @@ public final class Figure5Chart {
         st.setAntiAlias(true);
 
         double[] yr = yRange(fig);
-        double[] xr = xRange(fig);
+        double[] xr = xRange(fig, unit);
         st.setYAxisMin(yr[0]);
         st.setYAxisMax(yr[1]);
         st.setXAxisMin(xr[0]);
@@ -143,22 +162,22 @@ public final class Figure5Chart {
 
         // regions first (they are painted over the plot, translucent), then bands, then crossover lines
         for (Figure5.Region r : fig.regions()) {
-            chart.addAnnotation(new RegionOverlay(r.from() / UNIT, r.to() / UNIT, colour(r.index())));
+            chart.addAnnotation(new RegionOverlay(r.from() / unit.scale(), r.to() / unit.scale(), colour(r.index())));
         }
         List<Figure5.Curve> curves = fig.curves();
         for (int i = 0; i < curves.size(); i++) {
             Figure5.Curve c = curves.get(i);
             if (c.low() != null) {
-                chart.addAnnotation(new BandOverlay(millions(c.x()), c.low(), c.high(), colour(i)));
+                chart.addAnnotation(new BandOverlay(unit.of(c.x()), c.low(), c.high(), colour(i)));
             }
         }
         for (ParetoFrontier.Crossover c : fig.crossovers()) {
-            chart.addAnnotation(new CrossoverLine(c.budget() / UNIT, "≈" + SampleCount.format(round3(c.budget()))));
+            chart.addAnnotation(new CrossoverLine(c.budget() / unit.scale(), "≈" + SampleCount.format(round3(c.budget()))));
         }
 
         for (int i = 0; i < curves.size(); i++) {
             Figure5.Curve c = curves.get(i);
-            XYSeries s = chart.addSeries(c.label(), millions(c.x()), c.y());
+            XYSeries s = chart.addSeries(c.label(), unit.of(c.x()), c.y());
             s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
             s.setMarker(SeriesMarkers.NONE);
             s.setLineColor(colour(i));
@@ -171,7 +190,7 @@ public final class Figure5Chart {
                 continue;
             }
             anyActual = true;
-            XYSeries s = chart.addSeries(c.name() + " (actual)", millions(c.actualX()), c.actualY());
+            XYSeries s = chart.addSeries(c.name() + " (actual)", unit.of(c.actualX()), c.actualY());
             s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
             s.setMarker(SeriesMarkers.CIRCLE);
             s.setMarkerColor(colour(i));
@@ -192,7 +211,7 @@ public final class Figure5Chart {
         return Math.rint(v / mag) * mag;
     }
 
-    static double[] xRange(Figure5 fig) {
+    static double[] xRange(Figure5 fig, Unit unit) {
         double lo = Double.POSITIVE_INFINITY;
         double hi = 0;
         for (Figure5.Curve c : fig.curves()) {
@@ -205,9 +224,9 @@ public final class Figure5Chart {
                 hi = Math.max(hi, v);
             }
         }
-        // a little air on both sides in log space; the axis is in millions of samples
+        // a little air on both sides in log space
         double pad = Math.pow(hi / lo, 0.03);
-        return new double[] {lo / pad / UNIT, hi * pad / UNIT};
+        return new double[] {lo / pad / unit.scale(), hi * pad / unit.scale()};
     }
 
     static double[] yRange(Figure5 fig) {

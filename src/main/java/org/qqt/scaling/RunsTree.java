@@ -75,7 +75,7 @@ public final class RunsTree {
     }
 
     /** One run directory's observation. */
-    static Observation read(Path dir, String metric) {
+    public static Observation read(Path dir, String metric) {
         Path runFile = dir.resolve("run.json");
         JsonNode run = Json.readTree(runFile);
         String pool = text(run, "pool_name", runFile);
@@ -100,6 +100,11 @@ public final class RunsTree {
                 sum += mainMetric.get(k);
             }
             error = 1 - sum / Tasks18.KEYS.size();
+        } else if (MEAN.equals(metric)) {
+            if (mainMetric.isEmpty()) {
+                throw BadInputException.inFile(results, "no task with a main_metric; --metric mean needs at least one");
+            }
+            error = 1 - mainMetric.values().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
         } else {
             Double m = mainMetric.get(metric);
             if (m == null) {

@@ -44,7 +44,8 @@ public record SweepConfig(
         Slurm slurm,
         World world,
         Teacher teacher,
-        Figure5 figure5) {
+        Figure5 figure5,
+        LearnabilityConfig learnability) {
 
     /** {@code qqt figure5}: generate the synthetic world into {@code out} from a world {@code config} and seed. */
     public record World(String config, Long seed, String out) {
@@ -272,6 +273,9 @@ public record SweepConfig(
         if (l.workers() < 1 || l.threads() < 0) {
             throw BadInputException.inFile(file, "local.workers must be >= 1 and local.threads >= 0 (0 = cores / "
                     + "workers)");
+        }
+        if (learnability != null) {
+            learnability.validate(file, this);
         }
         validateFigure5(file, bm);
     }

@@ -45,6 +45,31 @@ public final class Checkpoint {
         return runDir.resolve(DIR).resolve(LATEST);
     }
 
+    /**
+     * Samples seen at the end of the step that reaches or crosses {@code target} samples with batches of
+     * {@code batch}: the exact count a kept checkpoint ({@code qqt train --keep-at}) is named after.
+     */
+    public static long keptSamples(long target, int batch) {
+        return Schedule.steps(target, batch) * batch;
+    }
+
+    /** {@code checkpoints/samples-<N>.safetensors}: the model-only checkpoint kept after exactly N samples seen. */
+    public static Path kept(Path runDir, long samplesSeen) {
+        return runDir.resolve(DIR).resolve("samples-" + samplesSeen + ".safetensors");
+    }
+
+    /**
+     * Writes the model's parameters and {@code state} (no optimiser moments) to {@code file} atomically: enough
+     * for {@link #loadModel} ({@code qqt eval --checkpoint}), not for resuming.
+     */
+    public static void saveModel(Path file, Clip model, State state) {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", "qqt-checkpoint");
+        meta.put("content", "model");
+        meta.put(STATE_KEY, Json.compact(state));
+        SafeTensors.write(file, new LinkedHashMap<>(model.parameters()), meta);
+    }
+
     /** Writes model, optimiser and state to {@code file} atomically. */
     public static void save(Path file, Clip model, AdamW optimizer, State state) {
         Map<String, NDArray> tensors = new LinkedHashMap<>(model.parameters());

@@ -10,8 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import org.qqt.data.Batch;
 import org.qqt.data.BatchSource;
 import org.qqt.io.BadInputException;
@@ -31,16 +33,42 @@ public final class Trainer {
     private final Path runDir;
     private final Device device;
     private final PrintStream progress;
+    private final List<Long> keepAt;
 
     /** How a call ended: steps done in total, last loss, whether the run had already finished. */
     public record Outcome(long steps, double finalLoss, boolean alreadyDone) {}
 
     public Trainer(TrainConfig config, Path runDir, Device device, PrintStream progress) {
+        this(config, runDir, device, progress, List.of());
+    }
+
+    /**
+     * A trainer that also keeps a model-only checkpoint {@link Checkpoint#kept} at the end of the step that
+     * reaches or crosses each of the sample counts {@code keepAt} (each at most the budget).
+     */
+    public Trainer(TrainConfig config, Path runDir, Device device, PrintStream progress, List<Long> keepAt) {
         config.validate();
+        for (long k : keepAt) {
+            if (k <= 0 || k > config.samplesSeen()) {
+                throw new BadInputException("--keep-at " + k + " must be > 0 and at most --samples-seen "
+                        + config.samplesSeen());
+            }
+        }
         this.config = config;
         this.runDir = runDir;
         this.device = device;
         this.progress = progress;
+        this.keepAt = keepAt.stream().distinct().sorted().toList();
+    }
+
+    /** Step → samples seen of the kept checkpoint written at the end of that step. */
+    private Map<Long, Long> keepSteps() {
+        Map<Long, Long> m = new TreeMap<>();
+        for (long k : keepAt) {
+            long seen = Checkpoint.keptSamples(k, config.batch());
+            m.put(seen / config.batch(), seen);
+        }
+        return m;
     }
 
     /** Trains to the end of the budget, resuming if a checkpoint exists. */
@@ -82,7 +110,11 @@ public final class Trainer {
             }
             String now = Instant.now().toString();
             record = record == null ? newRecord(data, now) : record.with(RunRecord.RUNNING, step, null, now);
+            if (!keepAt.isEmpty()) {
+                record = record.withKeepAt(keepAt);
+            }
             Json.write(runJson, record);
+            Map<Long, Long> keepSteps = keepSteps();
 
             double loss = Double.NaN;
             long lastCheckpoint = step;
@@ -112,6 +144,16 @@ public final class Trainer {
                     long seen = step * config.batch();
                     metrics.log(step, seen, loss, lr, Math.log(r.scale()), r.gradNorm(), config.batch() / seconds);
                     meter.update(step, loss, lr, r.scale(), config.batch());
+                    Long keep = keepSteps.get(step);
+                    if (keep != null) { // before the regular checkpoint: a resume from it never skips a kept step
+                        Path file = Checkpoint.kept(runDir, keep);
+                        Checkpoint.saveModel(file, model, new Checkpoint.State(1, step, seen, optimizer.steps(),
+                                source.state(), config.seed(), config));
+                        record = record.withKept(new RunRecord.Kept(keep, step,
+                                runDir.relativize(file).toString()));
+                        Json.write(runJson, record.with(RunRecord.RUNNING, lastCheckpoint, null,
+                                Instant.now().toString())); // steps_done: what a resume starts from
+                    }
                     if (step == total || (config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0)) {
                         metrics.flush();
                         Checkpoint.save(ckpt, model, optimizer, new Checkpoint.State(1, step, seen, optimizer.steps(),
@@ -142,6 +184,12 @@ public final class Trainer {
             throw BadInputException.inFile(runJson, "holds a run with another config; use a new --out directory");
         }
         if (record != null && RunRecord.DONE.equals(record.status())) {
+            for (long seen : keepSteps().values()) {
+                if (!Files.isRegularFile(Checkpoint.kept(runDir, seen))) {
+                    throw BadInputException.inFile(runJson, "the run is done but has no kept checkpoint after "
+                            + seen + " samples (--keep-at); train into a new --out directory");
+                }
+            }
             progress.println("run " + runDir + " is already done (" + record.stepsDone() + " steps); nothing to do");
             return new Outcome(record.stepsDone(), record.finalLoss() == null ? Double.NaN : record.finalLoss(), true);
         }
@@ -192,7 +240,8 @@ public final class Trainer {
         return new RunRecord(RunRecord.RUNNING, data.pool(), data.subset(), data.poolName(), data.poolSize(),
                 data.tokenizer(), data.vocab(),
                 config.samplesSeen(), config.seed(), config.steps(), 0, null, data, config, device.toString(),
-                JniUtils.getNumThreads(), Path.of(Checkpoint.DIR, Checkpoint.LATEST).toString(), versions, now, now);
+                JniUtils.getNumThreads(), Path.of(Checkpoint.DIR, Checkpoint.LATEST).toString(), versions, now, now,
+                null, null);
     }
 
     /** Progress on stderr about every 10 s: step, samples, loss, lr, logit scale, samples/s, ETA. */

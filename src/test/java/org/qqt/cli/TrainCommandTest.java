@@ -115,4 +115,27 @@ class TrainCommandTest {
         assertEquals(0, again.code());
         assertTrue(again.out().contains("already done"), again.out());
     }
+
+    @Test
+    void keepAtWritesModelOnlyCheckpointsListedInRunJson(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("run");
+        String[] args = {"train", "--data", "random", "--model", "models/tiny.json", "--samples-seen", "64",
+                "--batch", "16", "--lr", "3e-3", "--keep-at", "20,32,50", "--out", out.toString()};
+        Run r = qqt(args);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.isRegularFile(out.resolve("checkpoints/samples-32.safetensors")), "20 rounds up to step 2");
+        assertTrue(Files.size(out.resolve("checkpoints/samples-32.safetensors"))
+                < Files.size(out.resolve("checkpoints/latest.safetensors")) / 2, "no optimiser moments");
+        var run = org.qqt.io.Json.readTree(out.resolve("run.json"));
+        assertEquals("[20,32,50]", run.get("keep_at").toString());
+        assertEquals(2, run.get("kept").size(), "20 and 32 both end at step 2: " + run);
+        assertEquals(64, run.get("kept").get(1).get("samples_seen").asInt(), "50 rounds up to step 4");
+        assertEquals("checkpoints/samples-32.safetensors", run.get("kept").get(0).get("file").asText());
+        assertEquals(2, run.get("kept").get(0).get("step").asInt());
+        assertEquals(0, qqt(args).code());
+        Run missing = qqt("train", "--data", "random", "--model", "models/tiny.json", "--samples-seen", "64",
+                "--batch", "16", "--lr", "3e-3", "--keep-at", "48", "--out", out.toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("no kept checkpoint after 48 samples"), missing.err());
+    }
 }

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,6 +68,59 @@ class TrainerTest {
         assertEquals(12, b.size(), "metrics after resume hold each step once");
         for (int i = 0; i < a.size(); i++) {
             assertEquals(Json.mapper().readTree(a.get(i)).get("loss"), Json.mapper().readTree(b.get(i)).get("loss"));
+        }
+    }
+
+    @Test
+    @Tag("slow")
+    void keptCheckpointsSurviveAKillAndResumeOncePerCountWithTheUninterruptedWeights(@TempDir Path dir)
+            throws Exception {
+        int n = 32;
+        TrainConfig c = TrainConfig.defaults(TINY, 12L * n, n, 3e-3, 1).withCheckpointEvery(5);
+        List<Long> keep = List.of(96L, 100L, 182L, 384L); // steps 3, 4, 6, 12 → 96, 128, 192, 384 samples
+        Path straight = dir.resolve("straight");
+        Path killed = dir.resolve("killed");
+        new Trainer(c, straight, Device.cpu(), quiet, keep).run(random(9, n), DATA);
+        // killed after step 7: step 6's kept checkpoint exists, the resumable one is at step 5
+        new Trainer(c, killed, Device.cpu(), quiet, keep).run(random(9, n), DATA, 7);
+        assertTrue(Files.isRegularFile(Checkpoint.kept(killed, 192)));
+        new Trainer(c, killed, Device.cpu(), quiet, keep).run(random(9, n), DATA);
+
+        for (long seen : List.of(96L, 128L, 192L, 384L)) {
+            assertSameModel(Checkpoint.kept(straight, seen), Checkpoint.kept(killed, seen));
+            assertEquals(seen, Checkpoint.readState(Checkpoint.kept(killed, seen)).samplesSeen());
+        }
+        assertSameModel(Checkpoint.kept(killed, 384), Checkpoint.latest(killed));
+        RunRecord rec = Json.read(killed.resolve(RunRecord.FILE), RunRecord.class);
+        assertEquals(RunRecord.DONE, rec.status());
+        assertEquals(keep, rec.keepAt());
+        assertEquals(List.of(new RunRecord.Kept(96, 3, "checkpoints/samples-96.safetensors"),
+                new RunRecord.Kept(128, 4, "checkpoints/samples-128.safetensors"),
+                new RunRecord.Kept(192, 6, "checkpoints/samples-192.safetensors"),
+                new RunRecord.Kept(384, 12, "checkpoints/samples-384.safetensors")), rec.kept(),
+                "each kept checkpoint listed once, the re-done step 6 included");
+        try (Stream<Path> files = Files.list(killed.resolve(Checkpoint.DIR))) {
+            assertEquals(5, files.count(), "latest + 4 kept, no temp files");
+        }
+        try (Clip m = Checkpoint.loadModel(Checkpoint.kept(killed, 96), Device.cpu())) {
+            assertEquals(TINY, Checkpoint.readState(Checkpoint.kept(killed, 96)).config().model());
+        }
+        // a done run asked for a count it did not keep is bad input (it cannot be produced any more)
+        assertThrows(org.qqt.io.BadInputException.class,
+                () -> new Trainer(c, killed, Device.cpu(), quiet, List.of(64L)).alreadyDone());
+        assertTrue(new Trainer(c, killed, Device.cpu(), quiet, List.of(90L)).alreadyDone().alreadyDone(),
+                "90 rounds up to the kept 96");
+        assertThrows(org.qqt.io.BadInputException.class,
+                () -> new Trainer(c, killed, Device.cpu(), quiet, List.of(385L)), "beyond the budget");
+    }
+
+    /** The model parameters of two checkpoints are identical (the kept ones hold no optimiser moments). */
+    static void assertSameModel(Path x, Path y) {
+        try (Clip a = Checkpoint.loadModel(x, Device.cpu()); Clip b = Checkpoint.loadModel(y, Device.cpu())) {
+            for (Map.Entry<String, ai.djl.ndarray.NDArray> e : a.parameters().entrySet()) {
+                assertArrayEquals(e.getValue().toFloatArray(), b.parameters().get(e.getKey()).toFloatArray(),
+                        e.getKey() + " differs between " + x + " and " + y);
+            }
         }
     }
 
