@@ -113,6 +113,11 @@ final class ScoreColumn {
      * collected and sorted. Uniform scores need one histogram pass and a sort of a few percent of the rows.
      */
     double[] descendingAt(long[] descIndices) {
+        return descendingAt(descIndices, SORT_LIMIT);
+    }
+
+    /** {@link #descendingAt(long[])} with another sort limit (tests force the histogram passes with a small one). */
+    double[] descendingAt(long[] descIndices, int sortLimit) {
         int m = descIndices.length;
         long[] rank = new long[m];
         for (int i = 0; i < m; i++) {
@@ -145,7 +150,7 @@ final class ScoreColumn {
             for (long s : sizeOf) {
                 total += s;
             }
-            if (total <= SORT_LIMIT) {
+            if (total <= sortLimit) {
                 long[] c = new long[(int) total];
                 int k = 0;
                 for (int i = 0; i < n; i++) {
