@@ -80,21 +80,29 @@ public final class FilterBench {
         return new Timing(job, rows, (System.nanoTime() - t0) / 1e9);
     }
 
-    /** The filter job end to end (open metadata, rank, write buckets + manifest). */
-    public static Timing filter(String job, Path parquet, List<ScoreRange> ranges, Path out, long rows) {
-        return filter(job, parquet, ranges, out, rows, false);
+    /** Which implementation a timed filter job runs. */
+    public enum Implementation {
+        /** The default: one score pass, one uid export for all buckets. */
+        ONE_PASS(ScoreFilter.UidTransfer.ONE_PASS),
+        /** The previous default, one uid export per bucket: the same-run baseline. */
+        PER_BUCKET_EXPORT(ScoreFilter.UidTransfer.EXPORT),
+        /** Every score and uid through JDBC row by row. */
+        ROW_BY_ROW(ScoreFilter.UidTransfer.ROWS);
+
+        private final ScoreFilter.UidTransfer transfer;
+
+        Implementation(ScoreFilter.UidTransfer transfer) {
+            this.transfer = transfer;
+        }
     }
 
-    /**
-     * The filter job end to end; {@code reference} runs the straightforward path instead (every score and every
-     * uid fetched through JDBC row by row, thresholds and counts in Java), as a same-run baseline.
-     */
-    public static Timing filter(String job, Path parquet, List<ScoreRange> ranges, Path out, long rows,
-                                boolean reference) {
+    /** The filter job end to end (open metadata, rank, write buckets + manifest) on the given path. */
+    public static Timing filter(String job, Path parquet, List<ScoreRange> ranges, Path out,
+                                long rows, Implementation path) {
         long t0 = System.nanoTime();
         try (PoolMetadata pool = PoolMetadata.open(parquet)) {
             FilterManifest m = ScoreFilter.run(pool, new FilterSpec("score", ranges, null, 0, CaptionFilter.NONE), out,
-                    "qqt bench filter", reference ? ScoreFilter.UidTransfer.ROWS : ScoreFilter.UidTransfer.EXPORT);
+                    "qqt bench filter", path.transfer);
             long written = m.buckets().stream().mapToLong(BucketResult::count).sum();
             if (written < rows * (ranges.get(ranges.size() - 1).toPercent() - ranges.get(0).fromPercent()) / 100 - 1) {
                 throw new IllegalStateException("filter wrote only " + written + " rows");

@@ -49,8 +49,14 @@ public final class ScoreFilter {
     /** How the selected uids leave DuckDB. */
     enum UidTransfer {
         /**
-         * One {@code COPY (SELECT uid ... WHERE score in range) TO 'bucket.csv'} per bucket, read back by a byte
-         * loop and sorted in Java; the next bucket is exported while the previous one is decoded and written.
+         * The default ({@link OnePassFilter}): the score column once into Java (thresholds, counts), then one
+         * {@code COPY (SELECT uid, segment ...)} for all buckets, decoded once and split into buckets in Java.
+         */
+        ONE_PASS,
+        /**
+         * The previous default, kept as the same-run baseline of {@code qqt bench filter}: thresholds by SQL over
+         * a sample, then one {@code COPY (SELECT uid ... WHERE score in range) TO 'bucket.csv'} per bucket (one
+         * scan of the uid column per bucket), read back by a byte loop and sorted in Java.
          */
         EXPORT,
         /** One JDBC row per uid (a Java String each, ~1 µs a row): the straightforward reference path. */
@@ -58,10 +64,16 @@ public final class ScoreFilter {
     }
 
     public static FilterManifest run(PoolMetadata pool, FilterSpec spec, Path outDir, String command) {
-        return run(pool, spec, outDir, command, UidTransfer.EXPORT);
+        return run(pool, spec, outDir, command, UidTransfer.ONE_PASS);
     }
 
     static FilterManifest run(PoolMetadata pool, FilterSpec spec, Path outDir, String command, UidTransfer transfer) {
+        return run(pool, spec, outDir, command, transfer, OnePassFilter.MEMORY_BUDGET_UIDS);
+    }
+
+    /** {@code budgetUids}: for {@link UidTransfer#ONE_PASS}, the most uids held in memory before spilling. */
+    static FilterManifest run(PoolMetadata pool, FilterSpec spec, Path outDir, String command, UidTransfer transfer,
+                              long budgetUids) {
         String score = pool.floatColumn(spec.scoreColumn());
         String uid = pool.requireUidColumn();
         List<Object> params = new ArrayList<>();
@@ -80,6 +92,9 @@ public final class ScoreFilter {
         // select NaN rows. The score fetch drops nulls and NaNs in Java instead (cheaper than in SQL).
         String where = score + " IS NOT NULL AND NOT isnan(" + score + ")"
                 + (captionWhere.isEmpty() ? "" : " AND " + captionWhere);
+        if (transfer == UidTransfer.ONE_PASS) {
+            return onePass(pool, spec, outDir, command, score, uid, where, captionWhere, params, budgetUids);
+        }
         Ranking rk = transfer == UidTransfer.EXPORT ? rankInDuckDb(pool, spec, score, where, params, 0, -1)
                 : rankInJava(pool, spec, score, captionWhere, params);
         long n = rk.n();
@@ -166,6 +181,32 @@ public final class ScoreFilter {
         } finally {
             org.qqt.io.AtomicFiles.deleteTreeQuietly(stage);
         }
+        return writeManifest(pool, spec, outDir, command, n, results);
+    }
+
+    private static FilterManifest onePass(PoolMetadata pool, FilterSpec spec, Path outDir, String command,
+                                          String score, String uid, String where, String captionWhere,
+                                          List<Object> params, long budgetUids) {
+        OnePassFilter.Plan plan = OnePassFilter.plan(pool, spec, score, captionWhere, params);
+        Path stage = null;
+        BucketResult[] results;
+        try {
+            Files.createDirectories(outDir);
+            stage = Files.createTempDirectory(outDir, ".qqt-filter-");
+            results = OnePassFilter.write(pool, spec, plan, score, uid, where, params, stage, budgetUids);
+            for (BucketResult br : results) {
+                move(stage.resolve(br.file()), outDir.resolve(br.file()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write buckets into " + outDir + ": " + e.getMessage(), e);
+        } finally {
+            org.qqt.io.AtomicFiles.deleteTreeQuietly(stage);
+        }
+        return writeManifest(pool, spec, outDir, command, plan.n(), results);
+    }
+
+    private static FilterManifest writeManifest(PoolMetadata pool, FilterSpec spec, Path outDir, String command,
+                                                long n, BucketResult[] results) {
         FilterManifest manifest = new FilterManifest(FilterManifest.FORMAT, 1,
                 pool.files().stream().map(f -> f.toAbsolutePath().normalize().toString()).toList(),
                 spec.scoreColumn(), pool.rowCount(), n, FilterManifest.RULE,
@@ -787,7 +828,7 @@ public final class ScoreFilter {
         return v;
     }
 
-    private static PreparedStatement bind(PreparedStatement ps, List<Object> params) throws SQLException {
+    static PreparedStatement bind(PreparedStatement ps, List<Object> params) throws SQLException {
         for (int i = 0; i < params.size(); i++) {
             Object v = params.get(i);
             if (v instanceof Double d) {

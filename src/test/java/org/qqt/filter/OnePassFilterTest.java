@@ -1,0 +1,176 @@
+package org.qqt.filter;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.qqt.data.PoolMetadata;
+import org.qqt.data.Uid;
+import org.qqt.io.BadInputException;
+
+class OnePassFilterTest {
+    /** 3000 rows with null, NaN, tied and negative scores, repeated uids, and the extreme uids. */
+    private static Path awkwardPool(Path dir) {
+        Random r = new Random(11);
+        List<PoolMetadata.Row> rows = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            Map<String, Double> s = new java.util.HashMap<>();
+            if (i % 89 != 0) {
+                s.put("score", i % 53 == 0 ? Double.NaN : Math.floor(r.nextGaussian() * 6) / 6);
+            }
+            Uid u = i % 7 == 3 ? ScoreFilterTest.uid(i / 2) : ScoreFilterTest.uid(i);
+            rows.add(new PoolMetadata.Row(u, "caption " + (i % 5 == 0 ? "x" : "for row " + i), 64, 64, 0.5, s));
+        }
+        rows.add(new PoolMetadata.Row(new Uid(-1L, -1L), "the largest uid", 64, 64, 0.5, Map.of("score", 0.0)));
+        rows.add(new PoolMetadata.Row(new Uid(Long.MIN_VALUE, 0), "the sign bit", 64, 64, 0.5, Map.of("score", 0.0)));
+        Path file = dir.resolve("pool.parquet");
+        PoolMetadata.write(file, List.of("score"), rows);
+        return file;
+    }
+
+    private static FilterManifest run(Path parquet, FilterSpec spec, Path out, ScoreFilter.UidTransfer t, long budget) {
+        try (PoolMetadata pool = PoolMetadata.open(parquet)) {
+            return ScoreFilter.run(pool, spec, out, "test", t, budget);
+        }
+    }
+
+    private static void assertSameOutput(FilterManifest expected, Path expectedDir, FilterManifest got, Path gotDir)
+            throws Exception {
+        assertEquals(expected.buckets(), got.buckets());
+        assertEquals(expected.rankedRows(), got.rankedRows());
+        for (BucketResult b : expected.buckets()) {
+            assertArrayEquals(Files.readAllBytes(expectedDir.resolve(b.file())), Files.readAllBytes(gotDir.resolve(b.file())),
+                    b.file());
+        }
+    }
+
+    @Test
+    void onePassWritesTheRowByRowPathsBytesInMemoryAndWhenSpilling(@TempDir Path dir) throws Exception {
+        Path file = awkwardPool(dir);
+        List<ScoreRange> withOverlap = new ArrayList<>(FilterBench.deciles());
+        withOverlap.add(ScoreRange.top(25));
+        List<FilterSpec> specs = List.of(new FilterSpec("score", withOverlap, null, 0, CaptionFilter.NONE),
+                new FilterSpec("score", ScoreRange.parseList("0-30,30-100"), 40.0, 5, CaptionFilter.BASIC),
+                new FilterSpec("score", ScoreRange.parseList("5-10,60-70"), null, 0, CaptionFilter.NONE));
+        int k = 0;
+        for (FilterSpec spec : specs) {
+            Path slow = dir.resolve("slow-" + k);
+            FilterManifest ms = run(file, spec, slow, ScoreFilter.UidTransfer.ROWS, 0);
+            long written = ms.buckets().stream().mapToLong(BucketResult::count).sum();
+            assertTrue(written > 300, "the buckets hold rows: " + written);
+            for (long budget : new long[] {Long.MAX_VALUE, 1}) { // in memory; spilled to a file per bucket
+                Path fast = dir.resolve("fast-" + k + "-" + budget);
+                assertSameOutput(ms, slow, run(file, spec, fast, ScoreFilter.UidTransfer.ONE_PASS, budget), fast);
+                try (var left = Files.list(fast)) {
+                    assertEquals(ms.buckets().size() + 1, left.count(), "the buckets and manifest.json, nothing else");
+                }
+            }
+            k++;
+        }
+    }
+
+    @Test
+    void aManyBucketCallWritesWhatSeparateCallsWrite(@TempDir Path dir) throws Exception {
+        Path file = awkwardPool(dir);
+        List<ScoreRange> all = new ArrayList<>(FilterBench.deciles());
+        all.add(ScoreRange.top(15));
+        all.add(ScoreRange.top(45));
+        FilterManifest together = run(file, new FilterSpec("score", all, null, 0, CaptionFilter.NONE), dir.resolve("all"),
+                ScoreFilter.UidTransfer.ONE_PASS, Long.MAX_VALUE);
+        for (int b = 0; b < all.size(); b++) {
+            Path alone = dir.resolve("alone-" + b);
+            FilterManifest m = run(file, new FilterSpec("score", List.of(all.get(b)), null, 0, CaptionFilter.NONE), alone,
+                    ScoreFilter.UidTransfer.ONE_PASS, Long.MAX_VALUE);
+            assertEquals(m.buckets().get(0), together.buckets().get(b));
+            String name = m.buckets().get(0).file();
+            assertArrayEquals(Files.readAllBytes(alone.resolve(name)), Files.readAllBytes(dir.resolve("all").resolve(name)),
+                    name);
+        }
+        long top40 = together.buckets().subList(0, 4).stream().mapToLong(BucketResult::count).sum();
+        long top50 = top40 + together.buckets().get(4).count();
+        long top45 = together.buckets().get(11).count();
+        assertTrue(top40 < top45 && top45 < top50, top40 + " < " + top45 + " < " + top50);
+    }
+
+    @Test
+    void radixSelectionAgreesWithSortingForFloatAndDoubleScores() {
+        Random r = new Random(3);
+        int n = 20000;
+        double[] ds = new double[n];
+        float[] fs = new float[n];
+        for (int i = 0; i < n; i++) {
+            double v = switch (i % 6) {
+                case 0 -> r.nextGaussian();
+                case 1 -> Math.floor(r.nextGaussian() * 3) / 3; // ties
+                case 2 -> 0.25 + r.nextDouble() * 1e-6; // one narrow band: deep histogram levels
+                case 3 -> i % 12 == 3 ? -0.0 : 0.0;
+                case 4 -> r.nextBoolean() ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+                default -> -r.nextDouble() * 1e30;
+            };
+            ds[i] = v;
+            fs[i] = (float) v;
+        }
+        long[] ks = {0, n - 1, 1, 5000, 5001, 9999, 10000, 13333, 19998, 37};
+        double[] dSorted = Arrays.stream(ds).boxed().sorted((a, b) -> Double.compare(b, a)).mapToDouble(x -> x).toArray();
+        double[] fSorted = new double[n];
+        for (int i = 0; i < n; i++) {
+            fSorted[i] = fs[i];
+        }
+        fSorted = Arrays.stream(fSorted).boxed().sorted((a, b) -> Double.compare(b, a)).mapToDouble(x -> x).toArray();
+        for (int limit : new int[] {ScoreColumn.SORT_LIMIT, 100, 1}) {
+            double[] gotD = ScoreColumn.of(ds.clone()).descendingAt(ks, limit);
+            double[] gotF = ScoreColumn.of(fs.clone()).descendingAt(ks, limit);
+            for (int i = 0; i < ks.length; i++) {
+                assertEquals(Double.doubleToRawLongBits(dSorted[(int) ks[i]]), Double.doubleToRawLongBits(gotD[i]),
+                        "double, k=" + ks[i] + ", sort limit " + limit);
+                assertEquals(Double.doubleToRawLongBits(fSorted[(int) ks[i]]), Double.doubleToRawLongBits(gotF[i]),
+                        "float, k=" + ks[i] + ", sort limit " + limit);
+            }
+        }
+    }
+
+    @Test
+    void hexDecodingAcceptsExactlyTheSixteenDigitsInEitherCase() {
+        String valid = "0123456789abcdefABCDEF";
+        for (int pos = 0; pos < 8; pos++) {
+            for (int c = 0; c < 256; c++) {
+                byte[] b = "0f1e2d3c".getBytes(StandardCharsets.US_ASCII);
+                b[pos] = (byte) c;
+                long w = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+                long got = UidCsv.hex8(w);
+                if (valid.indexOf(c) >= 0) {
+                    assertEquals(Long.parseLong(new String(b, StandardCharsets.ISO_8859_1), 16), got, "byte " + c);
+                } else {
+                    assertEquals(-1, got, "byte " + c + " at " + pos);
+                }
+            }
+        }
+    }
+
+    @Test
+    void uidFileLinesThatAreNotHexUidAndSegmentAreBadInput(@TempDir Path dir) throws Exception {
+        String good = "ffffffffffffffff0000000000000001,3\n8000000000000000ABCDEF0123456789,12\r\n";
+        Path f = dir.resolve("u.csv");
+        Files.writeString(f, good);
+        List<String> seen = new ArrayList<>();
+        assertEquals(2, UidCsv.read(f, f, (hi, lo, s) -> seen.add(new Uid(hi, lo).hex() + "/" + s)));
+        assertEquals(List.of("ffffffffffffffff0000000000000001/3", "8000000000000000abcdef0123456789/12"), seen);
+        for (String bad : new String[] {",3\n", "ffffffffffffffff000000000000000,3\n", "ffffffffffffffff00000000000000012,3\n",
+            "\"ffffffffffffffff0000000000000001\",3\n", "ffffffffffffffff0000000000000001,\n",
+            "ffffffffffffffff0000000000000001,3", "ffffffffffffffff0000000000000001,3\nffff"}) {
+            Files.writeString(f, bad);
+            assertThrows(BadInputException.class, () -> UidCsv.read(f, f, (hi, lo, s) -> { }), bad);
+        }
+    }
+}
