@@ -103,9 +103,7 @@ final class StudyCommand implements Runnable {
             }
             Learnability.checkFinishedRuns(plan);
             Learnability.prepare(c, plan);
-            SweepConfig.Local local = c.localOrDefault();
-            int code = runLocal(out, plan, workers != null ? workers : local.workers(),
-                    threads != null ? threads : local.threads(), retryFailed);
+            int code = runLocal(out, plan, LocalExecutor.of(c, workers, threads, new RunRunner()), retryFailed);
             Path root = Path.of(c.tasksRoot());
             Map<String, Learnability.TaskInfo> tasks = Learnability.tasks(TaskSuite.load(Path.of(l.suiteOr(c))), root);
             List<String> missing = new ArrayList<>();
@@ -200,7 +198,7 @@ final class StudyCommand implements Runnable {
     }
 
     /** Runs the plan's pending and interrupted runs (failed ones with retryFailed) locally; 0 when all are done. */
-    static int runLocal(PrintWriter out, SweepPlan plan, int workers, int threads, boolean retryFailed) {
+    static int runLocal(PrintWriter out, SweepPlan plan, LocalExecutor ex, boolean retryFailed) {
         plan.writeSpecs();
         List<RunState> states = Sweep.status(plan, null, 0);
         List<RunSpec> todo = Sweep.toRun(plan, states, retryFailed, null);
@@ -212,28 +210,10 @@ final class StudyCommand implements Runnable {
         if (todo.isEmpty()) {
             return counts.get(RunState.State.done) == plan.runs().size() ? 0 : 1;
         }
-        RunRunner runner = new RunRunner();
-        Thread hook = new Thread(runner::stopAll, "qqt-study-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        LocalExecutor ex = new LocalExecutor(workers, threads, runner);
-        out.printf("local: %d worker(s) x %d thread(s)%n", ex.workers(), ex.threads());
+        out.println(ex.describe());
         out.flush();
-        Map<String, RunRunner.Outcome> res = ex.run(plan, todo, (r, o) -> {
-            synchronized (out) {
-                out.println(o + " " + r.id());
-                if (o == RunRunner.Outcome.failed) {
-                    RunState s = RunState.read(plan.runDir(r.id()), r.id(), null, 10);
-                    out.println("  " + s.detail() + "; log " + plan.runDir(r.id()).resolve(RunState.LOG) + " ends:");
-                    s.logTail().forEach(line -> out.println("    " + line));
-                }
-                out.flush();
-            }
-        });
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException ignored) {
-            // shutting down already
-        }
+        Map<String, RunRunner.Outcome> res = ex.runStoppable(plan, todo,
+                (r, o) -> SweepCommand.printOutcome(out, plan, r, o));
         boolean allDone = Sweep.status(plan, null, 0).stream().allMatch(s -> s.state() == RunState.State.done);
         return allDone && res.size() == todo.size() ? 0 : 1;
     }

@@ -12,7 +12,6 @@ import org.qqt.io.Json;
 import org.qqt.io.SampleCount;
 import org.qqt.sweep.Launcher;
 import org.qqt.sweep.LocalExecutor;
-import org.qqt.sweep.LocalSplit;
 import org.qqt.sweep.RunRunner;
 import org.qqt.sweep.RunSpec;
 import org.qqt.sweep.RunState;
@@ -240,32 +239,10 @@ final class SweepCommand implements Runnable {
             return counts.get(RunState.State.failed) > 0 ? 1 : 0;
         }
         if (exec.executor == Executor.local) {
-            SweepConfig.Local l = c.local() == null ? new SweepConfig.Local(null, null) : c.local();
-            LocalSplit.Choice split = LocalSplit.resolve(or(exec.workers, l.workers()), or(exec.threads, l.threads()),
-                    Runtime.getRuntime().availableProcessors(), LocalExecutor::gpuVisible,
-                    () -> LocalSplit.parametersOf(Path.of(c.model())));
-            RunRunner runner = new RunRunner();
-            Thread hook = new Thread(runner::stopAll, "qqt-sweep-stop");
-            Runtime.getRuntime().addShutdownHook(hook);
-            LocalExecutor ex = new LocalExecutor(split.split().workers(), split.split().threads(), runner);
-            out.printf("local: %d worker(s) x %d thread(s) (%s)%n", ex.workers(), ex.threads(), split.reason());
+            LocalExecutor ex = LocalExecutor.of(c, exec.workers, exec.threads, new RunRunner());
+            out.println(ex.describe());
             out.flush();
-            Map<String, RunRunner.Outcome> res = ex.run(plan, todo, (r, o) -> {
-                synchronized (out) {
-                    out.println(o + " " + r.id());
-                    if (o == RunRunner.Outcome.failed) {
-                        RunState s = RunState.read(plan.runDir(r.id()), r.id(), null, 10);
-                        out.println("  " + s.detail() + "; log " + plan.runDir(r.id()).resolve(RunState.LOG) + " ends:");
-                        s.logTail().forEach(line -> out.println("    " + line));
-                    }
-                    out.flush();
-                }
-            });
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException ignored) {
-                // shutting down already
-            }
+            Map<String, RunRunner.Outcome> res = ex.runStoppable(plan, todo, (r, o) -> printOutcome(out, plan, r, o));
             long failed = res.values().stream().filter(o -> o == RunRunner.Outcome.failed).count();
             long notDone = res.values().stream().filter(o -> o == RunRunner.Outcome.interrupted
                     || o == RunRunner.Outcome.busy).count();
@@ -397,6 +374,19 @@ final class SweepCommand implements Runnable {
             } catch (java.net.UnknownHostException e) {
                 return "?";
             }
+        }
+    }
+
+    /** One finished run: its outcome and id; for a failed run its state and the tail of its log. */
+    static void printOutcome(PrintWriter out, SweepPlan plan, RunSpec r, RunRunner.Outcome o) {
+        synchronized (out) {
+            out.println(o + " " + r.id());
+            if (o == RunRunner.Outcome.failed) {
+                RunState s = RunState.read(plan.runDir(r.id()), r.id(), null, 10);
+                out.println("  " + s.detail() + "; log " + plan.runDir(r.id()).resolve(RunState.LOG) + " ends:");
+                s.logTail().forEach(line -> out.println("    " + line));
+            }
+            out.flush();
         }
     }
 }

@@ -529,24 +529,15 @@ public final class Figure5Pipeline {
                     Thread.sleep(5000);
                 }
             } else {
-                SweepConfig.Local l = c.localOrDefault();
-                RunRunner runner = new RunRunner();
-                Thread hook = new Thread(runner::stopAll, "qqt-figure5-stop");
-                Runtime.getRuntime().addShutdownHook(hook);
-                LocalExecutor ex = new LocalExecutor(opt.workers() != null ? opt.workers() : l.workers(),
-                        opt.threads() != null ? opt.threads() : l.threads(), runner);
+                LocalExecutor ex = LocalExecutor.of(c, opt.workers(), opt.threads(), new RunRunner());
+                out.println("  " + ex.describe());
                 long s = System.nanoTime();
-                ex.run(plan, todo, (r, o) -> {
+                ex.runStoppable(plan, todo, (r, o) -> {
                     synchronized (out) {
                         out.printf(Locale.ROOT, "  [%6.1fs] %s %s%n", (System.nanoTime() - s) / 1e9, o, r.id());
                         out.flush();
                     }
                 });
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException ignored) {
-                    // shutting down already
-                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -68,8 +68,14 @@ final class Figure5Report {
         AtomicFiles.writeString(dir.resolve("report.html"), html(doc));
     }
 
+    /** Four decimals; huge or tiny magnitudes (a τ that ran off to infinity) in scientific notation. */
     private static String f4(double v) {
-        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4f", v) : "n/a";
+        if (!Double.isFinite(v)) {
+            return "n/a";
+        }
+        double m = Math.abs(v);
+        return m != 0 && (m >= 1e6 || m < 1e-4) ? String.format(Locale.ROOT, "%.3e", v)
+                : String.format(Locale.ROOT, "%.4f", v);
     }
 
     private static String g4(double v) {

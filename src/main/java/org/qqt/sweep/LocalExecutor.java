@@ -19,15 +19,21 @@ public final class LocalExecutor {
     private final int workers;
     private final int threads;
     private final RunRunner runner;
+    private final String reason;
 
     /** {@code threads} 0 means cores / workers (at least 1). */
     public LocalExecutor(int workers, int threads, RunRunner runner) {
+        this(workers, threads, runner, null);
+    }
+
+    private LocalExecutor(int workers, int threads, RunRunner runner, String reason) {
         if (workers < 1 || threads < 0) {
             throw new IllegalArgumentException("workers >= 1, threads >= 0");
         }
         this.workers = workers;
         this.threads = threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
         this.runner = runner;
+        this.reason = reason;
     }
 
     /**
@@ -40,6 +46,40 @@ public final class LocalExecutor {
             return ai.djl.engine.Engine.getInstance().getGpuCount() > 0;
         } catch (RuntimeException | LinkageError e) {
             return false;
+        }
+    }
+
+    /**
+     * The local executor of sweep {@code c}: {@code workers}/{@code threads} from the command line (null = not
+     * given), else the config's {@code local} section, else {@link LocalSplit}'s measured default.
+     */
+    public static LocalExecutor of(SweepConfig c, Integer workers, Integer threads, RunRunner runner) {
+        SweepConfig.Local l = c.local() == null ? new SweepConfig.Local(null, null) : c.local();
+        LocalSplit.Choice split = LocalSplit.resolve(workers != null ? workers : l.workers(),
+                threads != null ? threads : l.threads(), Runtime.getRuntime().availableProcessors(),
+                LocalExecutor::gpuVisible, () -> LocalSplit.parametersOf(java.nio.file.Path.of(c.model())));
+        return new LocalExecutor(split.split().workers(), split.split().threads(), runner, split.reason());
+    }
+
+    /** e.g. "local: 2 worker(s) x 1 thread(s) (given)". */
+    public String describe() {
+        return String.format(java.util.Locale.ROOT, "local: %d worker(s) x %d thread(s)%s", workers, threads,
+                reason == null ? "" : " (" + reason + ")");
+    }
+
+    /** {@link #run}, stopping every started run (they resume later) when the JVM is asked to exit meanwhile. */
+    public Map<String, RunRunner.Outcome> runStoppable(SweepPlan plan, List<RunSpec> runs,
+                                                       BiConsumer<RunSpec, RunRunner.Outcome> onFinish) {
+        Thread hook = new Thread(runner::stopAll, "qqt-sweep-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return run(plan, runs, onFinish);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // shutting down already
+            }
         }
     }
 
