@@ -29,7 +29,11 @@ final class Fixtures {
                   while [ $i -le %d ]; do
                     if [ ! -f "$run/ckpt_$i" ]; then
                       sleep %s
+                      # record the step and its checkpoint together: a TERM in between waits until both exist
+                      trap 'term=1' TERM
                       echo "step $i $id" >> "$counter" && touch "$run/ckpt_$i"
+                      trap - TERM
+                      if [ -n "$term" ]; then kill -TERM $$; fi
                     fi
                     i=$((i + 1))
                   done
