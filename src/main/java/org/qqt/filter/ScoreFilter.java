@@ -105,11 +105,8 @@ public final class ScoreFilter {
         double[] min = rk.min();
         double[] max = rk.max();
 
-        Path stage = null;
         BucketResult[] results = new BucketResult[m];
-        try {
-            Files.createDirectories(outDir);
-            stage = Files.createTempDirectory(outDir, ".qqt-filter-");
+        publish(outDir, stage -> {
             if (transfer == UidTransfer.EXPORT) {
                 exportBuckets(pool, spec, ranges, bounds, inRange, min, max, n, score, uid, where, params, stage,
                         results);
@@ -173,14 +170,8 @@ public final class ScoreFilter {
                             inRange[b] == 0 ? null : min[b], inRange[b] == 0 ? null : max[b]);
                 }
             }
-            for (BucketResult br : results) {
-                move(stage.resolve(br.file()), outDir.resolve(br.file()));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write buckets into " + outDir + ": " + e.getMessage(), e);
-        } finally {
-            org.qqt.io.AtomicFiles.deleteTreeQuietly(stage);
-        }
+            return results;
+        });
         return writeManifest(pool, spec, outDir, command, n, results);
     }
 
@@ -188,20 +179,8 @@ public final class ScoreFilter {
                                           String score, String uid, String where, String captionWhere,
                                           List<Object> params, long budgetUids) {
         OnePassFilter.Plan plan = OnePassFilter.plan(pool, spec, score, captionWhere, params);
-        Path stage = null;
-        BucketResult[] results;
-        try {
-            Files.createDirectories(outDir);
-            stage = Files.createTempDirectory(outDir, ".qqt-filter-");
-            results = OnePassFilter.write(pool, spec, plan, score, uid, where, params, stage, budgetUids);
-            for (BucketResult br : results) {
-                move(stage.resolve(br.file()), outDir.resolve(br.file()));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write buckets into " + outDir + ": " + e.getMessage(), e);
-        } finally {
-            org.qqt.io.AtomicFiles.deleteTreeQuietly(stage);
-        }
+        BucketResult[] results = publish(outDir,
+                stage -> OnePassFilter.write(pool, spec, plan, score, uid, where, params, stage, budgetUids));
         return writeManifest(pool, spec, outDir, command, plan.n(), results);
     }
 
@@ -842,6 +821,33 @@ public final class ScoreFilter {
             }
         }
         return ps;
+    }
+
+    /** Writes bucket files into a directory given the stage (inside {@code outDir}); returns their results. */
+    private interface StagedWrite {
+        BucketResult[] write(Path stage) throws IOException;
+    }
+
+    /**
+     * Runs {@code write} into a fresh staging directory inside {@code outDir}, then moves each bucket file into
+     * place: a killed filter leaves the old files or the new ones, never a half-written one. Both paths (one pass
+     * and row by row) publish through here.
+     */
+    private static BucketResult[] publish(Path outDir, StagedWrite write) {
+        Path stage = null;
+        try {
+            Files.createDirectories(outDir);
+            stage = Files.createTempDirectory(outDir, ".qqt-filter-");
+            BucketResult[] results = write.write(stage);
+            for (BucketResult br : results) {
+                move(stage.resolve(br.file()), outDir.resolve(br.file()));
+            }
+            return results;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write buckets into " + outDir + ": " + e.getMessage(), e);
+        } finally {
+            org.qqt.io.AtomicFiles.deleteTreeQuietly(stage);
+        }
     }
 
     private static void move(Path from, Path to) throws IOException {
