@@ -44,40 +44,37 @@ public final class ClipEncoder implements Encoder {
         if (images.imageSize() != imageSize()) {
             throw new IllegalArgumentException(images.imageSize() + "px images for a " + imageSize() + "px model");
         }
-        int n = images.size();
-        float[][] out = new float[n][];
-        boolean grad = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try {
-            for (int from = 0; from < n; from += batchSize) {
-                int to = Math.min(n, from + batchSize);
-                try (NDManager step = model.manager().newSubManager()) {
-                    NDArray x = model.images(images.pixels(), from, to - from, step);
-                    copyRows(normalised(model.encodeImage(x)), out, from);
-                }
-            }
-        } finally {
-            JniUtils.setGradMode(grad);
-        }
-        return out;
+        return inBatches(images.size(), (from, to, step) -> model.encodeImage(
+                model.images(images.pixels(), from, to - from, step)));
     }
 
     @Override
     public float[][] encodeTexts(List<String> texts) {
-        int n = texts.size();
         int t = model.config().contextLength();
+        return inBatches(texts.size(), (from, to, step) -> {
+            int[] tokens = new int[(to - from) * t];
+            for (int i = from; i < to; i++) {
+                System.arraycopy(tokenizer.encode(texts.get(i), t), 0, tokens, (i - from) * t, t);
+            }
+            return model.encodeText(tokens, to - from, step);
+        });
+    }
+
+    /** Features of rows [from, to), allocated in {@code step}. */
+    private interface BatchEncoder {
+        NDArray encode(int from, int to, NDManager step);
+    }
+
+    /** L2-normalised features of n rows, {@code batchSize} at a time, without autograd, one sub-manager per batch. */
+    private float[][] inBatches(int n, BatchEncoder encoder) {
         float[][] out = new float[n][];
         boolean grad = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try {
             for (int from = 0; from < n; from += batchSize) {
                 int to = Math.min(n, from + batchSize);
-                int[] tokens = new int[(to - from) * t];
-                for (int i = from; i < to; i++) {
-                    System.arraycopy(tokenizer.encode(texts.get(i), t), 0, tokens, (i - from) * t, t);
-                }
                 try (NDManager step = model.manager().newSubManager()) {
-                    copyRows(normalised(model.encodeText(tokens, to - from, step)), out, from);
+                    copyRows(normalised(encoder.encode(from, to, step)), out, from);
                 }
             }
         } finally {
