@@ -73,10 +73,12 @@ final class StudyCommand implements Runnable {
         @Mixin
         ConfigOption cfg;
 
-        @Option(names = "--workers", description = "Runs side by side (default: config local.workers, else 1).")
+        @Option(names = "--workers", description = "Runs side by side (default: config local.workers, else the "
+                + "measured default split, docs/sweeps.md).")
         Integer workers;
 
-        @Option(names = "--threads", description = "Threads per run (default: config local.threads, else cores / workers).")
+        @Option(names = "--threads", description = "Threads per run (default: config local.threads, else cores / "
+                + "workers; with neither workers nor threads given, the measured default split).")
         Integer threads;
 
         @Option(names = "--retry-failed", description = "Also re-run failed runs.")
