@@ -3,7 +3,7 @@ package org.qqt.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.qqt.cli.EvalFixtures.qqt;
+import static org.qqt.cli.CliRun.qqt;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,7 +26,7 @@ class EvalCommandTest {
     void writesDatacompJsonlAndResumesAfterAKill(@TempDir Path dir) throws Exception {
         Path run = EvalFixtures.trainRun(dir, "run", Path.of("models/tiny.json"));
         Path suite = EvalFixtures.suite(dir.resolve("world"));
-        EvalFixtures.Run r = qqt("eval", "--run", run.toString(), "--suite", suite.toString(), "--root",
+        CliRun r = qqt("eval", "--run", run.toString(), "--suite", suite.toString(), "--root",
                 dir.resolve("world").toString(), "--batch", "4", "--device", "cpu");
         assertEquals(0, r.code(), r.err());
         Path jsonl = run.resolve(EvalResultsFile.FILE_NAME);
@@ -42,7 +42,7 @@ class EvalCommandTest {
         // a kill while appending the second line: the first line complete, the second torn
         List<String> lines = Files.readAllLines(jsonl);
         Files.writeString(jsonl, lines.get(0) + "\n" + lines.get(1).substring(0, 20), StandardCharsets.UTF_8);
-        EvalFixtures.Run again = qqt("eval", "--run", run.toString(), "--suite", suite.toString(), "--root",
+        CliRun again = qqt("eval", "--run", run.toString(), "--suite", suite.toString(), "--root",
                 dir.resolve("world/tasks").toString(), "--batch", "3", "--device", "cpu");
         assertEquals(0, again.code(), again.err());
         assertTrue(again.err().contains("imagenet1k (ImageNet 1k): cached"), again.err());
@@ -57,7 +57,7 @@ class EvalCommandTest {
         Path world = dir.resolve("world");
         Path suite = EvalFixtures.suite(world);
         Files.delete(world.resolve("tasks/cars/classnames.txt"));
-        EvalFixtures.Run r = qqt("eval", "--run", run.toString(), "--suite", suite.toString(), "--root",
+        CliRun r = qqt("eval", "--run", run.toString(), "--suite", suite.toString(), "--root",
                 world.toString(), "--device", "cpu", "--threads", "1");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().lines().anyMatch(l -> l.contains("cars") && l.contains("classnames.txt")
@@ -73,7 +73,7 @@ class EvalCommandTest {
                 .replace("\"tiny\"", "\"tiny-wide\"").replace("\"embed_dim\": 64", "\"embed_dim\": 32"));
         Path otherRun = EvalFixtures.trainRun(dir, "other", other);
         Path suite = EvalFixtures.suite(dir.resolve("world"));
-        EvalFixtures.Run r = qqt("eval", "--run", run.toString(), "--checkpoint",
+        CliRun r = qqt("eval", "--run", run.toString(), "--checkpoint",
                 Checkpoint.latest(otherRun).toString(), "--suite", suite.toString(), "--root",
                 dir.resolve("world").toString(), "--device", "cpu");
         assertEquals(2, r.code(), r.err());

@@ -1,11 +1,9 @@
 package org.qqt.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.qqt.cli.CliRun.qqt;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,20 +19,8 @@ import org.qqt.train.DataSources;
 final class EvalFixtures {
     private EvalFixtures() {}
 
-    record Run(int code, String out, String err) {}
-
     static final List<String> COLOURS = List.of("red", "green", "blue");
     static final int[] RGB = {0xdd2211, 0x22cc33, 0x1133ee};
-
-    static Run qqt(String... args) {
-        var cl = Qqt.commandLine();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     static BufferedImage solid(int size, int rgb, int noise) {
         BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
@@ -49,7 +35,7 @@ final class EvalFixtures {
     /** Trains a 2-step run of {@code model} with random data and writes its compact vocab.json. */
     static Path trainRun(Path dir, String name, Path model) throws Exception {
         Path run = dir.resolve(name);
-        Run r = qqt("train", "--data", "random", "--model", model.toString(), "--samples-seen", "512", "--batch",
+        CliRun r = qqt("train", "--data", "random", "--model", model.toString(), "--samples-seen", "512", "--batch",
                 "256", "--device", "cpu", "--out", run.toString());
         assertEquals(0, r.code(), r.err());
         List<String> words = new ArrayList<>();

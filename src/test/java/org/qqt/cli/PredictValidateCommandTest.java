@@ -3,10 +3,9 @@ package org.qqt.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.qqt.cli.CliRun.qqt;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,26 +13,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qqt.io.Json;
-import picocli.CommandLine;
 
 class PredictValidateCommandTest {
     @TempDir
     Path dir;
 
     private static final Path TMARS = Path.of("configs/paper-tmars-imagenet.json");
-
-    /** Exit code, stdout, stderr of one CLI call through Qqt's own handler. */
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Qqt.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     private static List<String> keys(JsonNode n) {
         List<String> out = new ArrayList<>();
@@ -43,7 +28,7 @@ class PredictValidateCommandTest {
 
     @Test
     void predictJsonIsOneObjectWithExactlyTheContractKeys() throws Exception {
-        Run r = run("predict", "--params", TMARS.toString(), "--budgets", "32M,64M,128M,640M", "--format", "json");
+        CliRun r = qqt("predict", "--params", TMARS.toString(), "--budgets", "32M,64M,128M,640M", "--format", "json");
         assertEquals(0, r.code(), r.err());
         assertEquals(1, r.out().strip().lines().count(), "one line of JSON");
         JsonNode j = Json.mapper().readTree(r.out());
@@ -69,7 +54,7 @@ class PredictValidateCommandTest {
                  "bootstrap":[{"a":0.021,"d":0.1,"b":[-0.17,-0.15],"tau":[4.0,4.27]},
                               {"a":0.023,"d":0.1,"b":[-0.19,-0.15],"tau":[4.6,4.27]}]}
                 """);
-        Run r = run("predict", "--params", params.toString(), "--budgets", "32M,640M", "--format", "json",
+        CliRun r = qqt("predict", "--params", params.toString(), "--budgets", "32M,640M", "--format", "json",
                 "--frontier", "--grid-points", "9");
         assertEquals(0, r.code(), r.err());
         JsonNode j = Json.mapper().readTree(r.out());
@@ -86,11 +71,11 @@ class PredictValidateCommandTest {
 
     @Test
     void predictTableAndCsvAndExplicitMixtures() {
-        Run t = run("predict", "--params", TMARS.toString(), "--budgets", "32M,640M", "--frontier");
+        CliRun t = qqt("predict", "--params", TMARS.toString(), "--budgets", "32M,640M", "--frontier");
         assertEquals(0, t.code(), t.err());
         assertTrue(t.out().contains("best mixture per budget"), t.out());
         assertTrue(t.out().contains("crossover at"), t.out());
-        Run c = run("predict", "--params", TMARS.toString(), "--budgets", "64M", "--format", "csv",
+        CliRun c = qqt("predict", "--params", TMARS.toString(), "--budgets", "64M", "--format", "csv",
                 "--mixture", "top10-20+top0-10", "--mixture", "top30-40");
         assertEquals(0, c.code(), c.err());
         List<String> lines = c.out().strip().lines().toList();
@@ -103,7 +88,7 @@ class PredictValidateCommandTest {
     @Test
     void predictWritesPngAndSvgForAPathWithoutExtension() throws Exception {
         Path plot = dir.resolve("fig5");
-        Run r = run("predict", "--params", TMARS.toString(), "--budgets", "32M,640M", "--plot", plot.toString());
+        CliRun r = qqt("predict", "--params", TMARS.toString(), "--budgets", "32M,640M", "--plot", plot.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.size(dir.resolve("fig5.png")) > 10_000);
         assertTrue(Files.readString(dir.resolve("fig5.svg")).contains("<svg"));
@@ -127,7 +112,7 @@ class PredictValidateCommandTest {
                 "unknown mixture order", "x.pdf"};
         for (int i = 0; i < cases.length; i++) {
             assertEquals(2, Qqt.execute(cases[i]), String.join(" ", cases[i]));
-            Run r = run(cases[i]);
+            CliRun r = qqt(cases[i]);
             assertEquals(2, r.code());
             assertEquals(1, r.err().strip().lines().count(), r.err());
             assertTrue(r.err().contains(expected[i]), expected[i] + " in: " + r.err());
@@ -143,7 +128,7 @@ class PredictValidateCommandTest {
                 top0-10+top10-20,25.6M,32M,0.84
                 top0-10+top10-20,12.8M,640M,0.64
                 """);
-        Run r = run("validate", "--params", TMARS.toString(), "--actual", csv.toString(), "--format", "json");
+        CliRun r = qqt("validate", "--params", TMARS.toString(), "--actual", csv.toString(), "--format", "json");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("warning") && r.err().contains("25.6M"), r.err());
         JsonNode j = Json.mapper().readTree(r.out());
@@ -161,7 +146,7 @@ class PredictValidateCommandTest {
         assertEquals(max, j.get("max_error").asDouble(), 1e-12);
         assertEquals(1, j.get("compared").asInt());
         assertEquals(1, j.get("agreed").asInt()); // at 32M: top0-10 measured and predicted best
-        Run t = run("validate", "--params", TMARS.toString(), "--actual", csv.toString(), "--plot",
+        CliRun t = qqt("validate", "--params", TMARS.toString(), "--actual", csv.toString(), "--plot",
                 dir.resolve("v.png").toString());
         assertEquals(0, t.code(), t.err());
         assertTrue(t.out().contains("MAE"), t.out());
@@ -172,7 +157,7 @@ class PredictValidateCommandTest {
     void validateWithAnUnknownMixtureExitsTwoListingTheKnownNames() throws Exception {
         Path csv = dir.resolve("actual.csv");
         Files.writeString(csv, "pool,pool_size,samples_seen,error\ntop0-50,64M,128M,0.7\n");
-        Run r = run("validate", "--params", TMARS.toString(), "--actual", csv.toString());
+        CliRun r = qqt("validate", "--params", TMARS.toString(), "--actual", csv.toString());
         assertEquals(2, r.code());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains("unknown mixture 'top0-50'") && r.err().contains("top0-10+top10-20"), r.err());

@@ -3,7 +3,7 @@ package org.qqt.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.qqt.cli.EvalFixtures.qqt;
+import static org.qqt.cli.CliRun.qqt;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,7 +52,7 @@ class ScoreCommandTest {
     void writesOneFiniteScorePerDecodableSampleAndNanForACorruptImage(@TempDir Path dir) throws Exception {
         Path run = EvalFixtures.trainRun(dir, "teacher", Path.of("models/tiny.json"));
         Path pool = pool(dir);
-        EvalFixtures.Run r = qqt("score", "--pool", pool.toString(), "--teacher", run.toString(), "--batch", "5",
+        CliRun r = qqt("score", "--pool", pool.toString(), "--teacher", run.toString(), "--batch", "5",
                 "--device", "cpu", "--report");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("1 undecodable"), r.out());
@@ -73,7 +73,7 @@ class ScoreCommandTest {
             }
         }
         // same teacher, other batch size: same scores; the column is replaced, not added twice
-        EvalFixtures.Run again = qqt("score", "--pool", pool.toString(), "--teacher", run.toString(), "--batch", "2",
+        CliRun again = qqt("score", "--pool", pool.toString(), "--teacher", run.toString(), "--batch", "2",
                 "--device", "cpu");
         assertEquals(0, again.code(), again.err());
         try (PoolMetadata m = PoolMetadata.open(pool.resolve("metadata.parquet"))) {
@@ -92,7 +92,7 @@ class ScoreCommandTest {
         Path run = EvalFixtures.trainRun(dir, "teacher", Path.of("models/tiny.json"));
         Path pool = pool(dir);
         byte[] before = Files.readAllBytes(pool.resolve("metadata.parquet"));
-        EvalFixtures.Run r = qqt("score", "--pool", pool.toString(), "--teacher", run.toString(), "--column",
+        CliRun r = qqt("score", "--pool", pool.toString(), "--teacher", run.toString(), "--column",
                 "bad-name", "--device", "cpu");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("bad-name"), r.err());

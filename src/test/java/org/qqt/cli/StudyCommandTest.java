@@ -3,11 +3,9 @@ package org.qqt.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.qqt.cli.CliRun.qqt;
 
-import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -25,7 +23,6 @@ import org.qqt.data.SubsetFile;
 import org.qqt.data.Uid;
 import org.qqt.synth.WorldConfig;
 import org.qqt.synth.WorldWriter;
-import picocli.CommandLine;
 
 /**
  * {@code qqt study learnability} and {@code qqt study crossover} end to end on the tiny world: real qqt train and
@@ -36,18 +33,6 @@ class StudyCommandTest {
     @TempDir
     static Path dir;
     static Path config;
-
-    record Run(int code, String out, String err) {}
-
-    static Run qqt(String... args) {
-        CommandLine cl = Qqt.commandLine();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     /** Tiny world (300 pool, 100 teacher samples, 24 test images a task), subsets by true quality, a launcher. */
     @BeforeAll
@@ -117,7 +102,7 @@ class StudyCommandTest {
 
     @Test
     void learnabilityTrainsEachSetAndSeedOnceAndTablesEveryTaskAtEveryCheckpoint() throws Exception {
-        Run r = qqt("study", "learnability", "--config", config.toString());
+        CliRun r = qqt("study", "learnability", "--config", config.toString());
         assertEquals(0, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("each trained once to 96 samples (one cosine run)"), r.out());
         assertTrue(r.out().contains("local: 2 worker(s) x 1 thread(s)"), r.out());
@@ -142,7 +127,7 @@ class StudyCommandTest {
         System.out.println(md);
 
         List<String> before = logs(runs.resolve("learnability"));
-        Run again = qqt("study", "learnability", "--config", config.toString());
+        CliRun again = qqt("study", "learnability", "--config", config.toString());
         assertEquals(0, again.code(), again.out() + again.err());
         assertTrue(again.out().contains("4 runs (4 done, 0 running, 0 failed); starting 0"), again.out());
         assertEquals(before, logs(runs.resolve("learnability")), "a re-run starts no stage");
@@ -151,16 +136,16 @@ class StudyCommandTest {
 
     @Test
     void crossoverRunsTheValidationRunsOnceAndTablesEveryMixtureAndBudget() throws Exception {
-        Run dry = qqt("study", "crossover", "--config", config.toString(), "--dry-run");
+        CliRun dry = qqt("study", "crossover", "--config", config.toString(), "--dry-run");
         assertEquals(0, dry.code(), dry.out() + dry.err());
         assertTrue(dry.out().contains("4 runs in"), dry.out());
-        Run plan = qqt("sweep", "plan", config.toString(), "--format", "csv");
+        CliRun plan = qqt("sweep", "plan", config.toString(), "--format", "csv");
         List<String> ids = plan.out().lines().skip(1).filter(l -> l.contains(",validation,"))
                 .map(l -> l.split(",")[0]).toList();
         assertEquals(4, ids.size(), plan.out());
         ids.forEach(id -> assertTrue(dry.out().contains(id), "same ids as sweep plan: " + id));
 
-        Run r = qqt("study", "crossover", "--config", config.toString());
+        CliRun r = qqt("study", "crossover", "--config", config.toString());
         assertEquals(0, r.code(), r.out() + r.err());
         Path runs = dir.resolve("runs/study");
         ids.forEach(id -> assertTrue(Files.isRegularFile(runs.resolve(id).resolve("eval_results.jsonl")), id));
@@ -174,7 +159,7 @@ class StudyCommandTest {
         System.out.println(md);
 
         List<String> before = logs(runs);
-        Run again = qqt("study", "crossover", "--config", config.toString(), "--metric", "imagenet1k");
+        CliRun again = qqt("study", "crossover", "--config", config.toString(), "--metric", "imagenet1k");
         assertEquals(0, again.code(), again.out() + again.err());
         assertTrue(again.out().contains("starting 0"), again.out());
         assertEquals(before, logs(runs), "a re-run starts no stage");

@@ -2,10 +2,9 @@ package org.qqt.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.qqt.cli.CliRun.qqt;
 
 import ai.djl.engine.Engine;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -14,21 +13,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class TrainCommandTest {
-
-    record Run(int code, String out, String err) {}
-
-    static Run qqt(String... args) {
-        CommandLine cl = Qqt.commandLine();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     /** A DataComp subset file: .npy v1.0, dtype [('f0','<u8'),('f1','<u8')], shape (rows,). */
     static Path subset(Path dir, int rows) throws Exception {
@@ -50,7 +36,7 @@ class TrainCommandTest {
     void unknownModelConfigKeyIsExit2NamingTheFile(@TempDir Path dir) throws Exception {
         Path cfg = dir.resolve("bad.json");
         Files.writeString(cfg, Files.readString(Path.of("models/tiny.json")).replace("\"mlp_ratio\"", "\"mlp_ration\""));
-        Run r = qqt("train", "--data", "random", "--model", cfg.toString(), "--samples-seen", "1k", "--out",
+        CliRun r = qqt("train", "--data", "random", "--model", cfg.toString(), "--samples-seen", "1k", "--out",
                 dir.resolve("run").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("bad.json") && r.err().contains("mlp_ration"), r.err());
@@ -60,7 +46,7 @@ class TrainCommandTest {
     @Test
     void batchLargerThanTheSubsetIsExit2(@TempDir Path dir) throws Exception {
         Path pool = Files.createDirectories(dir.resolve("pool"));
-        Run r = qqt("train", "--pool", pool.toString(), "--subset", subset(dir, 100).toString(), "--model",
+        CliRun r = qqt("train", "--pool", pool.toString(), "--subset", subset(dir, 100).toString(), "--model",
                 "models/tiny.json", "--samples-seen", "10k", "--batch", "256", "--out", dir.resolve("run").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("larger than the subset (100 samples"), r.err());
@@ -68,7 +54,7 @@ class TrainCommandTest {
 
     @Test
     void budgetSmallerThanOneBatchIsExit2(@TempDir Path dir) {
-        Run r = qqt("train", "--data", "random", "--model", "models/tiny.json", "--samples-seen", "100", "--batch",
+        CliRun r = qqt("train", "--data", "random", "--model", "models/tiny.json", "--samples-seen", "100", "--batch",
                 "256", "--out", dir.resolve("run").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("smaller than one batch"), r.err());
@@ -79,11 +65,11 @@ class TrainCommandTest {
         Path pool = Files.createDirectories(dir.resolve("pool"));
         Path junk = dir.resolve("junk.npy");
         Files.writeString(junk, "not numpy");
-        Run bad = qqt("train", "--pool", pool.toString(), "--subset", junk.toString(), "--model", "models/tiny.json",
+        CliRun bad = qqt("train", "--pool", pool.toString(), "--subset", junk.toString(), "--model", "models/tiny.json",
                 "--samples-seen", "10k", "--out", dir.resolve("run").toString());
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("junk.npy") && bad.err().contains("not a .npy file"), bad.err());
-        Run missing = qqt("train", "--pool", pool.toString(), "--subset", dir.resolve("nope.npy").toString(),
+        CliRun missing = qqt("train", "--pool", pool.toString(), "--subset", dir.resolve("nope.npy").toString(),
                 "--model", "models/tiny.json", "--samples-seen", "10k", "--out", dir.resolve("run").toString());
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("nope.npy"), missing.err());
@@ -92,7 +78,7 @@ class TrainCommandTest {
     @Test
     void gpuRequestedWithoutGpuIsExit2() {
         Assumptions.assumeTrue(Engine.getInstance().getGpuCount() == 0, "this machine has a GPU");
-        Run r = qqt("train", "--data", "random", "--model", "models/tiny.json", "--samples-seen", "1k", "--batch",
+        CliRun r = qqt("train", "--data", "random", "--model", "models/tiny.json", "--samples-seen", "1k", "--batch",
                 "8", "--device", "gpu", "--out", "target/never");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("no CUDA GPU"), r.err());
@@ -103,7 +89,7 @@ class TrainCommandTest {
         Path out = dir.resolve("run");
         String[] args = {"train", "--data", "random", "--model", "models/tiny.json", "--samples-seen", "64",
                 "--batch", "16", "--lr", "3e-3", "--out", out.toString()};
-        Run r = qqt(args);
+        CliRun r = qqt(args);
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("4 steps"), r.out());
         assertTrue(Files.exists(out.resolve("checkpoints/latest.safetensors")));
@@ -111,7 +97,7 @@ class TrainCommandTest {
         String runJson = Files.readString(out.resolve("run.json"));
         assertTrue(runJson.contains("\"status\" : \"done\"") && runJson.contains("\"pool_size\" : 10000")
                 && runJson.contains("\"samples_seen\" : 64"), runJson);
-        Run again = qqt(args);
+        CliRun again = qqt(args);
         assertEquals(0, again.code());
         assertTrue(again.out().contains("already done"), again.out());
     }
@@ -121,7 +107,7 @@ class TrainCommandTest {
         Path out = dir.resolve("run");
         String[] args = {"train", "--data", "random", "--model", "models/tiny.json", "--samples-seen", "64",
                 "--batch", "16", "--lr", "3e-3", "--keep-at", "20,32,50", "--out", out.toString()};
-        Run r = qqt(args);
+        CliRun r = qqt(args);
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.isRegularFile(out.resolve("checkpoints/samples-32.safetensors")), "20 rounds up to step 2");
         assertTrue(Files.size(out.resolve("checkpoints/samples-32.safetensors"))
@@ -133,7 +119,7 @@ class TrainCommandTest {
         assertEquals("checkpoints/samples-32.safetensors", run.get("kept").get(0).get("file").asText());
         assertEquals(2, run.get("kept").get(0).get("step").asInt());
         assertEquals(0, qqt(args).code());
-        Run missing = qqt("train", "--data", "random", "--model", "models/tiny.json", "--samples-seen", "64",
+        CliRun missing = qqt("train", "--data", "random", "--model", "models/tiny.json", "--samples-seen", "64",
                 "--batch", "16", "--lr", "3e-3", "--keep-at", "48", "--out", out.toString());
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("no kept checkpoint after 48 samples"), missing.err());

@@ -4,14 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.qqt.cli.CliRun.qqt;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.qqt.cli.Qqt;
+import org.qqt.cli.CliRun;
 import org.qqt.data.ClipTokenizer;
 import org.qqt.data.CompactVocabulary;
 import org.qqt.data.PoolMetadata;
@@ -33,7 +31,6 @@ import org.qqt.model.Clip;
 import org.qqt.model.ModelConfig;
 import org.qqt.synth.WorldConfig;
 import org.qqt.synth.WorldWriter;
-import picocli.CommandLine;
 
 /** {@code qqt train --pool ... --subset ...} end to end on a tiny synthetic world generated here. */
 @Tag("slow")
@@ -42,18 +39,6 @@ class ShardTrainingTest {
     static Path world;
     static Path subset;
     static final PrintStream quiet = new PrintStream(PrintStream.nullOutputStream());
-
-    record Run(int code, String out, String err) {}
-
-    static Run qqt(String... args) {
-        CommandLine cl = Qqt.commandLine();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     /** 1000 pool samples of 32×32 (tiny world), and a subset of the top half by true_quality. */
     @BeforeAll
@@ -83,7 +68,7 @@ class ShardTrainingTest {
     @Test
     void shardRunWritesRunJsonMetricsCheckpointAndVocabThenIsIdempotent(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("run");
-        Run r = qqt(args(out));
+        CliRun r = qqt(args(out));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("10 steps"), r.out());
         JsonNode run = Json.readTree(out.resolve(RunRecord.FILE));
@@ -106,7 +91,7 @@ class ShardTrainingTest {
 
         long modified = Files.getLastModifiedTime(Checkpoint.latest(out)).toMillis();
         long vocabModified = Files.getLastModifiedTime(out.resolve(DataSources.VOCAB_FILE)).toMillis();
-        Run again = qqt(args(out));
+        CliRun again = qqt(args(out));
         assertEquals(0, again.code(), again.err());
         assertTrue(again.out().contains("already done"), again.out());
         assertEquals(modified, Files.getLastModifiedTime(Checkpoint.latest(out)).toMillis());
@@ -132,7 +117,7 @@ class ShardTrainingTest {
         }
         assertEquals(4, Checkpoint.readState(Checkpoint.latest(killed)).step());
         // resumed through the CLI with a fresh loader (and another decode thread count)
-        Run resumed = qqt(args(killed, "--threads", "1", "--loader-threads", "1"));
+        CliRun resumed = qqt(args(killed, "--threads", "1", "--loader-threads", "1"));
         assertEquals(0, resumed.code(), resumed.err());
         assertTrue(resumed.out().contains("10 steps") && !resumed.out().contains("already done"), resumed.out());
 
@@ -170,7 +155,7 @@ class ShardTrainingTest {
             uids.add(new Uid(7, i));
         }
         SubsetFile.of(uids).write(foreign);
-        Run r = qqt("train", "--pool", world.resolve("w/pool").toString(), "--subset", foreign.toString(), "--model",
+        CliRun r = qqt("train", "--pool", world.resolve("w/pool").toString(), "--subset", foreign.toString(), "--model",
                 "models/tiny.json", "--samples-seen", "320", "--batch", "32", "--out", dir.resolve("run").toString());
         assertEquals(2, r.code(), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
@@ -181,7 +166,7 @@ class ShardTrainingTest {
     @Test
     void batchLargerThanTheSamplesPresentIsExit2(@TempDir Path dir) {
         // 500 subset rows: a batch of 600 fails before the shards are read
-        Run r = qqt("train", "--pool", world.resolve("w/pool").toString(), "--subset", subset.toString(), "--model",
+        CliRun r = qqt("train", "--pool", world.resolve("w/pool").toString(), "--subset", subset.toString(), "--model",
                 "models/tiny.json", "--samples-seen", "1200", "--batch", "600", "--out", dir.resolve("run").toString());
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("larger than the subset (500 samples"), r.err());
@@ -192,14 +177,14 @@ class ShardTrainingTest {
             uids.add(new Uid(7, i));
         }
         SubsetFile.of(uids).write(mixed);
-        Run m = qqt("train", "--pool", world.resolve("w/pool/shards").toString(), "--subset", mixed.toString(),
+        CliRun m = qqt("train", "--pool", world.resolve("w/pool/shards").toString(), "--subset", mixed.toString(),
                 "--model", "models/tiny.json", "--samples-seen", "400", "--batch", "200", "--out",
                 dir.resolve("run2").toString());
         assertEquals(2, m.code(), m.err());
         assertTrue(m.err().contains("larger than the 100 samples of the subset present"), m.err());
         // the same subset with a batch that fits: trains on the 100 present, says how many rows are missing
         Path out = dir.resolve("run3");
-        Run ok = qqt("train", "--pool", world.resolve("w/pool/shards").toString(), "--subset", mixed.toString(),
+        CliRun ok = qqt("train", "--pool", world.resolve("w/pool/shards").toString(), "--subset", mixed.toString(),
                 "--model", "models/tiny.json", "--samples-seen", "100", "--batch", "50", "--out", out.toString());
         assertEquals(0, ok.code(), ok.err());
         assertTrue(ok.err().contains("400 of 500 subset rows (400 distinct uids) have no usable sample"), ok.err());
@@ -208,7 +193,7 @@ class ShardTrainingTest {
 
     @Test
     void clipTokenizerForAModelWithFewerTokenRowsIsExit2(@TempDir Path dir) {
-        Run r = qqt(args(dir.resolve("run"), "--tokenizer", "clip"));
+        CliRun r = qqt(args(dir.resolve("run"), "--tokenizer", "clip"));
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("--tokenizer clip needs vocab_size >= 49408"), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
