@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -50,15 +51,7 @@ public final class PoolMetadata implements AutoCloseable {
         List<Path> files = listParquets(fileOrDir);
         Connection conn = null;
         try {
-            conn = DriverManager.getConnection("jdbc:duckdb:");
-            try (PreparedStatement p = conn.prepareStatement("SET VARIABLE qqt_pool_files = ?")) {
-                p.setObject(1, conn.createArrayOf("VARCHAR",
-                        files.stream().map(f -> f.toAbsolutePath().toString()).toArray()));
-                p.execute();
-            }
-            try (Statement s = conn.createStatement()) {
-                s.execute("CREATE TEMP VIEW pool AS SELECT * FROM read_parquet(getvariable('qqt_pool_files'))");
-            }
+            conn = connect(files, new Properties());
             Map<String, String> schema = new LinkedHashMap<>();
             try (Statement s = conn.createStatement(); ResultSet r = s.executeQuery("DESCRIBE SELECT * FROM pool")) {
                 while (r.next()) {
@@ -71,6 +64,76 @@ public final class PoolMetadata implements AutoCloseable {
             throw BadInputException.inFile(fileOrDir, "cannot read as parquet: " + firstLine(e)
                     + "; give DataComp metadata (.parquet files with a uid column)");
         }
+    }
+
+    /** A new DuckDB connection with the temp view {@code pool} over {@code files}. */
+    private static Connection connect(List<Path> files, Properties props) throws SQLException {
+        Connection conn = DriverManager.getConnection("jdbc:duckdb:", props);
+        try {
+            try (PreparedStatement p = conn.prepareStatement("SET VARIABLE qqt_pool_files = ?")) {
+                p.setObject(1, conn.createArrayOf("VARCHAR",
+                        files.stream().map(f -> f.toAbsolutePath().toString()).toArray()));
+                p.execute();
+            }
+            try (Statement s = conn.createStatement()) {
+                s.execute("CREATE TEMP VIEW pool AS SELECT * FROM read_parquet(getvariable('qqt_pool_files'))");
+            }
+            return conn;
+        } catch (SQLException e) {
+            closeQuietly(conn);
+            throw e;
+        }
+    }
+
+    /**
+     * A second connection over the same files (the same {@code pool} view) whose query results stream: rows are
+     * produced while the caller consumes them instead of being materialised first, so a result larger than memory
+     * (every uid of a 128M-row pool) can be read. The caller closes it.
+     */
+    public Connection openStreaming() throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("jdbc_stream_results", "true");
+        return connect(files, props);
+    }
+
+    /** A piece of the pool for a parallel scan: rows {@code [fromRow, toRow)} of one parquet file. */
+    public record Part(String file, long fromRow, long toRow) {}
+
+    /**
+     * The pool cut into about {@code count} parts of whole row groups (parts never span two files), from the
+     * files' parquet metadata: a query restricted to a part's {@code file_row_number} range reads only its row
+     * groups, so parts can be scanned side by side.
+     */
+    public List<Part> parts(int count) {
+        List<String> file = new ArrayList<>();
+        List<Long> groupRows = new ArrayList<>();
+        try (Statement s = conn.createStatement(); ResultSet r = s.executeQuery("SELECT file_name, row_group_num_rows "
+                + "FROM parquet_metadata(getvariable('qqt_pool_files')) WHERE column_id = 0 "
+                + "ORDER BY file_name, row_group_id")) {
+            while (r.next()) {
+                file.add(r.getString(1));
+                groupRows.add(r.getLong(2));
+            }
+        } catch (SQLException e) {
+            throw sqlFailure(e);
+        }
+        long total = groupRows.stream().mapToLong(Long::longValue).sum();
+        long target = Math.max(1, (total + count - 1) / Math.max(1, count));
+        List<Part> parts = new ArrayList<>();
+        long from = 0;
+        long row = 0;
+        for (int g = 0; g < file.size(); g++) {
+            row += groupRows.get(g);
+            boolean lastOfFile = g + 1 == file.size() || !file.get(g + 1).equals(file.get(g));
+            if (lastOfFile || row - from >= target) {
+                if (row > from) {
+                    parts.add(new Part(file.get(g), from, row));
+                }
+                from = lastOfFile ? 0 : row;
+                row = lastOfFile ? 0 : row;
+            }
+        }
+        return parts;
     }
 
     static List<Path> listParquets(Path fileOrDir) {
@@ -312,7 +375,7 @@ public final class PoolMetadata implements AutoCloseable {
     }
 
     /** The first line of a (DuckDB) SQL error message, for one-line error reports. */
-    public static String firstLine(SQLException e) {
+    public static String firstLine(Exception e) {
         String m = String.valueOf(e.getMessage());
         return m.lines().findFirst().orElse(m);
     }

@@ -28,18 +28,23 @@ import org.qqt.io.BadInputException;
  *   <li>The score column alone, into a {@link ScoreColumn}; thresholds by radix selection, then each row's
  *       segment (the distinct thresholds cut the score axis into segments; every bucket is a run of segments)
  *       gives the per-bucket counts and score extremes.</li>
- *   <li>One {@code COPY (SELECT uid, segment ...) TO <stage>/uids.csv}, the segment computed by a CASE over the
- *       thresholds, rows of no bucket left out. Java decodes the file once ({@link UidCsv}) into per-bucket arrays
- *       of exactly the counted size, or, when the buckets together hold more than the memory budget, into one
- *       spill file of 16-byte pairs per bucket.</li>
+ *   <li>One streaming {@code SELECT uid, score} ({@link ArrowUids}: DuckDB's Arrow export, uids decoded straight
+ *       from its buffers), rows of no bucket's score envelope left out by DuckDB; each row's segment comes from
+ *       its score in Java. The uids go into per-bucket arrays of exactly the counted size, or, when the buckets
+ *       together hold more than the memory budget, into one spill file of 16-byte pairs per bucket.</li>
  *   <li>Per bucket (in parallel): sort as unsigned pairs, optional random subsample, write the {@code .npy}.</li>
  * </ol>
  * Counts decoded from the file are checked against the counts of step 1, so DuckDB and Java must agree on every
  * comparison.
  */
 final class OnePassFilter {
-    /** Default limit on the uids held in memory at once (16 bytes each: 512 MiB). */
-    static final long MEMORY_BUDGET_UIDS = 1L << 25;
+    /**
+     * Default limit on the uids held in memory at once (16 bytes each): a third of the JVM's maximum heap (a 4 GiB
+     * heap holds 89M uids; the sort of a bucket needs a copy of it), at least 2^25 (512 MiB).
+     */
+    static long memoryBudgetUids() {
+        return Math.max(1L << 25, Runtime.getRuntime().maxMemory() / 3 / 16);
+    }
 
     private OnePassFilter() {}
 
@@ -128,18 +133,27 @@ final class OnePassFilter {
         try {
             long[] seen = new long[d + 1];
             if (Arrays.stream(segBuckets).anyMatch(x -> x != null)) {
-                Path csv = stage.resolve("uids.csv");
-                exportUids(pool, score, uid, where, params, plan.desc(), segBuckets, csv);
-                UidCsv.read(csv, pool.origin(), (hi, lo, s) -> {
-                    if (s < 0 || s > d || segBuckets[s] == null) {
-                        throw new IllegalStateException("DuckDB put a uid into segment " + s + ", which no bucket uses");
+                double[] desc = plan.desc();
+                List<Object> p = new ArrayList<>(params);
+                String rows = where + envelope(score, desc, segBuckets, p);
+                int threads = Runtime.getRuntime().availableProcessors();
+                ArrowUids.scan(pool, uid, score, rows, p, threads, (hi, lo, v, n) -> {
+                    int[] seg = new int[n];
+                    for (int i = 0; i < n; i++) {
+                        seg[i] = ScoreColumn.segmentOf(v[i], desc);
                     }
-                    seen[s]++;
-                    for (int b : segBuckets[s]) {
-                        store.add(b, hi, lo);
+                    synchronized (store) {
+                        for (int i = 0; i < n; i++) {
+                            int[] buckets = segBuckets[seg[i]];
+                            if (buckets != null) { // the score envelope lets rows of unused segments through
+                                seen[seg[i]]++;
+                                for (int b : buckets) {
+                                    store.add(b, hi[i], lo[i]);
+                                }
+                            }
+                        }
                     }
                 });
-                Files.delete(csv);
             }
             for (int s = 0; s <= d; s++) {
                 if (segBuckets[s] != null && seen[s] != plan.segCount()[s]) {
@@ -204,20 +218,12 @@ final class OnePassFilter {
     }
 
     /**
-     * {@code COPY (SELECT uid, CASE ... END) TO csv}: segment s for {@code score >= desc[s]} (first match), rows of
-     * unused segments dropped; the used segments' score envelope goes into the WHERE so that DuckDB can filter
-     * while scanning.
+     * {@code AND <score envelope of the used segments>}: lets DuckDB skip rows while scanning; each row's segment
+     * is then found in Java from the score it sends, with the same comparisons as the ranking. Appends the
+     * envelope's parameters to {@code p}.
      */
-    private static void exportUids(PoolMetadata pool, String score, String uid, String where, List<Object> params,
-                                   double[] desc, int[][] segBuckets, Path csv) {
+    private static String envelope(String score, double[] desc, int[][] segBuckets, List<Object> p) {
         int d = desc.length;
-        List<Object> p = new ArrayList<>();
-        StringBuilder cases = new StringBuilder("CASE");
-        for (int s = 0; s < d; s++) {
-            cases.append(" WHEN ").append(score).append(" >= ? THEN ").append(segBuckets[s] == null ? "NULL" : s);
-            p.add(desc[s]);
-        }
-        cases.append(" ELSE ").append(segBuckets[d] == null ? "NULL" : d).append(" END");
         int lowest = d;
         while (lowest >= 0 && segBuckets[lowest] == null) {
             lowest--;
@@ -226,7 +232,6 @@ final class OnePassFilter {
         while (highest <= d && segBuckets[highest] == null) {
             highest++;
         }
-        p.addAll(params);
         StringBuilder envelope = new StringBuilder();
         if (lowest >= 0 && lowest < d) {
             envelope.append(" AND ").append(score).append(" >= ?");
@@ -236,26 +241,7 @@ final class OnePassFilter {
             envelope.append(" AND ").append(score).append(" < ?");
             p.add(desc[highest - 1]);
         }
-        p.add(csv.toAbsolutePath().toString());
-        String sql = "COPY (SELECT qqt_uid, qqt_segment FROM (SELECT " + uid + " AS qqt_uid, " + cases
-                + " AS qqt_segment FROM pool WHERE " + where + envelope + ") WHERE qqt_segment IS NOT NULL) TO ? "
-                + "(FORMAT csv, HEADER false)";
-        try {
-            setting(pool, "SET preserve_insertion_order = false"); // the uids are sorted in Java anyway
-            try (PreparedStatement ps = ScoreFilter.bind(pool.prepare(sql), p)) {
-                ps.execute();
-            } finally {
-                setting(pool, "RESET preserve_insertion_order");
-            }
-        } catch (SQLException e) {
-            throw BadInputException.inFile(pool.origin(), "cannot read uids: " + PoolMetadata.firstLine(e));
-        }
-    }
-
-    private static void setting(PoolMetadata pool, String sql) throws SQLException {
-        try (PreparedStatement ps = pool.prepare(sql)) {
-            ps.execute();
-        }
+        return envelope.toString();
     }
 
     private static int indexOf(double[] desc, double v) {

@@ -50,7 +50,7 @@ public final class ScoreFilter {
     enum UidTransfer {
         /**
          * The default ({@link OnePassFilter}): the score column once into Java (thresholds, counts), then one
-         * {@code COPY (SELECT uid, segment ...)} for all buckets, decoded once and split into buckets in Java.
+         * streaming {@code SELECT uid, score} for all buckets through DuckDB's Arrow export, split in Java.
          */
         ONE_PASS,
         /**
@@ -68,7 +68,7 @@ public final class ScoreFilter {
     }
 
     static FilterManifest run(PoolMetadata pool, FilterSpec spec, Path outDir, String command, UidTransfer transfer) {
-        return run(pool, spec, outDir, command, transfer, OnePassFilter.MEMORY_BUDGET_UIDS);
+        return run(pool, spec, outDir, command, transfer, OnePassFilter.memoryBudgetUids());
     }
 
     /** {@code budgetUids}: for {@link UidTransfer#ONE_PASS}, the most uids held in memory before spilling. */

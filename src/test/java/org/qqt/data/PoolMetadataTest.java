@@ -113,4 +113,55 @@ class PoolMetadataTest {
         assertThrows(BadInputException.class, () -> PoolMetadata.open(dir.resolve("empty-dir-does-not-exist")));
         assertThrows(BadInputException.class, () -> PoolMetadata.withScoreColumn(file, "x; DROP", Map.of()));
     }
+
+    @Test
+    void partsCoverEveryRowOfEveryFileOnceInWholeRowGroups(@TempDir Path dir) throws Exception {
+        long[] sizes = {10_000, 2_500};
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+             java.sql.Statement s = c.createStatement()) {
+            for (int f = 0; f < sizes.length; f++) {
+                s.execute("COPY (SELECT md5(i::VARCHAR) AS uid, i::FLOAT AS score FROM range(" + sizes[f] + ") t(i)) TO '"
+                        + dir.resolve("part-" + f + ".parquet") + "' (FORMAT parquet, ROW_GROUP_SIZE 1000)");
+            }
+        }
+        try (PoolMetadata pool = PoolMetadata.open(dir)) {
+            java.util.Set<String> groupStarts = new java.util.HashSet<>(); // "file@row" of every row group
+            try (java.sql.PreparedStatement ps = pool.prepare("SELECT file_name, sum(row_group_num_rows) OVER "
+                    + "(PARTITION BY file_name ORDER BY row_group_id) - row_group_num_rows FROM parquet_metadata("
+                    + "getvariable('qqt_pool_files')) WHERE column_id = 0"); java.sql.ResultSet r = ps.executeQuery()) {
+                while (r.next()) {
+                    groupStarts.add(r.getString(1) + "@" + r.getLong(2));
+                }
+            }
+            assertTrue(groupStarts.size() >= 4, "several row groups: " + groupStarts);
+            for (int count : new int[] {1, 3, 8, 100}) {
+                List<PoolMetadata.Part> parts = pool.parts(count);
+                Map<String, Long> next = new LinkedHashMap<>();
+                for (PoolMetadata.Part p : parts) {
+                    assertEquals(next.getOrDefault(p.file(), 0L), p.fromRow(), "parts are contiguous: " + parts);
+                    assertTrue(p.toRow() > p.fromRow(), p.toString());
+                    assertTrue(groupStarts.contains(p.file() + "@" + p.fromRow()), "a part starts at a row group: " + p);
+                    next.put(p.file(), p.toRow());
+                }
+                assertEquals(List.of(sizes[0], sizes[1]), new ArrayList<>(next.values()), "count " + count);
+                assertTrue(parts.size() >= Math.min(count, 2) && parts.size() <= Math.max(count, 2) + 1,
+                        count + " asked, " + parts.size() + " parts");
+                // the parts, scanned as the parallel filter scans them, give back every uid once
+                long rows = 0;
+                for (PoolMetadata.Part p : parts) {
+                    try (java.sql.PreparedStatement ps = pool.prepare("SELECT count(DISTINCT uid) FROM "
+                            + "read_parquet(?, file_row_number = true) WHERE file_row_number >= ? AND file_row_number < ?")) {
+                        ps.setString(1, p.file());
+                        ps.setLong(2, p.fromRow());
+                        ps.setLong(3, p.toRow());
+                        try (java.sql.ResultSet r = ps.executeQuery()) {
+                            r.next();
+                            rows += r.getLong(1);
+                        }
+                    }
+                }
+                assertEquals(sizes[0] + sizes[1], rows);
+            }
+        }
+    }
 }

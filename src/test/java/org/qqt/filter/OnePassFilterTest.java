@@ -148,7 +148,7 @@ class OnePassFilterTest {
                 byte[] b = "0f1e2d3c".getBytes(StandardCharsets.US_ASCII);
                 b[pos] = (byte) c;
                 long w = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
-                long got = UidCsv.hex8(w);
+                long got = ArrowUids.hex8(w);
                 if (valid.indexOf(c) >= 0) {
                     assertEquals(Long.parseLong(new String(b, StandardCharsets.ISO_8859_1), 16), got, "byte " + c);
                 } else {
@@ -159,18 +159,55 @@ class OnePassFilterTest {
     }
 
     @Test
-    void uidFileLinesThatAreNotHexUidAndSegmentAreBadInput(@TempDir Path dir) throws Exception {
-        String good = "ffffffffffffffff0000000000000001,3\n8000000000000000ABCDEF0123456789,12\r\n";
-        Path f = dir.resolve("u.csv");
-        Files.writeString(f, good);
-        List<String> seen = new ArrayList<>();
-        assertEquals(2, UidCsv.read(f, f, (hi, lo, s) -> seen.add(new Uid(hi, lo).hex() + "/" + s)));
-        assertEquals(List.of("ffffffffffffffff0000000000000001/3", "8000000000000000abcdef0123456789/12"), seen);
-        for (String bad : new String[] {",3\n", "ffffffffffffffff000000000000000,3\n", "ffffffffffffffff00000000000000012,3\n",
-            "\"ffffffffffffffff0000000000000001\",3\n", "ffffffffffffffff0000000000000001,\n",
-            "ffffffffffffffff0000000000000001,3", "ffffffffffffffff0000000000000001,3\nffff"}) {
-            Files.writeString(f, bad);
-            assertThrows(BadInputException.class, () -> UidCsv.read(f, f, (hi, lo, s) -> { }), bad);
+    void arrowScanDecodesEveryUidAcrossBatchesAndSkipsNullAndNaNScores(@TempDir Path dir) throws Exception {
+        Path parquet = dir.resolve("pool.parquet");
+        int rows = ArrowUids.BATCH_ROWS * 2 + 123; // three Arrow batches
+        FilterBench.generatePool(parquet, rows, 5);
+        try (PoolMetadata pool = PoolMetadata.open(parquet)) {
+            // the expected uids and scores, one JDBC row at a time
+            java.util.Set<Uid> expected = new java.util.HashSet<>();
+            try (java.sql.PreparedStatement ps = pool.prepare(
+                    "SELECT uid FROM pool WHERE score IS NOT NULL AND NOT isnan(score) AND score < 0.5");
+                 java.sql.ResultSet r = ps.executeQuery()) {
+                while (r.next()) {
+                    expected.add(Uid.parse(r.getString(1)));
+                }
+            }
+            java.util.Set<Uid> got = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            long read = ArrowUids.scan(pool, "uid", "CASE WHEN score >= 0.5 THEN NULL "
+                    + "WHEN score < 0.001 THEN 'NaN'::FLOAT ELSE score END", "true", List.of(), 2, (hi, lo, v, n) -> {
+                        for (int i = 0; i < n; i++) {
+                            assertTrue(v[i] < 0.5 && v[i] >= 0.001, "score " + v[i]);
+                            assertTrue(got.add(new Uid(hi[i], lo[i])));
+                        }
+                    });
+            assertEquals(rows, read);
+            long nan = expected.size() - got.size();
+            assertTrue(nan > 0 && nan < rows / 200, "rows with a NaN score: " + nan);
+            assertTrue(expected.containsAll(got));
+        }
+    }
+
+    @Test
+    void arrowScanNamesAUidThatIsNotThirtyTwoHexDigits(@TempDir Path dir) throws Exception {
+        String good = "ffffffffffffffff0000000000000001";
+        for (String bad : new String[] {null, "", "ffffffffffffffff000000000000000", good + "2",
+            "fffffffffffffffg0000000000000001", "ffffffffffffffff 000000000000001", "ffffffffffffffff00000000000000\u00e9"}) {
+            Path parquet = dir.resolve("bad-" + Math.abs(String.valueOf(bad).hashCode()) + ".parquet");
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+                 java.sql.PreparedStatement p = c.prepareStatement("COPY (SELECT * FROM (VALUES (?, 0.5::FLOAT), "
+                         + "(?::VARCHAR, 0.25::FLOAT)) t(uid, score)) TO '" + parquet + "' (FORMAT parquet)")) {
+                p.setString(1, good.toUpperCase(java.util.Locale.ROOT));
+                p.setString(2, bad);
+                p.execute();
+            }
+            try (PoolMetadata pool = PoolMetadata.open(parquet)) {
+                BadInputException e = assertThrows(BadInputException.class, () -> ArrowUids.scan(pool, "uid", "score",
+                        "true", List.of(), 2, (hi, lo, v, n) -> { }));
+                assertTrue(e.getMessage().contains(bad == null ? "uid null" : "uid '" + bad + "'"),
+                        e.getMessage());
+                assertTrue(e.getMessage().contains(parquet.getFileName().toString()), e.getMessage());
+            }
         }
     }
 }
