@@ -1,48 +1,22 @@
 package org.qqt.filter;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.FloatingPointVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.ipc.ArrowReader;
-import org.duckdb.DuckDBResultSet;
 import org.qqt.data.PoolMetadata;
 import org.qqt.io.BadInputException;
 
 /**
- * Streams {@code (uid, score)} rows out of DuckDB through its Arrow export (the Arrow C data interface): each batch
- * arrives as one buffer of uid bytes plus offsets and one buffer of scores, so a row costs no JDBC call and no Java
- * String. The 32 hex digits of a uid are decoded eight at a time inside a long (SWAR, a few ns a row) straight from
- * Arrow's off-heap buffer.
- *
- * <p>A streaming DuckDB result is produced by the thread that consumes it (measured: CPU time = wall time), so one
- * query uses one core. The pool is therefore cut into parts of whole row groups ({@link PoolMetadata#parts}), and
- * {@code threads} workers each run the query restricted to one part at a time ({@code file_row_number} range,
- * which DuckDB prunes to those row groups) on their own streaming connection. Memory stays at a few batches per
- * worker whatever the number of rows.
+ * The {@code (uid, score)} rows of the pool as numbers, through {@link ArrowScan}: the 32 hex digits of a uid are
+ * decoded eight at a time inside a long (SWAR, a few ns a row) straight from Arrow's off-heap string buffer.
  */
 final class ArrowUids {
     /** Rows per Arrow batch. */
-    static final int BATCH_ROWS = 1 << 16;
-    /** Parts per worker, so that a slow part does not leave the other workers idle. */
-    private static final int PARTS_PER_THREAD = 4;
+    static final int BATCH_ROWS = ArrowScan.BATCH_ROWS;
     private static final long ONES = 0x0101010101010101L;
 
     private ArrowUids() {}
@@ -63,52 +37,10 @@ final class ArrowUids {
      */
     static long scan(PoolMetadata pool, String uidColumn, String scoreColumn, String where, List<Object> params,
                      int threads, Sink sink) {
-        String sql = "SELECT " + uidColumn + ", " + scoreColumn + " FROM read_parquet(?, file_row_number = true) "
-                + "WHERE file_row_number >= ? AND file_row_number < ? AND (" + where + ")";
-        List<PoolMetadata.Part> parts = pool.parts(Math.max(1, threads) * PARTS_PER_THREAD);
-        ConcurrentLinkedQueue<PoolMetadata.Part> queue = new ConcurrentLinkedQueue<>(parts);
-        AtomicLong rows = new AtomicLong();
-        ExecutorService workers = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
-            Thread t = new Thread(r, "qqt-uid-scan");
-            t.setDaemon(true);
-            return t;
+        return ArrowScan.scan(pool, uidColumn + ", " + scoreColumn, where, params, threads, () -> {
+            Batch batch = new Batch();
+            return root -> sink.accept(batch.hi, batch.lo, batch.score, decode(root, pool, batch));
         });
-        try {
-            List<Future<?>> jobs = new ArrayList<>();
-            for (int w = 0; w < Math.max(1, threads); w++) {
-                jobs.add(workers.submit(() -> {
-                    try (Connection conn = pool.openStreaming();
-                         Statement settings = conn.createStatement();
-                         BufferAllocator allocator = new RootAllocator()) {
-                        settings.execute("SET preserve_insertion_order = false");
-                        Batch batch = new Batch();
-                        for (PoolMetadata.Part part; (part = queue.poll()) != null; ) {
-                            List<Object> p = new ArrayList<>(List.of(part.file(), part.fromRow(), part.toRow()));
-                            p.addAll(params);
-                            rows.addAndGet(scanPart(pool, conn, allocator, sql, p, batch, sink));
-                        }
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> job : jobs) {
-                job.get();
-            }
-            return rows.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reading uids", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            if (e.getCause() instanceof SQLException se) {
-                throw BadInputException.inFile(pool.origin(), "cannot read uids: " + PoolMetadata.firstLine(se));
-            }
-            throw new IllegalStateException(e.getCause());
-        } finally {
-            workers.shutdownNow();
-        }
     }
 
     /** One worker's reusable decode arrays. */
@@ -116,24 +48,6 @@ final class ArrowUids {
         final long[] hi = new long[BATCH_ROWS];
         final long[] lo = new long[BATCH_ROWS];
         final double[] score = new double[BATCH_ROWS];
-    }
-
-    private static long scanPart(PoolMetadata pool, Connection conn, BufferAllocator allocator, String sql,
-                                 List<Object> params, Batch batch, Sink sink) throws SQLException {
-        try (PreparedStatement ps = ScoreFilter.bind(conn.prepareStatement(sql), params);
-             DuckDBResultSet rs = ps.executeQuery().unwrap(DuckDBResultSet.class);
-             ArrowReader reader = (ArrowReader) rs.arrowExportStream(allocator, BATCH_ROWS)) {
-            long rows = 0;
-            while (reader.loadNextBatch()) {
-                VectorSchemaRoot root = reader.getVectorSchemaRoot();
-                int n = decode(root, pool, batch);
-                sink.accept(batch.hi, batch.lo, batch.score, n);
-                rows += root.getRowCount();
-            }
-            return rows;
-        } catch (IOException e) {
-            throw BadInputException.inFile(pool.origin(), "cannot read uids: " + PoolMetadata.firstLine(e));
-        }
     }
 
     /** Decodes a batch into {@code out}; returns the number of rows kept (non-null, non-NaN score). */
@@ -148,9 +62,6 @@ final class ArrowUids {
             throw new IllegalStateException("the score column arrived as " + scoreVector.getField().getType());
         }
         int len = root.getRowCount();
-        if (len > BATCH_ROWS) {
-            throw new IllegalStateException("DuckDB sent a batch of " + len + " rows, more than " + BATCH_ROWS);
-        }
         long offsets = uids.getOffsetBuffer().memoryAddress();
         long data = uids.getDataBuffer().memoryAddress();
         long dataBytes = uids.getDataBuffer().capacity();

@@ -59,8 +59,8 @@ final class OnePassFilter {
     static Plan plan(PoolMetadata pool, FilterSpec spec, String score, String captionWhere, List<Object> params) {
         String type = pool.schema().get(spec.scoreColumn()).toUpperCase(Locale.ROOT);
         boolean isFloat = type.equals("FLOAT") || type.equals("REAL");
-        ScoreColumn scores = ScoreColumn.read(pool, "SELECT " + score + " FROM pool"
-                + (captionWhere.isEmpty() ? "" : " WHERE " + captionWhere), params, isFloat);
+        ScoreColumn scores = ScoreColumn.read(pool, score, captionWhere.isEmpty() ? "true" : captionWhere, params,
+                isFloat, Runtime.getRuntime().availableProcessors());
         long n = scores.size();
         if (n == 0) {
             throw BadInputException.inFile(pool.origin(), "no row has a " + spec.scoreColumn()

@@ -1,20 +1,18 @@
 package org.qqt.filter;
 
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.List;
-import org.duckdb.DuckDBChunkedResult;
-import org.duckdb.DuckDBDataChunkReader;
-import org.duckdb.DuckDBPreparedStatement;
-import org.duckdb.DuckDBReadableVector;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
 import org.qqt.data.PoolMetadata;
 import org.qqt.io.BadInputException;
 
 /**
- * The ranked scores of a pool in memory, in scan order: a {@code float[]} for a FLOAT column (4 bytes a row), a
- * {@code double[]} for a DOUBLE one. Read through DuckDB's data-chunk interface (vectors of 2048 values read
- * straight from DuckDB's buffers, no per-row JDBC call); null and NaN scores are dropped. Thresholds come from a
+ * The ranked scores of a pool in memory, in the order the scan delivered them: a {@code float[]} for a FLOAT column (4 bytes a row), a
+ * {@code double[]} for a DOUBLE one. Read through DuckDB's Arrow export in parallel parts ({@link ArrowScan}); null
+ * and NaN scores are dropped. Thresholds come from a
  * radix selection over order-preserving integer keys, which leaves the array in scan order.
  */
 final class ScoreColumn {
@@ -41,8 +39,12 @@ final class ScoreColumn {
         return new ScoreColumn(null, values, values.length);
     }
 
-    /** Runs {@code sql} (one FLOAT or DOUBLE column) and keeps its non-null, non-NaN values. */
-    static ScoreColumn read(PoolMetadata pool, String sql, List<Object> params, boolean isFloat) {
+    /**
+     * Reads the non-null, non-NaN values of the FLOAT or DOUBLE column {@code score} over the rows of the pool that
+     * pass {@code where}, with {@code threads} workers ({@link ArrowScan}); the order is the scan's, whatever it is.
+     */
+    static ScoreColumn read(PoolMetadata pool, String score, String where, List<Object> params, boolean isFloat,
+                            int threads) {
         long rows = pool.rowCount();
         if (rows > Integer.MAX_VALUE - 8) {
             throw BadInputException.inFile(pool.origin(), rows + " rows are more than one filter run can rank; "
@@ -50,34 +52,38 @@ final class ScoreColumn {
         }
         float[] fs = isFloat ? new float[(int) rows] : null;
         double[] ds = isFloat ? null : new double[(int) rows];
-        int k = 0;
-        try (PreparedStatement ps = ScoreFilter.bind(pool.prepare(sql), params);
-             DuckDBChunkedResult r = ps.unwrap(DuckDBPreparedStatement.class).query()) {
-            while (r.nextChunk()) {
-                DuckDBDataChunkReader chunk = r.chunk();
-                DuckDBReadableVector v = chunk.vector(0);
-                int len = (int) chunk.rowCount();
-                if (k + len > rows) {
-                    throw new IllegalStateException("the score query returned more rows than the pool has");
-                }
-                if (isFloat) {
+        AtomicInteger fill = new AtomicInteger();
+        ArrowScan.scan(pool, score, where, params, threads, () -> {
+            float[] fb = isFloat ? new float[ArrowScan.BATCH_ROWS] : null;
+            double[] db = isFloat ? null : new double[ArrowScan.BATCH_ROWS];
+            return root -> {
+                FieldVector v = root.getVector(0);
+                int len = root.getRowCount();
+                boolean nulls = v.getNullCount() > 0;
+                int k = 0;
+                if (isFloat && v instanceof Float4Vector f4) {
                     for (int i = 0; i < len; i++) {
-                        float x = v.getFloat(i, Float.NaN);
-                        fs[k] = x;
-                        k += x == x ? 1 : 0; // drop null (read as NaN) and NaN
+                        float x = nulls && f4.isNull(i) ? Float.NaN : f4.get(i);
+                        fb[k] = x;
+                        k += x == x ? 1 : 0; // drop null and NaN
                     }
-                } else {
+                } else if (!isFloat && v instanceof Float8Vector f8) {
                     for (int i = 0; i < len; i++) {
-                        double x = v.getDouble(i, Double.NaN);
-                        ds[k] = x;
+                        double x = nulls && f8.isNull(i) ? Double.NaN : f8.get(i);
+                        db[k] = x;
                         k += x == x ? 1 : 0;
                     }
+                } else {
+                    throw new IllegalStateException("the score column arrived as " + v.getField().getType());
                 }
-            }
-        } catch (SQLException e) {
-            throw BadInputException.inFile(pool.origin(), "cannot read scores: " + PoolMetadata.firstLine(e));
-        }
-        return new ScoreColumn(fs, ds, k);
+                int at = fill.getAndAdd(k);
+                if (at + k > rows) {
+                    throw new IllegalStateException("the score scan returned more rows than the pool has");
+                }
+                System.arraycopy(isFloat ? fb : db, 0, isFloat ? fs : ds, at, k);
+            };
+        });
+        return new ScoreColumn(fs, ds, fill.get());
     }
 
     int size() {
@@ -238,12 +244,29 @@ final class ScoreColumn {
      */
     Segments segments(double[] t) {
         int d = t.length;
+        int chunks = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), n / (1 << 20)));
+        Segments[] parts = java.util.stream.IntStream.range(0, chunks).parallel()
+                .mapToObj(c -> segments(t, (int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks)))
+                .toArray(Segments[]::new);
+        Segments all = parts[0];
+        for (int c = 1; c < chunks; c++) {
+            for (int s = 0; s <= d; s++) {
+                all.count()[s] += parts[c].count()[s];
+                all.min()[s] = Math.min(all.min()[s], parts[c].min()[s]);
+                all.max()[s] = Math.max(all.max()[s], parts[c].max()[s]);
+            }
+        }
+        return all;
+    }
+
+    private Segments segments(double[] t, int from, int to) {
+        int d = t.length;
         long[] count = new long[d + 1];
         double[] min = new double[d + 1];
         double[] max = new double[d + 1];
         Arrays.fill(min, Double.POSITIVE_INFINITY);
         Arrays.fill(max, Double.NEGATIVE_INFINITY);
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
             double v = get(i);
             int s = segmentOf(v, t);
             count[s]++;

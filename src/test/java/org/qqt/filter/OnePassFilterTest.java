@@ -210,4 +210,32 @@ class OnePassFilterTest {
             }
         }
     }
+
+    @Test
+    void segmentCountsAndExtremesOfTheSplitPassEqualOneLoop() {
+        Random r = new Random(3);
+        float[] v = new float[3_000_001]; // above 2 x 2^20: split into chunks on a machine with 2+ cores
+        for (int i = 0; i < v.length; i++) {
+            v[i] = i % 1000 == 0 ? -0.0f : (float) Math.floor(r.nextGaussian() * 50) / 50;
+        }
+        double[] t = {1.0, 0.5, 0.0, -0.5};
+        ScoreColumn.Segments got = ScoreColumn.of(v).segments(t);
+        long[] count = new long[t.length + 1];
+        double[] min = new double[t.length + 1];
+        double[] max = new double[t.length + 1];
+        Arrays.fill(min, Double.POSITIVE_INFINITY);
+        Arrays.fill(max, Double.NEGATIVE_INFINITY);
+        for (float x : v) {
+            int s = 0;
+            while (s < t.length && x < t[s]) {
+                s++;
+            }
+            count[s]++;
+            min[s] = Math.min(min[s], x);
+            max[s] = Math.max(max[s], x);
+        }
+        assertArrayEquals(count, got.count());
+        assertArrayEquals(min, got.min());
+        assertArrayEquals(max, got.max());
+    }
 }
