@@ -51,6 +51,10 @@ final class BenchFilterCommand implements Runnable {
             + "bucket) timed on the same file after the new one, checked to write the same bytes (minutes at 128M).")
     boolean noBaseline;
 
+    @Option(names = "--one-worker", description = "Also time the default path with one scan worker instead of one "
+            + "per core (what the parallel scan gives), and check that it writes the same bytes.")
+    boolean oneWorker;
+
     @Option(names = "--keep", description = "Keep the generated parquet and buckets.")
     boolean keep;
 
@@ -94,6 +98,9 @@ final class BenchFilterCommand implements Runnable {
                 if (!noBaseline) {
                     others.add(new String[] {"previous top-10% (export per bucket)", "previous deciles (export per bucket)",
                         "prev-", Implementation.PER_BUCKET_EXPORT.name()});
+                }
+                if (oneWorker) {
+                    others.add(new String[] {"one-worker top-10%", "one-worker deciles", "one-", Implementation.ONE_WORKER.name()});
                 }
                 if (reference) {
                     others.add(new String[] {"reference top-10% (row by row)", "reference deciles (row by row)", "ref-",
@@ -185,7 +192,8 @@ final class BenchFilterCommand implements Runnable {
         int rows = 1_500_000;
         FilterBench.generatePool(small, rows, 1);
         for (Implementation impl : Implementation.values()) {
-            if ((impl == Implementation.PER_BUCKET_EXPORT && noBaseline) || (impl == Implementation.ROW_BY_ROW && !reference)) {
+            if ((impl == Implementation.PER_BUCKET_EXPORT && noBaseline) || (impl == Implementation.ROW_BY_ROW && !reference)
+                    || (impl == Implementation.ONE_WORKER && !oneWorker)) {
                 continue;
             }
             for (List<ScoreRange> ranges : List.of(List.of(ScoreRange.top(10)), FilterBench.deciles())) {

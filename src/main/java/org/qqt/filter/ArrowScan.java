@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.duckdb.DuckDBResultSet;
@@ -53,6 +54,7 @@ final class ArrowScan {
      */
     static long scan(PoolMetadata pool, String columns, String where, List<Object> params, int threads,
                      Supplier<Consumer> consumers) {
+        requireBufferAccess();
         String sql = "SELECT " + columns + " FROM read_parquet(?, file_row_number = true) "
                 + "WHERE file_row_number >= ? AND file_row_number < ? AND (" + where + ")";
         int workers = Math.max(1, threads);
@@ -72,6 +74,7 @@ final class ArrowScan {
                          Statement settings = conn.createStatement();
                          BufferAllocator allocator = new RootAllocator()) {
                         settings.execute("SET preserve_insertion_order = false");
+                        settings.execute("SET threads = 1"); // this worker's thread runs the query; no idle helpers
                         for (PoolMetadata.Part part; (part = queue.poll()) != null; ) {
                             List<Object> p = new ArrayList<>(List.of(part.file(), part.fromRow(), part.toRow()));
                             p.addAll(params);
@@ -98,6 +101,18 @@ final class ArrowScan {
             throw new IllegalStateException(e.getCause());
         } finally {
             executor.shutdownNow();
+        }
+    }
+
+    /** Arrow reads the addresses of NIO buffers, which Java 17 allows only when java.nio is opened to it. */
+    private static void requireBufferAccess() {
+        try {
+            if (MemoryUtil.LITTLE_ENDIAN != (java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN)) {
+                throw new IllegalStateException("Arrow and Java disagree on the byte order");
+            }
+        } catch (LinkageError e) {
+            throw new IllegalStateException("Arrow cannot read buffer addresses: start Java with "
+                    + "--add-opens=java.base/java.nio=ALL-UNNAMED (bin/qqt does)", e);
         }
     }
 

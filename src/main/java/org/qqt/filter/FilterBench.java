@@ -84,6 +84,8 @@ public final class FilterBench {
     public enum Implementation {
         /** The default: one score pass, one uid export for all buckets. */
         ONE_PASS(ScoreFilter.UidTransfer.ONE_PASS),
+        /** The default with one scan worker: the same-run measure of the parallel scan. */
+        ONE_WORKER(ScoreFilter.UidTransfer.ONE_PASS_ONE_WORKER),
         /** The previous default, one uid export per bucket: the same-run baseline. */
         PER_BUCKET_EXPORT(ScoreFilter.UidTransfer.EXPORT),
         /** Every score and uid through JDBC row by row. */

@@ -55,12 +55,13 @@ final class OnePassFilter {
     record Plan(long n, Double[][] bounds, double[] desc, long[] segCount, int[][] segBuckets, long[] inRange,
                 double[] min, double[] max) {}
 
-    /** Step 1: reads the scores and ranks them; writes nothing. */
-    static Plan plan(PoolMetadata pool, FilterSpec spec, String score, String captionWhere, List<Object> params) {
+    /** Step 1: reads the scores ({@code workers} scan workers) and ranks them; writes nothing. */
+    static Plan plan(PoolMetadata pool, FilterSpec spec, String score, String captionWhere, List<Object> params,
+                     int workers) {
         String type = pool.schema().get(spec.scoreColumn()).toUpperCase(Locale.ROOT);
         boolean isFloat = type.equals("FLOAT") || type.equals("REAL");
         ScoreColumn scores = ScoreColumn.read(pool, score, captionWhere.isEmpty() ? "true" : captionWhere, params,
-                isFloat, Runtime.getRuntime().availableProcessors());
+                isFloat, workers);
         long n = scores.size();
         if (n == 0) {
             throw BadInputException.inFile(pool.origin(), "no row has a " + spec.scoreColumn()
@@ -123,7 +124,8 @@ final class OnePassFilter {
 
     /** Steps 2 and 3: exports the uids once and writes every bucket's file into {@code stage}. */
     static BucketResult[] write(PoolMetadata pool, FilterSpec spec, Plan plan, String score, String uid,
-                                String where, List<Object> params, Path stage, long budgetUids) throws IOException {
+                                String where, List<Object> params, Path stage, long budgetUids, int workers)
+            throws IOException {
         List<ScoreRange> ranges = spec.buckets();
         int d = plan.desc().length;
         int[][] segBuckets = plan.segBuckets();
@@ -136,8 +138,7 @@ final class OnePassFilter {
                 double[] desc = plan.desc();
                 List<Object> p = new ArrayList<>(params);
                 String rows = where + envelope(score, desc, segBuckets, p);
-                int threads = Runtime.getRuntime().availableProcessors();
-                ArrowUids.scan(pool, uid, score, rows, p, threads, (hi, lo, v, n) -> {
+                ArrowUids.scan(pool, uid, score, rows, p, workers, (hi, lo, v, n) -> {
                     int[] seg = new int[n];
                     for (int i = 0; i < n; i++) {
                         seg[i] = ScoreColumn.segmentOf(v[i], desc);

@@ -53,6 +53,8 @@ public final class ScoreFilter {
          * streaming {@code SELECT uid, score} for all buckets through DuckDB's Arrow export, split in Java.
          */
         ONE_PASS,
+        /** {@link #ONE_PASS} with one scan worker instead of one per core: what the parallel parts give. */
+        ONE_PASS_ONE_WORKER,
         /**
          * The previous default, kept as the same-run baseline of {@code qqt bench filter}: thresholds by SQL over
          * a sample, then one {@code COPY (SELECT uid ... WHERE score in range) TO 'bucket.csv'} per bucket (one
@@ -92,8 +94,9 @@ public final class ScoreFilter {
         // select NaN rows. The score fetch drops nulls and NaNs in Java instead (cheaper than in SQL).
         String where = score + " IS NOT NULL AND NOT isnan(" + score + ")"
                 + (captionWhere.isEmpty() ? "" : " AND " + captionWhere);
-        if (transfer == UidTransfer.ONE_PASS) {
-            return onePass(pool, spec, outDir, command, score, uid, where, captionWhere, params, budgetUids);
+        if (transfer == UidTransfer.ONE_PASS || transfer == UidTransfer.ONE_PASS_ONE_WORKER) {
+            int workers = transfer == UidTransfer.ONE_PASS ? Runtime.getRuntime().availableProcessors() : 1;
+            return onePass(pool, spec, outDir, command, score, uid, where, captionWhere, params, budgetUids, workers);
         }
         Ranking rk = transfer == UidTransfer.EXPORT ? rankInDuckDb(pool, spec, score, where, params, 0, -1)
                 : rankInJava(pool, spec, score, captionWhere, params);
@@ -177,10 +180,10 @@ public final class ScoreFilter {
 
     private static FilterManifest onePass(PoolMetadata pool, FilterSpec spec, Path outDir, String command,
                                           String score, String uid, String where, String captionWhere,
-                                          List<Object> params, long budgetUids) {
-        OnePassFilter.Plan plan = OnePassFilter.plan(pool, spec, score, captionWhere, params);
+                                          List<Object> params, long budgetUids, int workers) {
+        OnePassFilter.Plan plan = OnePassFilter.plan(pool, spec, score, captionWhere, params, workers);
         BucketResult[] results = publish(outDir,
-                stage -> OnePassFilter.write(pool, spec, plan, score, uid, where, params, stage, budgetUids));
+                stage -> OnePassFilter.write(pool, spec, plan, score, uid, where, params, stage, budgetUids, workers));
         return writeManifest(pool, spec, outDir, command, plan.n(), results);
     }
 

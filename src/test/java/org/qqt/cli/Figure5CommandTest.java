@@ -41,7 +41,7 @@ class Figure5CommandTest {
     private Path launcher() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String script = "#!/bin/sh\nexport DJL_OFFLINE=true\nexec " + quote(java)
-                + " -Xmx1g -Djava.awt.headless=true -Dai.djl.offline=true"
+                + " -Xmx1g -Djava.awt.headless=true -Dai.djl.offline=true --add-opens=java.base/java.nio=ALL-UNNAMED"
                 + " -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "
                 + quote(System.getProperty("java.class.path")) + " org.qqt.cli.Qqt \"$@\"\n";
         Path f = dir.resolve("qqt");

@@ -55,7 +55,7 @@ class StudyCommandTest {
         Path launcher = dir.resolve("qqt.sh");
         Files.writeString(launcher, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
                 + "' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Djava.awt.headless=true -Dai.djl.offline=true "
-                + "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp '" + System.getProperty("java.class.path")
+                + "--add-opens=java.base/java.nio=ALL-UNNAMED -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp '" + System.getProperty("java.class.path")
                 + "' org.qqt.cli.Qqt \"$@\"\n");
         Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
         config = dir.resolve("study.yaml");

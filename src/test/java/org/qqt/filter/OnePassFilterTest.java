@@ -72,6 +72,8 @@ class OnePassFilterTest {
             for (long budget : new long[] {Long.MAX_VALUE, 1}) { // in memory; spilled to a file per bucket
                 Path fast = dir.resolve("fast-" + k + "-" + budget);
                 assertSameOutput(ms, slow, run(file, spec, fast, ScoreFilter.UidTransfer.ONE_PASS, budget), fast);
+                Path one = dir.resolve("one-" + k + "-" + budget);
+                assertSameOutput(ms, slow, run(file, spec, one, ScoreFilter.UidTransfer.ONE_PASS_ONE_WORKER, budget), one);
                 try (var left = Files.list(fast)) {
                     assertEquals(ms.buckets().size() + 1, left.count(), "the buckets and manifest.json, nothing else");
                 }
