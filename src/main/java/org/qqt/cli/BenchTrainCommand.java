@@ -71,12 +71,18 @@ final class BenchTrainCommand implements Runnable {
             row.put("gflop_per_step", round(r.gflopPerStep(), 2));
             row.put("achieved_gflops", round(r.achievedGflops(), 1));
             row.put("fraction_of_matmul", r.achievedGflops());
+            row.put("best_seconds_per_step", round(r.bestSecondsPerStep(), 4));
+            row.put("best_fraction_of_matmul", r.bestAchievedGflops());
+            Map<String, Object> phases = new LinkedHashMap<>();
+            r.phaseMs().forEach((k, v) -> phases.put(k, round(v, 1)));
+            row.put("phase_ms", phases);
             row.put("memory_mb_at_step", r.memoryMbAtStep());
             rows.add(row);
         }
         gflops = Math.max(gflops, TrainBench.matmulGflops(device, 1024, 20));
         for (Map<String, Object> row : rows) {
             row.put("fraction_of_matmul", round((Double) row.get("fraction_of_matmul") / gflops, 3));
+            row.put("best_fraction_of_matmul", round((Double) row.get("best_fraction_of_matmul") / gflops, 3));
         }
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("device", device.toString());
@@ -97,12 +103,16 @@ final class BenchTrainCommand implements Runnable {
                     report.get("threads"), report.get("cores"), report.get("load_average_before"),
                     report.get("load_average_after"));
             out.printf(Locale.ROOT, "matmul ceiling (best of 1024^3 and 2048^3): %s GFLOP/s%n", report.get("matmul_1024_gflops"));
-            out.printf(Locale.ROOT, "%-12s %10s %6s %9s %10s %9s %9s %8s  %s%n", "model", "params", "batch", "s/step",
-                    "samples/s", "GFLOP/st", "GFLOP/s", "of mm", "memory MB at step");
+            out.printf(Locale.ROOT, "%-12s %10s %6s %9s %10s %9s %9s %8s %10s %9s  %s%n", "model", "params", "batch",
+                    "s/step", "samples/s", "GFLOP/st", "GFLOP/s", "of mm", "best s/st", "best/mm", "memory MB at step");
             for (Map<String, Object> r : rows) {
-                out.printf(Locale.ROOT, "%-12s %10s %6s %9s %10s %9s %9s %8s  %s%n", r.get("model"), r.get("parameters"),
-                        r.get("batch"), r.get("seconds_per_step"), r.get("samples_per_s"), r.get("gflop_per_step"),
-                        r.get("achieved_gflops"), r.get("fraction_of_matmul"), r.get("memory_mb_at_step"));
+                out.printf(Locale.ROOT, "%-12s %10s %6s %9s %10s %9s %9s %8s %10s %9s  %s%n", r.get("model"),
+                        r.get("parameters"), r.get("batch"), r.get("seconds_per_step"), r.get("samples_per_s"),
+                        r.get("gflop_per_step"), r.get("achieved_gflops"), r.get("fraction_of_matmul"),
+                        r.get("best_seconds_per_step"), r.get("best_fraction_of_matmul"), r.get("memory_mb_at_step"));
+            }
+            for (Map<String, Object> r : rows) {
+                out.printf(Locale.ROOT, "%-12s median ms per phase: %s%n", r.get("model"), r.get("phase_ms"));
             }
         }
         out.flush();

@@ -45,9 +45,15 @@ public final class TrainBench {
         }
     }
 
-    /** One model's measurement. */
+    /**
+     * One model's measurement. {@code secondsPerStep} is the mean of the timed steps; {@code bestSecondsPerStep} the
+     * fastest one, the counterpart of the matmul ceiling (itself a best of many): on a shared machine the mean
+     * includes every step another process slowed down. {@code phaseMs}: median milliseconds of each phase
+     * ({@link StepPhases#NAMES}; CPU only).
+     */
     public record Result(String model, long parameters, int batch, int steps, double secondsPerStep,
-            double samplesPerSecond, double gflopPerStep, double achievedGflops, Map<Long, Map<String, Long>> memoryMbAtStep) {}
+            double samplesPerSecond, double gflopPerStep, double achievedGflops, double bestSecondsPerStep,
+            double bestAchievedGflops, Map<String, Double> phaseMs, Map<Long, Map<String, Long>> memoryMbAtStep) {}
 
     /**
      * Times {@code steps} training steps after {@code warmup} untimed ones (the trainer's own step on random
@@ -58,6 +64,8 @@ public final class TrainBench {
         long last = Math.max(warmup + steps, Arrays.stream(rssSteps).max().orElse(0));
         Map<Long, Map<String, Long>> rss = new LinkedHashMap<>();
         double seconds;
+        double best = Double.MAX_VALUE;
+        StepPhases phases = new StepPhases(steps);
         try (Clip model = new Clip(config, device, 0);
              AdamW opt = new AdamW(model.parameters(), model.manager(), 0.9, 0.98, 1e-6, 0.2);
              RandomBatchSource src = new RandomBatchSource(0, batch, config.imageSize(), config.contextLength(),
@@ -74,7 +82,12 @@ public final class TrainBench {
                     t0 = System.nanoTime();
                 }
                 Batch b = batches[(int) (step % batches.length)];
-                Trainer.step(model, opt, tc, b, 1e-4);
+                boolean timed = step > warmup && step <= warmup + steps;
+                long s0 = System.nanoTime();
+                Trainer.step(model, opt, tc, b, 1e-4, timed ? phases : StepPhases.NONE);
+                if (timed) {
+                    best = Math.min(best, (System.nanoTime() - s0) / 1e9);
+                }
                 if (step == warmup + steps) {
                     seconds = (System.nanoTime() - t0) / 1e9;
                 }
@@ -88,7 +101,7 @@ public final class TrainBench {
         double perStep = seconds / steps;
         double flops = config.trainFlopsPerStep(batch);
         return new Result(config.name(), config.parameterCount(), batch, steps, perStep, batch / perStep, flops / 1e9,
-                flops / perStep / 1e9, rss);
+                flops / perStep / 1e9, best, flops / best / 1e9, phases.medianMs(), rss);
     }
 
     /**

@@ -2,6 +2,7 @@ package org.qqt.train;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
@@ -208,25 +209,41 @@ public final class Trainer {
      * lives in a sub-manager freed at the end. If the loss or the gradients are not finite, nothing is updated.
      */
     static StepResult step(Clip model, AdamW optimizer, TrainConfig config, Batch batch, double lr) {
+        return step(model, optimizer, config, batch, lr, StepPhases.NONE);
+    }
+
+    /** {@link #step} that charges the time of each phase to {@code phases} (the same ops in the same order). */
+    static StepResult step(Clip model, AdamW optimizer, TrainConfig config, Batch batch, double lr,
+            StepPhases phases) {
         double loss;
         double scale;
+        phases.begin();
         try (NDManager tmp = model.manager().newSubManager();
              GradientCollector tape = Engine.getInstance().newGradientCollector()) {
-            Clip.Features f = model.forward(batch, tmp);
+            // Clip.forward's calls, one by one so that each tower can be timed
+            NDArray image = model.encodeImage(model.images(batch, tmp));
+            phases.end(StepPhases.IMAGE_FORWARD);
+            NDArray text = model.encodeText(batch.tokens(), batch.size(), tmp);
+            phases.end(StepPhases.TEXT_FORWARD);
+            NDArray logitScale = model.scale(tmp);
             ContrastiveLoss.Result r = config.lossBlock() > 0
-                    ? ContrastiveLoss.blockwise(f.image(), f.text(), f.scale(), config.lossBlock())
-                    : ContrastiveLoss.full(f.image(), f.text(), f.scale());
+                    ? ContrastiveLoss.blockwise(image, text, logitScale, config.lossBlock())
+                    : ContrastiveLoss.full(image, text, logitScale);
+            phases.end(StepPhases.LOSS);
             tape.backward(r.backwardTarget());
+            phases.end(StepPhases.BACKWARD);
             loss = r.loss().getFloat();
-            scale = f.scale().getFloat();
+            scale = logitScale.getFloat();
         }
         double gradNorm = optimizer.gradientNorm();
+        phases.end(StepPhases.GRAD_NORM);
         StepResult result = new StepResult(loss, scale, gradNorm);
         if (!result.finite()) {
             return result;
         }
         double clip = config.gradClip() > 0 && gradNorm > config.gradClip() ? config.gradClip() / (gradNorm + 1e-6) : 1;
         optimizer.step(lr, clip); // also zeroes the gradients
+        phases.end(StepPhases.OPTIMIZER);
         return result;
     }
 
