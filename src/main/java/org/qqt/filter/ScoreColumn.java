@@ -276,8 +276,19 @@ final class ScoreColumn {
         return new Segments(count, min, max);
     }
 
-    /** The number of thresholds above v, i.e. the first s with {@code v >= t[s]}. */
+    /**
+     * The number of thresholds above v, i.e. the first s with {@code v >= t[s]}. Up to 32 thresholds (every
+     * real bucket spec) it counts {@code v < t[j]} without branches, which unpredictable scores would mispredict;
+     * above, a binary search.
+     */
     static int segmentOf(double v, double[] t) {
+        if (t.length <= 32) {
+            int s = 0;
+            for (double x : t) {
+                s += v < x ? 1 : 0;
+            }
+            return s;
+        }
         int lo = 0;
         int hi = t.length;
         while (lo < hi) {
