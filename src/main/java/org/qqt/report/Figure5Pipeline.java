@@ -579,12 +579,8 @@ public final class Figure5Pipeline {
     private FitOptions fitOptions() {
         FitOptions d = FitOptions.defaults(LawForm.parse(f5.lawOrDefault()), Objective.parse(f5.objectiveOrDefault()),
                 f5.dOrDefault());
-        FitOptions o = new FitOptions(d.form(), d.objective(), f5.normalizerOrDefault(), d.d(), d.a(), d.b(), d.tau(),
-                d.refine(), f5.bootstrapOrDefault(), 0, threads(), fittedBuckets());
-        if (f5.a() != null) {
-            o = o.withA(new GridAxis(f5.a(), f5.a(), 1));
-        }
-        return o;
+        return new FitOptions(d.form(), d.objective(), f5.normalizerOrDefault(), d.d(), f5.aGrid(), f5.bGrid(),
+                f5.tauGrid(), d.refine(), f5.bootstrapOrDefault(), 0, threads(), fittedBuckets());
     }
 
     private String fitFingerprint() {

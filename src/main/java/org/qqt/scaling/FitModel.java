@@ -58,6 +58,9 @@ final class FitModel {
         return aFree ? theta[0] : Math.log(aFixed);
     }
 
+    /** The largest half-life reported (epochs): 0.5^(e/τ) differs from 1 by under 1e-9 for e below 1000. */
+    static final double TAU_MAX = 1e12;
+
     double d(double[] theta) {
         return dFree ? theta[dOffset()] : dFixed;
     }
@@ -66,8 +69,12 @@ final class FitModel {
         return theta[bOffset() + pool];
     }
 
+    /**
+     * τ of a pool, at most {@link #TAU_MAX}: when repetition does not hurt a pool, Levenberg–Marquardt walks ln τ
+     * upwards without end and exp overflowed to ∞, which no law or params file accepts.
+     */
     double tau(double[] theta, int pool) {
-        return Math.exp(theta[tauOffset() + pool]);
+        return Math.min(Math.exp(theta[tauOffset() + pool]), TAU_MAX);
     }
 
     double[] theta(double a, double d, double[] b, double[] tau) {

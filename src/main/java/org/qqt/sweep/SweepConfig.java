@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.qqt.io.BadInputException;
+import org.qqt.scaling.FitOptions;
+import org.qqt.scaling.GridAxis;
 import org.qqt.io.Json;
 import org.qqt.io.SampleCount;
 
@@ -78,10 +80,12 @@ public record SweepConfig(
 
     /**
      * {@code qqt figure5}: the metric fitted, the mixtures drawn, the budget range of the curves, the bootstrap
-     * draws, and the law's conventions (as {@code qqt fit} / {@code qqt predict}).
+     * draws, the law's conventions and the fit's grid (as {@code qqt fit}'s --a-max, --b-range, --tau-range).
      */
     public record Figure5(String metric, List<String> mixtures, List<String> budgets, Integer bootstrap, String law,
-                          String objective, String order, Double d, Double a, String normalizer) {
+                          String objective, String order, Double d, Double a, String normalizer,
+                          @JsonProperty("a_max") Double aMax, @JsonProperty("b_range") String bRange,
+                          @JsonProperty("tau_range") String tauRange) {
         public String metricOrDefault() {
             return metric == null ? "imagenet1k" : metric;
         }
@@ -109,6 +113,21 @@ public record SweepConfig(
         /** N0 of n = a·samples/N0 (default 100,000, as qqt fit). */
         public double normalizerOrDefault() {
             return normalizer == null ? 100_000 : SampleCount.parse(normalizer);
+        }
+
+        /** The a grid: fixed at {@code a}, else linspace(1e-4, a_max, 100) (default as qqt fit). */
+        public GridAxis aGrid() {
+            return a != null ? new GridAxis(a, a, 1) : new GridAxis(1e-4, aMax == null ? FitOptions.DEFAULT_A_MAX : aMax, 100);
+        }
+
+        /** The b grid, MIN:MAX:STEPS (default as qqt fit: -0.5:-0.005:100). */
+        public GridAxis bGrid() {
+            return bRange == null ? FitOptions.DEFAULT_B : GridAxis.parse("figure5.b_range", bRange);
+        }
+
+        /** The tau grid, MIN:MAX:STEPS (default as qqt fit: 1:10:100). */
+        public GridAxis tauGrid() {
+            return tauRange == null ? FitOptions.DEFAULT_TAU : GridAxis.parse("figure5.tau_range", tauRange);
         }
     }
 
@@ -352,6 +371,19 @@ public record SweepConfig(
             }
             if (figure5.a() != null && !(figure5.a() > 0)) {
                 throw BadInputException.inFile(file, "figure5.a fixes a and must be > 0, got " + figure5.a());
+            }
+            if (figure5.a() != null && figure5.aMax() != null) {
+                throw BadInputException.inFile(file, "figure5: give a (fixed) or a_max (top of the grid), not both");
+            }
+            if (figure5.aMax() != null && !(figure5.aMax() > 1e-4)) {
+                throw BadInputException.inFile(file, "figure5.a_max must be > 1e-4 (the grid starts there), got "
+                        + figure5.aMax());
+            }
+            try {
+                figure5.bGrid(); // parse and check the grids now, not after the bucket runs
+                figure5.tauGrid();
+            } catch (BadInputException e) {
+                throw BadInputException.inFile(file, e.getMessage());
             }
             if (!Double.isFinite(figure5.dOrDefault()) || figure5.dOrDefault() < 0) {
                 throw BadInputException.inFile(file, "figure5.d must be a number >= 0, got " + figure5.d());

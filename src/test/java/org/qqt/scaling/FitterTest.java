@@ -260,4 +260,31 @@ class FitterTest {
                 FitOptions.defaults(LawForm.ADDITIVE, Objective.UTILITY, 0.1), "t").params().fit();
         assertNull(fine.warnings(), String.valueOf(fine.warnings()));
     }
+
+    @Test
+    void aPoolThatRepetitionDoesNotHurtGetsAFiniteHalfLifeInEveryBootstrapDraw() {
+        // two pools whose error keeps falling as a plain power law however often they repeat: the best τ is
+        // "infinite", which Levenberg-Marquardt used to reach as exp(ln τ) = ∞ in some bootstrap draws
+        java.util.Random r = new java.util.Random(4);
+        List<Observation> obs = new ArrayList<>();
+        for (String pool : List.of("p0", "p1")) {
+            for (int epochs : new int[] {2, 5, 10, 20}) {
+                double seen = 4_000.0 * epochs;
+                double b = pool.equals("p0") ? -0.45 : -0.3;
+                obs.add(new Observation(pool, 4_000, seen, Math.pow(2.0 * seen / 1e4, b) + 0.05 + 0.003 * r.nextGaussian()));
+            }
+        }
+        FitOptions opt = new FitOptions(LawForm.ADDITIVE, Objective.UTILITY, 1e4, List.of(0.05),
+                new GridAxis(1e-4, 5, 40), new GridAxis(-1.5, -0.01, 40), new GridAxis(1, 100, 40), true, 100, 7, 2,
+                null);
+        ScalingParams p = Fitter.fit(obs, opt, "test").params();
+        assertEquals(null, p.problem());
+        assertEquals(100, p.bootstrap().size());
+        for (ScalingParams.BootstrapDraw draw : p.bootstrap()) {
+            for (double tau : draw.tau()) {
+                assertTrue(tau > 0 && tau <= FitModel.TAU_MAX, "tau " + tau);
+            }
+            assertEquals(null, draw.apply(p).problem());
+        }
+    }
 }

@@ -97,6 +97,10 @@ class Figure5ConfigTest {
         assertTrue(bad("score: s\nbucket_runs: [a]\nfigure5: {}\n").getMessage().contains("no bucket runs"));
         assertTrue(bad("score: s\nfigure5: {budgets: [1M, 1k]}\n").getMessage().contains("figure5.budgets"));
         assertTrue(bad("score: s\nfigure5: {a: -1}\n").getMessage().contains("figure5.a"));
+        assertTrue(bad("score: s\nfigure5: {a: 1, a_max: 2}\n").getMessage().contains("not both"));
+        assertTrue(bad("score: s\nfigure5: {a_max: 0}\n").getMessage().contains("figure5.a_max"));
+        assertTrue(bad("score: s\nfigure5: {b_range: '-1:-0.1'}\n").getMessage().contains("figure5.b_range"));
+        assertTrue(bad("score: s\nfigure5: {tau_range: '50:1:10'}\n").getMessage().contains("50.0:1.0:10"));
         assertTrue(bad("score: s\nfigure5: {metrik: mean}\n").getMessage().toLowerCase().contains("metrik"));
     }
 
@@ -109,7 +113,20 @@ class Figure5ConfigTest {
         assertEquals("teacher_score", c.teacher().columnOrDefault());
         assertEquals(0, c.world().seedOrDefault());
         assertEquals(200, c.figure5().bootstrapOrDefault());
+        assertEquals(org.qqt.scaling.FitOptions.DEFAULT_B, c.figure5().bGrid());
+        assertEquals(org.qqt.scaling.FitOptions.DEFAULT_TAU, c.figure5().tauGrid());
+        assertEquals(new org.qqt.scaling.GridAxis(1e-4, org.qqt.scaling.FitOptions.DEFAULT_A_MAX, 100), c.figure5().aGrid());
         assertEquals(List.of("a", "m"), c.figure5Mixtures());
         assertEquals(List.of("a", "b"), c.partsOf("m"));
+    }
+
+    @Test
+    void theFitGridOfAFigure5SectionComesFromItsKeys() throws IOException {
+        Path f = dir.resolve("grid.yaml");
+        Files.writeString(f, BASE + "score: s\nfigure5: {metric: mean, a_max: 5, b_range: '-2:-0.01:50', tau_range: '1:100:60'}\n");
+        SweepConfig.Figure5 f5 = SweepConfig.load(f).figure5();
+        assertEquals(new org.qqt.scaling.GridAxis(1e-4, 5, 100), f5.aGrid());
+        assertEquals(new org.qqt.scaling.GridAxis(-2, -0.01, 50), f5.bGrid());
+        assertEquals(new org.qqt.scaling.GridAxis(1, 100, 60), f5.tauGrid());
     }
 }
