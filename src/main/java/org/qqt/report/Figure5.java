@@ -89,11 +89,16 @@ public record Figure5(String title, String yAxisTitle, List<Curve> curves, List<
         return new Figure5(title, yAxisTitle, curves, regions, crossovers);
     }
 
-    /** "top0-10 | b=-0.18 | τ=4.36" for one pool; "top0-10+top10-20 | N̂=25.6M" for a mixture. */
+    /**
+     * "top0-10 | b=-0.18 | τ=4.36" for one pool ("top10 (top0-10) | ..." when the mixture has its own name, "τ≈∞"
+     * above 10^9 epochs: repetition does not hurt); "top0-10+top10-20 | N̂=25.6M" for a mixture.
+     */
     public static String legendLabel(Mixture m) {
         if (m.pools().size() == 1) {
             PoolParams p = m.pools().get(0);
-            return String.format(Locale.ROOT, "%s | b=%.2f | τ=%.2f", p.name(), p.b(), p.tau());
+            String name = m.name().equals(p.name()) ? p.name() : m.name() + " (" + p.name() + ")";
+            String tau = p.tau() >= 1e9 ? "τ≈∞" : String.format(Locale.ROOT, "τ=%.2f", p.tau());
+            return String.format(Locale.ROOT, "%s | b=%.2f | %s", name, p.b(), tau);
         }
         return m.name() + " | N̂=" + SampleCount.format(m.size());
     }

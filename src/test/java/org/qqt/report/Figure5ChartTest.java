@@ -54,6 +54,10 @@ class Figure5ChartTest {
         assertEquals(Figure5.CURVE_POINTS, f.curves().get(0).x().length);
         assertEquals("top0-10 | b=-0.18 | τ=4.36", f.curves().get(0).label());
         assertEquals("top0-10+top10-20 | N̂=25.6M", f.curves().get(1).label());
+        PoolParams best = TMARS.pools().get(0);
+        assertEquals("top10 (top0-10) | b=-0.18 | τ=4.36", Figure5.legendLabel(new Mixture("top10", List.of(best))));
+        assertEquals("top0-10 | b=-0.18 | τ≈∞", Figure5.legendLabel(new Mixture("top0-10",
+                List.of(new PoolParams("top0-10", 12.8e6, -0.18, 1e12)))));
         assertEquals(1, f.curves().get(0).actualX().length);
         assertEquals(2, f.crossovers().size(), f.crossovers().toString());
         assertEquals(3, f.regions().size());
