@@ -83,6 +83,31 @@ class OnePassFilterTest {
     }
 
     @Test
+    void aPoolOfSeveralParquetFilesGivesWhatOneFileGives(@TempDir Path dir) throws Exception {
+        // the parallel scan cuts the pool into per-file parts: three files, one of them with several row groups
+        Path one = awkwardPool(dir);
+        Path parts = Files.createDirectories(dir.resolve("parts"));
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+             java.sql.Statement st = c.createStatement()) {
+            String src = "(SELECT *, row_number() OVER () AS r FROM read_parquet('" + one + "'))";
+            st.execute("COPY (SELECT * EXCLUDE (r) FROM " + src + " WHERE r <= 2500) TO '" + parts.resolve("a.parquet")
+                    + "' (FORMAT parquet, ROW_GROUP_SIZE 2048)");
+            st.execute("COPY (SELECT * EXCLUDE (r) FROM " + src + " WHERE r > 2500 AND r <= 2900) TO '"
+                    + parts.resolve("b.parquet") + "' (FORMAT parquet)");
+            st.execute("COPY (SELECT * EXCLUDE (r) FROM " + src + " WHERE r > 2900) TO '" + parts.resolve("c.parquet")
+                    + "' (FORMAT parquet)");
+        }
+        FilterSpec spec = new FilterSpec("score", FilterBench.deciles(), null, 0, CaptionFilter.BASIC);
+        FilterManifest whole = run(one, spec, dir.resolve("whole"), ScoreFilter.UidTransfer.ROWS, 0);
+        FilterManifest split = run(parts, spec, dir.resolve("split"), ScoreFilter.UidTransfer.ONE_PASS, Long.MAX_VALUE);
+        assertEquals(whole.buckets(), split.buckets());
+        for (BucketResult b : whole.buckets()) {
+            assertArrayEquals(Files.readAllBytes(dir.resolve("whole").resolve(b.file())),
+                    Files.readAllBytes(dir.resolve("split").resolve(b.file())), b.file());
+        }
+    }
+
+    @Test
     void aManyBucketCallWritesWhatSeparateCallsWrite(@TempDir Path dir) throws Exception {
         Path file = awkwardPool(dir);
         List<ScoreRange> all = new ArrayList<>(FilterBench.deciles());
