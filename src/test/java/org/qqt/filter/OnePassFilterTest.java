@@ -108,6 +108,23 @@ class OnePassFilterTest {
     }
 
     @Test
+    void aDoubleScoreColumnRanksAtDoublePrecision(@TempDir Path dir) throws Exception {
+        // scores that a float would merge: i * 1e-12 apart, plus ties, NaN and nulls
+        Path parquet = dir.resolve("double.parquet");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("COPY (SELECT md5(i::VARCHAR) AS uid, 'caption ' || i AS text, CASE WHEN i % 97 = 0 THEN NULL "
+                    + "WHEN i % 89 = 0 THEN 'NaN'::DOUBLE WHEN i % 7 = 0 THEN 0.5::DOUBLE "
+                    + "ELSE 0.5 + (i % 1000) * 1e-12 END AS score FROM range(5000) t(i)) TO '" + parquet + "' (FORMAT parquet)");
+        }
+        FilterSpec spec = new FilterSpec("score", FilterBench.deciles(), null, 0, CaptionFilter.NONE);
+        FilterManifest rows = run(parquet, spec, dir.resolve("rows"), ScoreFilter.UidTransfer.ROWS, 0);
+        FilterManifest fast = run(parquet, spec, dir.resolve("fast"), ScoreFilter.UidTransfer.ONE_PASS, Long.MAX_VALUE);
+        assertSameOutput(rows, dir.resolve("rows"), fast, dir.resolve("fast"));
+        assertTrue(fast.buckets().get(0).thresholdLow() > 0.5 + 8e-10, "a double threshold: " + fast.buckets().get(0));
+    }
+
+    @Test
     void aManyBucketCallWritesWhatSeparateCallsWrite(@TempDir Path dir) throws Exception {
         Path file = awkwardPool(dir);
         List<ScoreRange> all = new ArrayList<>(FilterBench.deciles());
