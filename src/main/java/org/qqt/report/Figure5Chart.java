@@ -224,9 +224,28 @@ public final class Figure5Chart {
                 hi = Math.max(hi, v);
             }
         }
-        // a little air on both sides in log space
+        // a little air on both sides in log space; each end moves on to the log axis' next tick (d·10^k) when that
+        // widens the axis by at most 15%, so that the ends carry labels
         double pad = Math.pow(hi / lo, 0.03);
-        return new double[] {lo / pad / unit.scale(), hi * pad / unit.scale()};
+        double from = lo / pad / unit.scale();
+        double to = hi * pad / unit.scale();
+        double span = Math.log(to / from);
+        double tickBelow = tickAtOrBelow(from);
+        double tickAbove = tickAtOrAbove(to);
+        return new double[] {Math.log(from / tickBelow) <= 0.15 * span ? tickBelow : from,
+            Math.log(tickAbove / to) <= 0.15 * span ? tickAbove : to};
+    }
+
+    /** The largest d·10^k (d = 1..9) at or below v. */
+    static double tickAtOrBelow(double v) {
+        double decade = Math.pow(10, Math.floor(Math.log10(v)));
+        return Math.floor(v / decade * (1 + 1e-12)) * decade;
+    }
+
+    /** The smallest d·10^k (d = 1..10) at or above v. */
+    static double tickAtOrAbove(double v) {
+        double decade = Math.pow(10, Math.floor(Math.log10(v)));
+        return Math.ceil(v / decade * (1 - 1e-12)) * decade;
     }
 
     static double[] yRange(Figure5 fig) {

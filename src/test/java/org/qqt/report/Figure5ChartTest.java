@@ -116,4 +116,19 @@ class Figure5ChartTest {
         assertEquals(List.of(dir.resolve("f.SVG")), Figure5Chart.expand(dir.resolve("f.SVG")));
         assertThrows(BadInputException.class, () -> Figure5Chart.expand(dir.resolve("f.pdf")));
     }
+
+    @Test
+    void theXAxisEndsOnLabelledTicksWhenThatAddsLittle() {
+        assertEquals(200, Figure5Chart.tickAtOrAbove(171.3), 1e-9);
+        assertEquals(100, Figure5Chart.tickAtOrAbove(100), 1e-9);
+        assertEquals(1000, Figure5Chart.tickAtOrAbove(951), 1e-9);
+        assertEquals(30, Figure5Chart.tickAtOrBelow(38.2), 1e-9);
+        assertEquals(20, Figure5Chart.tickAtOrBelow(20), 1e-9);
+        // the mini figure: budgets 20k..160k; 160k + 3% air snaps up to 200k, 20k - 3% to 10k would be too far
+        Predictor pred = new Predictor(TMARS, LawForm.ADDITIVE, Objective.UTILITY);
+        Figure5 f = Figure5.of("t", "err", pred, Mixture.prefixes(TMARS, MixtureOrder.RANK), 20e3, 160e3, Map.of(), false);
+        double[] x = Figure5Chart.xRange(f, Figure5Chart.Unit.of(f));
+        assertEquals(200, x[1], 1e-9);
+        assertTrue(x[0] > 18 && x[0] < 20, "left end keeps its air: " + x[0]);
+    }
 }
