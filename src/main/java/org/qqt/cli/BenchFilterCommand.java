@@ -94,18 +94,7 @@ final class BenchFilterCommand implements Runnable {
                 }
                 out.flush();
                 List<Timing> base = FilterBench.baselines(parquet, n);
-                List<String[]> others = new ArrayList<>();
-                if (!noBaseline) {
-                    others.add(new String[] {"previous top-10% (export per bucket)", "previous deciles (export per bucket)",
-                        "prev-", Implementation.PER_BUCKET_EXPORT.name()});
-                }
-                if (oneWorker) {
-                    others.add(new String[] {"one-worker top-10%", "one-worker deciles", "one-", Implementation.ONE_WORKER.name()});
-                }
-                if (reference) {
-                    others.add(new String[] {"reference top-10% (row by row)", "reference deciles (row by row)", "ref-",
-                        Implementation.ROW_BY_ROW.name()});
-                }
+                List<Other> others = others();
                 // jobs: [new top, new deciles, then top and deciles of each other path]; each top-10% of another path
                 // runs right after the new one, and so do the deciles, so that load drifts hit both alike
                 Timing[] timed = new Timing[2 + 2 * others.size()];
@@ -117,18 +106,18 @@ final class BenchFilterCommand implements Runnable {
                             ranges, work.resolve(dirName), n, Implementation.ONE_PASS);
                     rssNew = MachineStats.peakRssMiB();
                     for (int i = 0; i < others.size(); i++) {
-                        String[] o = others.get(i);
-                        Implementation impl = Implementation.valueOf(o[3]);
-                        timed[2 + 2 * i + job] = FilterBench.filter(o[job], parquet, ranges, work.resolve(o[2] + dirName),
-                                n, impl);
+                        Other o = others.get(i);
+                        Implementation impl = o.impl();
+                        timed[2 + 2 * i + job] = FilterBench.filter(job == 0 ? o.topJob() : o.decilesJob(), parquet,
+                                ranges, work.resolve(o.prefix() + dirName), n, impl);
                         try (Stream<Path> files = Files.list(work.resolve(dirName))) {
                             for (Path f : files.filter(f -> f.toString().endsWith(".npy")).toList()) {
-                                if (Files.mismatch(f, work.resolve(o[2] + dirName).resolve(f.getFileName())) != -1) {
+                                if (Files.mismatch(f, work.resolve(o.prefix() + dirName).resolve(f.getFileName())) != -1) {
                                     throw new IllegalStateException(f + " differs from the " + impl + " path's file");
                                 }
                             }
                         }
-                        org.qqt.io.AtomicFiles.deleteTreeQuietly(work.resolve(o[2] + dirName));
+                        org.qqt.io.AtomicFiles.deleteTreeQuietly(work.resolve(o.prefix() + dirName));
                         out.printf(Locale.ROOT, "%s path wrote identical .npy files (%s)%n", impl, dirName);
                     }
                 }
@@ -153,7 +142,7 @@ final class BenchFilterCommand implements Runnable {
                     Timing top = jobs.get(2 + 2 * i);
                     Timing dec = jobs.get(3 + 2 * i);
                     out.printf(Locale.ROOT, "speed-up over the %s path (same run): top-10%% %.1fx, deciles %.1fx, "
-                            + "total %.1fx (%.2f s -> %.2f s)%n", others.get(i)[3], top.seconds() / jobs.get(0).seconds(),
+                            + "total %.1fx (%.2f s -> %.2f s)%n", others.get(i).impl(), top.seconds() / jobs.get(0).seconds(),
                             dec.seconds() / jobs.get(1).seconds(), (top.seconds() + dec.seconds()) / total,
                             top.seconds() + dec.seconds(), total);
                 }
@@ -191,17 +180,35 @@ final class BenchFilterCommand implements Runnable {
         Path small = work.resolve("warm-up.parquet");
         int rows = 1_500_000;
         FilterBench.generatePool(small, rows, 1);
-        for (Implementation impl : Implementation.values()) {
-            if ((impl == Implementation.PER_BUCKET_EXPORT && noBaseline) || (impl == Implementation.ROW_BY_ROW && !reference)
-                    || (impl == Implementation.ONE_WORKER && !oneWorker)) {
-                continue;
-            }
+        List<Implementation> timed = new ArrayList<>(List.of(Implementation.ONE_PASS));
+        others().forEach(o -> timed.add(o.impl()));
+        for (Implementation impl : timed) {
             for (List<ScoreRange> ranges : List.of(List.of(ScoreRange.top(10)), FilterBench.deciles())) {
                 FilterBench.filter("warm-up", small, ranges, work.resolve("warm-up"), rows, impl);
                 org.qqt.io.AtomicFiles.deleteTreeQuietly(work.resolve("warm-up"));
             }
         }
         Files.delete(small);
+    }
+
+    /** A path timed beside the default one: its job labels, its output directory prefix, its implementation. */
+    private record Other(String topJob, String decilesJob, String prefix, Implementation impl) {}
+
+    /** The other paths the options ask for, in the order they run and print. */
+    private List<Other> others() {
+        List<Other> others = new ArrayList<>();
+        if (!noBaseline) {
+            others.add(new Other("previous top-10% (export per bucket)", "previous deciles (export per bucket)", "prev-",
+                    Implementation.PER_BUCKET_EXPORT));
+        }
+        if (oneWorker) {
+            others.add(new Other("one-worker top-10%", "one-worker deciles", "one-", Implementation.ONE_WORKER));
+        }
+        if (reference) {
+            others.add(new Other("reference top-10% (row by row)", "reference deciles (row by row)", "ref-",
+                    Implementation.ROW_BY_ROW));
+        }
+        return others;
     }
 
     private static Timing best(List<Timing> ts, String job) {

@@ -51,7 +51,7 @@ public final class PoolMetadata implements AutoCloseable {
         List<Path> files = listParquets(fileOrDir);
         Connection conn = null;
         try {
-            conn = connect(files, new Properties());
+            conn = connect(files);
             Map<String, String> schema = new LinkedHashMap<>();
             try (Statement s = conn.createStatement(); ResultSet r = s.executeQuery("DESCRIBE SELECT * FROM pool")) {
                 while (r.next()) {
@@ -67,8 +67,8 @@ public final class PoolMetadata implements AutoCloseable {
     }
 
     /** A new DuckDB connection with the temp view {@code pool} over {@code files}. */
-    private static Connection connect(List<Path> files, Properties props) throws SQLException {
-        Connection conn = DriverManager.getConnection("jdbc:duckdb:", props);
+    private static Connection connect(List<Path> files) throws SQLException {
+        Connection conn = DriverManager.getConnection("jdbc:duckdb:");
         try {
             try (PreparedStatement p = conn.prepareStatement("SET VARIABLE qqt_pool_files = ?")) {
                 p.setObject(1, conn.createArrayOf("VARCHAR",
@@ -86,14 +86,14 @@ public final class PoolMetadata implements AutoCloseable {
     }
 
     /**
-     * A second connection over the same files (the same {@code pool} view) whose query results stream: rows are
-     * produced while the caller consumes them instead of being materialised first, so a result larger than memory
-     * (every uid of a 128M-row pool) can be read. The caller closes it.
+     * A new DuckDB connection whose query results stream: rows are produced while the caller consumes them instead
+     * of being materialised first, so a result larger than memory (every uid of a 128M-row pool) can be read. It
+     * has no {@code pool} view: its queries name the files of a {@link Part}. The caller closes it.
      */
-    public Connection openStreaming() throws SQLException {
+    public static Connection openStreaming() throws SQLException {
         Properties props = new Properties();
         props.setProperty("jdbc_stream_results", "true");
-        return connect(files, props);
+        return DriverManager.getConnection("jdbc:duckdb:", props);
     }
 
     /** A piece of the pool for a parallel scan: rows {@code [fromRow, toRow)} of one parquet file. */

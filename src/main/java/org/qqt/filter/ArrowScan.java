@@ -70,7 +70,7 @@ final class ArrowScan {
             for (int w = 0; w < workers; w++) {
                 jobs.add(executor.submit(() -> {
                     Consumer consumer = consumers.get();
-                    try (Connection conn = pool.openStreaming();
+                    try (Connection conn = PoolMetadata.openStreaming();
                          Statement settings = conn.createStatement();
                          BufferAllocator allocator = new RootAllocator()) {
                         settings.execute("SET preserve_insertion_order = false");

@@ -15,8 +15,6 @@ import org.qqt.io.BadInputException;
  * decoded eight at a time inside a long (SWAR, a few ns a row) straight from Arrow's off-heap string buffer.
  */
 final class ArrowUids {
-    /** Rows per Arrow batch. */
-    static final int BATCH_ROWS = ArrowScan.BATCH_ROWS;
     private static final long ONES = 0x0101010101010101L;
 
     private ArrowUids() {}
@@ -45,9 +43,9 @@ final class ArrowUids {
 
     /** One worker's reusable decode arrays. */
     private static final class Batch {
-        final long[] hi = new long[BATCH_ROWS];
-        final long[] lo = new long[BATCH_ROWS];
-        final double[] score = new double[BATCH_ROWS];
+        final long[] hi = new long[ArrowScan.BATCH_ROWS];
+        final long[] lo = new long[ArrowScan.BATCH_ROWS];
+        final double[] score = new double[ArrowScan.BATCH_ROWS];
     }
 
     /** Decodes a batch into {@code out}; returns the number of rows kept (non-null, non-NaN score). */

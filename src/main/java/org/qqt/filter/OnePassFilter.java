@@ -88,9 +88,6 @@ final class OnePassFilter {
         ScoreColumn.Segments seg = scores.segments(desc);
         scores = null; // the uid pass does not need them
 
-        // bucket b = segments first[b]..last[b]
-        int[] first = new int[m];
-        int[] last = new int[m];
         long[] inRange = new long[m];
         double[] min = new double[m];
         double[] max = new double[m];
@@ -99,11 +96,12 @@ final class OnePassFilter {
             bucketsOf.add(new ArrayList<>());
         }
         for (int b = 0; b < m; b++) {
-            first[b] = bounds[b][1] == null ? 0 : indexOf(desc, bounds[b][1]) + 1;
-            last[b] = bounds[b][0] == null ? d : indexOf(desc, bounds[b][0]);
+            // bucket b = segments first..last
+            int first = bounds[b][1] == null ? 0 : indexOf(desc, bounds[b][1]) + 1;
+            int last = bounds[b][0] == null ? d : indexOf(desc, bounds[b][0]);
             min[b] = Double.POSITIVE_INFINITY;
             max[b] = Double.NEGATIVE_INFINITY;
-            for (int s = first[b]; s <= last[b]; s++) {
+            for (int s = first; s <= last; s++) {
                 inRange[b] += seg.count()[s];
                 min[b] = Math.min(min[b], seg.min()[s]);
                 max[b] = Math.max(max[b], seg.max()[s]);

@@ -205,7 +205,7 @@ class OnePassFilterTest {
     @Test
     void arrowScanDecodesEveryUidAcrossBatchesAndSkipsNullAndNaNScores(@TempDir Path dir) throws Exception {
         Path parquet = dir.resolve("pool.parquet");
-        int rows = ArrowUids.BATCH_ROWS * 2 + 123; // three Arrow batches
+        int rows = ArrowScan.BATCH_ROWS * 2 + 123; // three Arrow batches
         FilterBench.generatePool(parquet, rows, 5);
         try (PoolMetadata pool = PoolMetadata.open(parquet)) {
             // the expected uids and scores, one JDBC row at a time
