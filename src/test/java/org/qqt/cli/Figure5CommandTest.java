@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -18,24 +16,11 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qqt.report.Figure5Pipeline;
-import picocli.CommandLine;
 
 /** {@code qqt figure5 --config configs/figure5-smoke.yaml}, end to end in a temporary directory. */
 class Figure5CommandTest {
     @TempDir
     Path dir;
-
-    private StringWriter out = new StringWriter();
-    private StringWriter err = new StringWriter();
-
-    private int run(String... args) {
-        out = new StringWriter();
-        err = new StringWriter();
-        CommandLine cl = Qqt.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
-    }
 
     /** A launcher that runs this test's classpath (the real qqt CLI), like bin/qqt does. */
     private Path launcher() throws Exception {
@@ -70,9 +55,11 @@ class Figure5CommandTest {
         }
         String[] args = {"figure5", "--config", "configs/figure5-smoke.yaml", "--base", dir.toString(),
                 "--qqt", launcher().toString()};
-        assertEquals(0, run(args), out + "\n" + err);
+        CliRun r = CliRun.qqt(args);
+        String out = r.out();
+        assertEquals(0, r.code(), out + "\n" + r.err());
         for (String step : Figure5Pipeline.STEPS) {
-            assertTrue(out.toString().lines().anyMatch(l -> l.matches(".*\\] " + step + " +done in .*")),
+            assertTrue(out.lines().anyMatch(l -> l.matches(".*\\] " + step + " +done in .*")),
                     "step " + step + " ran:\n" + out);
         }
         Path sweep = dir.resolve("runs/figure5-smoke");
@@ -112,11 +99,13 @@ class Figure5CommandTest {
         assertEquals(sections.size(), html.split("<h2 id=", -1).length - 1);
 
         // a second invocation finds everything done
-        assertEquals(0, run(args), out + "\n" + err);
+        r = CliRun.qqt(args);
+        out = r.out();
+        assertEquals(0, r.code(), out + "\n" + r.err());
         for (String step : Figure5Pipeline.STEPS) {
-            assertTrue(out.toString().lines().anyMatch(l -> l.matches(".*\\] " + step + " +skip .*")),
+            assertTrue(out.lines().anyMatch(l -> l.matches(".*\\] " + step + " +skip .*")),
                     "step " + step + " skipped:\n" + out);
         }
-        assertFalse(out.toString().contains(" start\n"), out.toString());
+        assertFalse(out.contains(" start\n"), out);
     }
 }

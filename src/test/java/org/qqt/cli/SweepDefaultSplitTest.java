@@ -5,31 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class SweepDefaultSplitTest {
 
     private static String run(Path cfg, String... extra) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Qqt.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
         String[] args = new String[3 + extra.length];
         args[0] = "sweep";
         args[1] = "run";
         args[2] = cfg.toString();
         System.arraycopy(extra, 0, args, 3, extra.length);
-        assertEquals(0, cl.execute(args), out + " " + err);
-        return out.toString();
+        CliRun r = CliRun.qqt(args);
+        assertEquals(0, r.code(), r.out() + " " + r.err());
+        return r.out();
     }
 
     private static Path config(Path dir, String local) throws IOException {
