@@ -105,7 +105,7 @@ final class StudyCommand implements Runnable {
             }
             Learnability.checkFinishedRuns(plan);
             Learnability.prepare(c, plan);
-            int code = runLocal(out, plan, LocalExecutor.of(c, workers, threads, new RunRunner()), retryFailed);
+            int code = runLocal(out, plan, LocalExecutor.of(c, Path.of("").toAbsolutePath(), workers, threads, new RunRunner()), retryFailed);
             Path root = Path.of(c.tasksRoot());
             Map<String, Learnability.TaskInfo> tasks = Learnability.tasks(TaskSuite.load(Path.of(l.suiteOr(c))), root);
             List<String> missing = new ArrayList<>();

@@ -239,7 +239,7 @@ final class SweepCommand implements Runnable {
             return counts.get(RunState.State.failed) > 0 ? 1 : 0;
         }
         if (exec.executor == Executor.local) {
-            LocalExecutor ex = LocalExecutor.of(c, exec.workers, exec.threads, new RunRunner());
+            LocalExecutor ex = LocalExecutor.of(c, Path.of("").toAbsolutePath(), exec.workers, exec.threads, new RunRunner());
             out.println(ex.describe());
             out.flush();
             Map<String, RunRunner.Outcome> res = ex.runStoppable(plan, todo, (r, o) -> printOutcome(out, plan, r, o));

@@ -529,7 +529,7 @@ public final class Figure5Pipeline {
                     Thread.sleep(5000);
                 }
             } else {
-                LocalExecutor ex = LocalExecutor.of(c, opt.workers(), opt.threads(), new RunRunner());
+                LocalExecutor ex = LocalExecutor.of(c, opt.base(), opt.workers(), opt.threads(), new RunRunner());
                 out.println("  " + ex.describe());
                 long s = System.nanoTime();
                 ex.runStoppable(plan, todo, (r, o) -> {

@@ -51,13 +51,15 @@ public final class LocalExecutor {
 
     /**
      * The local executor of sweep {@code c}: {@code workers}/{@code threads} from the command line (null = not
-     * given), else the config's {@code local} section, else {@link LocalSplit}'s measured default.
+     * given), else the config's {@code local} section, else {@link LocalSplit}'s measured default. {@code base} is
+     * where the config's relative paths resolve (as in {@link SweepPlan#of}); the model's size picks the default.
      */
-    public static LocalExecutor of(SweepConfig c, Integer workers, Integer threads, RunRunner runner) {
+    public static LocalExecutor of(SweepConfig c, java.nio.file.Path base, Integer workers, Integer threads,
+                                   RunRunner runner) {
         SweepConfig.Local l = c.local() == null ? new SweepConfig.Local(null, null) : c.local();
         LocalSplit.Choice split = LocalSplit.resolve(workers != null ? workers : l.workers(),
                 threads != null ? threads : l.threads(), Runtime.getRuntime().availableProcessors(),
-                LocalExecutor::gpuVisible, () -> LocalSplit.parametersOf(java.nio.file.Path.of(c.model())));
+                LocalExecutor::gpuVisible, () -> LocalSplit.parametersOf(base.resolve(c.model())));
         return new LocalExecutor(split.split().workers(), split.split().threads(), runner, split.reason());
     }
 
