@@ -11,9 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.qqt.io.BadInputException;
 import org.qqt.io.Json;
+import org.qqt.io.AtomicFiles;
 import org.qqt.io.MachineStats;
 import org.qqt.model.ModelConfig;
 import org.qqt.sweep.Launcher;
@@ -102,8 +102,9 @@ final class BenchSplitCommand implements Runnable {
             Thread.currentThread().interrupt();
             return;
         } finally {
-            delete(work);
+            AtomicFiles.deleteTreeQuietly(work);
         }
+        double loadAfter = MachineStats.loadAverage();
         double base = results.get(0).samplesPerSecond();
         SplitBench.Result best = results.stream().max(Comparator.comparingDouble(SplitBench.Result::samplesPerSecond))
                 .orElseThrow();
@@ -115,17 +116,17 @@ final class BenchSplitCommand implements Runnable {
         report.put("timed_steps", steps);
         report.put("data", data.name());
         report.put("cores", n);
-        report.put("load_average_before", round(loadBefore, 2));
-        report.put("load_average_after", round(MachineStats.loadAverage(), 2));
+        report.put("load_average_before", BenchTrainCommand.round(loadBefore, 2));
+        report.put("load_average_after", BenchTrainCommand.round(loadAfter, 2));
         List<Map<String, Object>> rows = new ArrayList<>();
         for (SplitBench.Result r : results) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("workers", r.split().workers());
             row.put("threads", r.split().threads());
-            row.put("samples_per_s", round(r.samplesPerSecond(), 1));
-            row.put("per_worker", r.perWorker().stream().map(x -> round(x, 1)).toList());
-            row.put("ratio_to_1x" + n, round(r.samplesPerSecond() / base, 3));
-            row.put("wall_s", round(r.wallSeconds(), 1));
+            row.put("samples_per_s", BenchTrainCommand.round(r.samplesPerSecond(), 1));
+            row.put("per_worker", r.perWorker().stream().map(x -> BenchTrainCommand.round(x, 1)).toList());
+            row.put("ratio_to_1x" + n, BenchTrainCommand.round(r.samplesPerSecond() / base, 3));
+            row.put("wall_s", BenchTrainCommand.round(r.wallSeconds(), 1));
             rows.add(row);
         }
         report.put("splits", rows);
@@ -135,7 +136,7 @@ final class BenchSplitCommand implements Runnable {
         } else {
             out.printf(Locale.ROOT, "model %s (%.2fM parameters), batch %d, data %s, %d cores; %d warm-up + %d timed "
                             + "steps per worker; load average %.2f before, %.2f after%n", model, parameters / 1e6, batch,
-                    data, n, warmup, steps, loadBefore, MachineStats.loadAverage());
+                    data, n, warmup, steps, loadBefore, loadAfter);
             out.printf(Locale.ROOT, "%-7s %7s %7s %11s %9s %7s  %s%n", "split", "workers", "threads", "samples/s",
                     "vs 1x" + n, "wall s", "per worker samples/s");
             for (SplitBench.Result r : results) {
@@ -155,18 +156,5 @@ final class BenchSplitCommand implements Runnable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static void delete(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // best effort: a temp dir
-        }
-    }
-
-    private static double round(double v, int digits) {
-        double f = Math.pow(10, digits);
-        return Math.round(v * f) / f;
     }
 }

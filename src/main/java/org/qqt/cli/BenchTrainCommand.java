@@ -118,7 +118,8 @@ final class BenchTrainCommand implements Runnable {
         out.flush();
     }
 
-    private static double round(double v, int digits) {
+    /** {@code v} rounded to {@code digits} decimals, for the JSON reports of the bench commands. */
+    static double round(double v, int digits) {
         double f = Math.pow(10, digits);
         return Math.round(v * f) / f;
     }

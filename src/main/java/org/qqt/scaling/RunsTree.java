@@ -100,11 +100,6 @@ public final class RunsTree {
                 sum += mainMetric.get(k);
             }
             error = 1 - sum / Tasks18.KEYS.size();
-        } else if (MEAN.equals(metric)) {
-            if (mainMetric.isEmpty()) {
-                throw BadInputException.inFile(results, "no task with a main_metric; --metric mean needs at least one");
-            }
-            error = 1 - mainMetric.values().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
         } else {
             Double m = mainMetric.get(metric);
             if (m == null) {

@@ -69,7 +69,7 @@ public final class SplitBench {
                 Files.createDirectories(run);
                 runs.add(run);
                 ProcessBuilder pb = new ProcessBuilder(command(o, split.threads(), i, run)).redirectErrorStream(true)
-                        .redirectOutput(run.resolve("log.txt").toFile());
+                        .redirectOutput(run.resolve(RunState.LOG).toFile());
                 pb.environment().put("DJL_OFFLINE", "true");
                 pb.environment().put("OMP_NUM_THREADS", Integer.toString(split.threads()));
                 procs.add(pb.start());
@@ -78,7 +78,8 @@ public final class SplitBench {
                 int code = procs.get(i).waitFor();
                 if (code != 0) {
                     throw new IllegalStateException("bench split " + split + ": worker " + i + " exited with code "
-                            + code + "; its log " + runs.get(i).resolve("log.txt") + " ends: " + tail(runs.get(i)));
+                            + code + "; its log " + runs.get(i).resolve(RunState.LOG) + " ends: "
+                            + String.join(" | ", RunState.tail(runs.get(i).resolve(RunState.LOG), 3)));
                 }
             }
         } catch (IOException e) {
@@ -165,12 +166,4 @@ public final class SplitBench {
         return samples / seconds;
     }
 
-    private static String tail(Path run) {
-        try {
-            List<String> l = Files.readAllLines(run.resolve("log.txt"), StandardCharsets.UTF_8);
-            return String.join(" | ", l.subList(Math.max(0, l.size() - 3), l.size()));
-        } catch (IOException e) {
-            return "(no log)";
-        }
-    }
 }
