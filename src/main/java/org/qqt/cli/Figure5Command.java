@@ -49,11 +49,10 @@ final class Figure5Command implements Callable<Integer> {
             throw new BadInputException("--dry-run is not supported by qqt figure5 (use qqt sweep run --dry-run)");
         }
         Path b = (base == null ? Path.of("") : base).toAbsolutePath().normalize();
-        Path cfg = config.isAbsolute() ? config : (base == null ? config.toAbsolutePath() : b.resolve(config));
+        Path cfg = b.resolve(config);
         SweepConfig c = SweepConfig.load(cfg);
         Path launcher = qqt != null ? qqt.toAbsolutePath() : c.qqt() != null ? b.resolve(c.qqt()) : Launcher.find();
-        String cmd = "qqt " + String.join(" ", spec.commandLine().getParseResult().originalArgs().stream()
-                .map(a -> a.matches("[A-Za-z0-9_./=:,+-]+") ? a : "'" + a.replace("'", "'\\''") + "'").toList());
+        String cmd = Qqt.typed(spec);
         Figure5Pipeline.Options o = new Figure5Pipeline.Options(cfg, b, launcher, exec.executor.name(), exec.workers,
                 exec.threads, exec.slurm(c), cmd);
         PrintStream out = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true,

@@ -87,8 +87,7 @@ final class FilterCommand implements Runnable {
                     minChars != null ? minChars : caption.minChars());
         }
         FilterSpec fs = new FilterSpec(score, ranges, random, seed, caption);
-        String command = "qqt " + String.join(" ", spec.commandLine().getParseResult().originalArgs().stream()
-                .map(a -> a.matches("[A-Za-z0-9_./=:,+-]+") ? a : "'" + a.replace("'", "'\\''") + "'").toList());
+        String command = Qqt.typed(spec);
         FilterManifest m;
         try (PoolMetadata pool = PoolMetadata.open(metadata)) {
             m = ScoreFilter.run(pool, fs, out, command);

@@ -63,6 +63,15 @@ public final class Qqt implements Runnable {
         return cl;
     }
 
+    /**
+     * The command line a user typed, as one shell-safe string ("qqt filter --metadata 'my pool.parquet' ..."),
+     * for the records that say how an output was made.
+     */
+    static String typed(CommandLine.Model.CommandSpec spec) {
+        return "qqt " + String.join(" ", spec.commandLine().getParseResult().originalArgs().stream()
+                .map(a -> a.matches("[A-Za-z0-9_./=:,+-]+") ? a : "'" + a.replace("'", "'\\''") + "'").toList());
+    }
+
     /** Progress lines of a long library call, each printed to err and flushed at once. */
     static Consumer<String> lines(PrintWriter err, String prefix) {
         return line -> {

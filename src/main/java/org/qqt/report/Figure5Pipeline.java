@@ -61,6 +61,7 @@ import org.qqt.sweep.SlurmExecutor;
 import org.qqt.sweep.SlurmOptions;
 import org.qqt.sweep.Sweep;
 import org.qqt.sweep.SweepConfig;
+import org.qqt.sweep.SeedStats;
 import org.qqt.sweep.SweepPlan;
 import org.qqt.synth.WorldConfig;
 import org.qqt.synth.WorldWriter;
@@ -105,6 +106,9 @@ public final class Figure5Pipeline {
     private final Map<String, Object> state;
     private final Map<String, String> outcome = new LinkedHashMap<>();
     private final long t0 = System.nanoTime();
+    /** The finished runs' observations, read once (see {@link #bucketObservations}). */
+    private List<Observation> bucketObs;
+    private Map<String, Map<Double, List<Observation>>> validationObs;
 
     public Figure5Pipeline(Options opt, PrintStream out) {
         this.opt = opt;
@@ -121,12 +125,7 @@ public final class Figure5Pipeline {
         this.plan = SweepPlan.of(c, opt.base(), opt.launcher());
         this.dir = plan.sweepDir();
         Path sf = dir.resolve(STATE);
-        this.state = Files.isRegularFile(sf) ? new TreeMap<>(Json.mapper().convertValue(Json.readTree(sf),
-                Map.class)) : new TreeMap<>();
-    }
-
-    public Path sweepDir() {
-        return dir;
+        this.state = Files.isRegularFile(sf) ? new TreeMap<>(Json.read(sf, Map.class)) : new TreeMap<>();
     }
 
     /** Runs every step (skipping finished ones); returns what each did. */
@@ -567,13 +566,19 @@ public final class Figure5Pipeline {
         return names;
     }
 
-    /** One observation per bucket run (every seed is a point of the fit). */
+    /**
+     * One observation per bucket run (every seed is a point of the fit). Read once per invocation: it is only asked
+     * for once every bucket run is done (the fit's fingerprint, then the fit), so the runs no longer change.
+     */
     private List<Observation> bucketObservations() {
-        List<Observation> obs = new ArrayList<>();
-        for (RunSpec r : runsOf("bucket")) {
-            obs.addAll(RunsTree.scan(plan.runDir(r.id()), f5.metricOrDefault()).observations());
+        if (bucketObs == null) {
+            List<Observation> obs = new ArrayList<>();
+            for (RunSpec r : runsOf("bucket")) {
+                obs.addAll(RunsTree.scan(plan.runDir(r.id()), f5.metricOrDefault()).observations());
+            }
+            bucketObs = obs;
         }
-        return obs;
+        return bucketObs;
     }
 
     private FitOptions fitOptions() {
@@ -712,8 +717,11 @@ public final class Figure5Pipeline {
 
     // ---------------------------------------------------------------- validate
 
-    /** Per (mixture, budget): the seeds' errors. */
+    /** Per (mixture, budget): the seeds' errors. Read once, like {@link #bucketObservations}. */
     private Map<String, Map<Double, List<Observation>>> validationObservations() {
+        if (validationObs != null) {
+            return validationObs;
+        }
         Map<String, Map<Double, List<Observation>>> m = new LinkedHashMap<>();
         for (String mix : c.validation().mixtures()) {
             m.put(mix, new TreeMap<>());
@@ -724,6 +732,7 @@ public final class Figure5Pipeline {
                         .computeIfAbsent(o.samplesSeen(), k -> new ArrayList<>()).add(o);
             }
         }
+        validationObs = m;
         return m;
     }
 
@@ -742,22 +751,17 @@ public final class Figure5Pipeline {
         Map<String, Map<Double, List<Observation>>> byMix = validationObservations();
         List<Observation> means = new ArrayList<>();
         Map<String, String> configName = new LinkedHashMap<>();
-        List<double[]> stats = new ArrayList<>(); // n, mean, se
+        List<SeedStats> stats = new ArrayList<>();
         for (var e : byMix.entrySet()) {
             Mixture mx = mixture(c, e.getKey(), p);
             String plus = Mixture.of(mx.pools()).name();
             configName.put(plus, e.getKey());
             for (var b : e.getValue().entrySet()) {
                 List<Observation> os = b.getValue();
-                double mean = os.stream().mapToDouble(Observation::error).average().orElseThrow();
+                SeedStats st = SeedStats.of(os.stream().map(Observation::error).toList());
                 double size = os.stream().mapToDouble(Observation::poolSize).average().orElseThrow();
-                double se = Double.NaN;
-                if (os.size() > 1) {
-                    double ss = os.stream().mapToDouble(o -> (o.error() - mean) * (o.error() - mean)).sum();
-                    se = Math.sqrt(ss / (os.size() - 1)) / Math.sqrt(os.size());
-                }
-                means.add(new Observation(plus, size, b.getKey(), mean));
-                stats.add(new double[] {os.size(), mean, se});
+                means.add(new Observation(plus, size, b.getKey(), st.mean()));
+                stats.add(st);
             }
         }
         Validation.Result r = Validation.run(pr, means, dir);
@@ -767,21 +771,21 @@ public final class Figure5Pipeline {
                 + "predicted,abs_error\n");
         for (int i = 0; i < r.points().size(); i++) {
             Validation.Point pt = r.points().get(i);
-            double[] st = stats.get(i);
+            SeedStats st = stats.get(i);
             Map<String, Object> x = new LinkedHashMap<>();
             x.put("mixture", configName.get(pt.pool()));
             x.put("buckets", pt.pool());
             x.put("pool_size", pt.poolSize());
             x.put("samples_seen", pt.samplesSeen());
-            x.put("seeds", (int) st[0]);
+            x.put("seeds", st.n());
             x.put("actual_mean", pt.actual());
-            x.put("actual_se", Double.isNaN(st[2]) ? null : st[2]);
+            x.put("actual_se", Double.isNaN(st.se()) ? null : st.se());
             x.put("predicted", pt.predicted());
             x.put("abs_error", pt.absError());
             points.add(x);
             csv.append(String.join(",", configName.get(pt.pool()), pt.pool(), num(pt.poolSize()),
-                    num(pt.samplesSeen()), Integer.toString((int) st[0]), Double.toString(pt.actual()),
-                    Double.isNaN(st[2]) ? "" : Double.toString(st[2]), Double.toString(pt.predicted()),
+                    num(pt.samplesSeen()), Integer.toString(st.n()), Double.toString(pt.actual()),
+                    Double.isNaN(st.se()) ? "" : Double.toString(st.se()), Double.toString(pt.predicted()),
                     Double.toString(pt.absError()))).append('\n');
         }
         List<Map<String, Object>> budgets = new ArrayList<>();
@@ -874,7 +878,7 @@ public final class Figure5Pipeline {
             }
         }
         Figure5Report rep = new Figure5Report(c, opt.config(), fileText(opt.config()), dir, plan, stepSeconds,
-                commands, outcome);
+                commands);
         rep.write();
     }
 

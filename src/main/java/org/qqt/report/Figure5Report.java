@@ -35,10 +35,9 @@ final class Figure5Report {
     private final SweepPlan plan;
     private final Map<String, Double> stepSeconds;
     private final List<String> commands;
-    private final Map<String, String> outcome;
 
     Figure5Report(SweepConfig c, Path configFile, String configText, Path dir, SweepPlan plan,
-                  Map<String, Double> stepSeconds, List<String> commands, Map<String, String> outcome) {
+                  Map<String, Double> stepSeconds, List<String> commands) {
         this.c = c;
         this.configFile = configFile;
         this.configText = configText;
@@ -46,7 +45,6 @@ final class Figure5Report {
         this.plan = plan;
         this.stepSeconds = stepSeconds;
         this.commands = commands;
-        this.outcome = outcome;
     }
 
     /** A block of a section: paragraph, table, code or image. */
