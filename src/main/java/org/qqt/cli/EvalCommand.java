@@ -137,12 +137,6 @@ final class EvalCommand implements Callable<Integer> {
         if (!Files.isDirectory(root)) {
             throw BadInputException.inFile(root, "evaluation root not found; pass the synthetic world directory");
         }
-        Path first = tasks.tasks().get(0).directory(root);
-        if (!Files.exists(first) && root.getFileName() != null && root.getFileName().toString().equals("tasks")
-                && root.toAbsolutePath().getParent() != null
-                && Files.exists(tasks.tasks().get(0).directory(root.toAbsolutePath().getParent()))) {
-            return root.toAbsolutePath().getParent();
-        }
-        return root;
+        return tasks.dataRoot(root);
     }
 }

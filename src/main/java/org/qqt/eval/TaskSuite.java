@@ -116,4 +116,18 @@ public record TaskSuite(String name, String description, List<TaskSpec> tasks) {
         }
         return new TaskSuite(name, description, out);
     }
+
+    /**
+     * The directory the suite's task paths ({@code tasks/KEY}) resolve against: {@code root} itself, or its parent
+     * when {@code root} is the world's {@code tasks/} directory (as {@code qqt eval --root} allows).
+     */
+    public Path dataRoot(Path root) {
+        Path parent = root.toAbsolutePath().getParent();
+        if (!java.nio.file.Files.exists(tasks.get(0).directory(root)) && root.getFileName() != null
+                && root.getFileName().toString().equals("tasks") && parent != null
+                && java.nio.file.Files.exists(tasks.get(0).directory(parent))) {
+            return parent;
+        }
+        return root;
+    }
 }

@@ -181,12 +181,7 @@ public final class Learnability {
 
     /** Kind, classes and number of test images of every task of the suite (counted from its shards). */
     public static Map<String, TaskInfo> tasks(TaskSuite suite, Path root) {
-        Path first = suite.tasks().get(0).directory(root);
-        Path parent = root.toAbsolutePath().getParent();
-        if (!Files.exists(first) && root.getFileName() != null && root.getFileName().toString().equals("tasks")
-                && parent != null && Files.exists(suite.tasks().get(0).directory(parent))) {
-            root = parent; // tasks_root may name the world's tasks/ directory, as qqt eval --root allows
-        }
+        root = suite.dataRoot(root); // tasks_root may name the world's tasks/ directory
         Map<String, TaskInfo> out = new LinkedHashMap<>();
         for (TaskSpec t : suite.tasks()) {
             try (TaskReader r = TaskReader.open(t.directory(root))) {

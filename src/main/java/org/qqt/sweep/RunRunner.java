@@ -126,11 +126,17 @@ public final class RunRunner {
         return Outcome.done;
     }
 
-    private int exec(List<String> command, Path runDir, Path log, int threads) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(runDir.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    /** A run's process: stderr into stdout, DJL offline, {@code threads} OpenMP threads. */
+    static ProcessBuilder processBuilder(List<String> command, int threads) {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().put("DJL_OFFLINE", "true");
         pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
+        return pb;
+    }
+
+    private int exec(List<String> command, Path runDir, Path log, int threads) throws IOException, InterruptedException {
+        ProcessBuilder pb = processBuilder(command, threads).directory(runDir.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Process p;
         synchronized (live) {
             if (stopping) {

@@ -68,10 +68,8 @@ public final class SplitBench {
                 Path run = dir.resolve("worker-" + i);
                 Files.createDirectories(run);
                 runs.add(run);
-                ProcessBuilder pb = new ProcessBuilder(command(o, split.threads(), i, run)).redirectErrorStream(true)
+                ProcessBuilder pb = RunRunner.processBuilder(command(o, split.threads(), i, run), split.threads())
                         .redirectOutput(run.resolve(RunState.LOG).toFile());
-                pb.environment().put("DJL_OFFLINE", "true");
-                pb.environment().put("OMP_NUM_THREADS", Integer.toString(split.threads()));
                 procs.add(pb.start());
             }
             for (int i = 0; i < procs.size(); i++) {
