@@ -55,6 +55,12 @@ final class BenchFilterCommand implements Runnable {
             + "per core (what the parallel scan gives), and check that it writes the same bytes.")
     boolean oneWorker;
 
+    @Option(names = "--repeat", defaultValue = "1", paramLabel = "K",
+            description = "Run the default path's top-10%% and deciles jobs K times each (alternating) and report "
+                    + "the median, with the range: on a shared or virtual machine one run can be off by seconds "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int repeat;
+
     @Option(names = "--keep", description = "Keep the generated parquet and buckets.")
     boolean keep;
 
@@ -95,16 +101,24 @@ final class BenchFilterCommand implements Runnable {
                 out.flush();
                 List<Timing> base = FilterBench.baselines(parquet, n);
                 List<Other> others = others();
-                // jobs: [new top, new deciles, then top and deciles of each other path]; each top-10% of another path
-                // runs right after the new one, and so do the deciles, so that load drifts hit both alike
+                // jobs: [new top, new deciles, then top and deciles of each other path]; the default path's jobs run
+                // first (--repeat times, alternating; the median run counts), then each other path's, whose files
+                // are checked against the default path's
                 Timing[] timed = new Timing[2 + 2 * others.size()];
                 long rssNew = 0;
+                List<List<Timing>> runs = List.of(new ArrayList<>(), new ArrayList<>());
+                for (int k = 0; k < Math.max(1, repeat); k++) {
+                    for (int job = 0; job < 2; job++) {
+                        runs.get(job).add(FilterBench.filter(job == 0 ? "filter top-10%" : "filter deciles (10 buckets)",
+                                parquet, job == 0 ? List.of(ScoreRange.top(10)) : FilterBench.deciles(),
+                                work.resolve((job == 0 ? "top10-" : "deciles-") + n), n, Implementation.ONE_PASS));
+                    }
+                }
+                rssNew = MachineStats.peakRssMiB();
                 for (int job = 0; job < 2; job++) {
+                    timed[job] = median(runs.get(job));
                     List<ScoreRange> ranges = job == 0 ? List.of(ScoreRange.top(10)) : FilterBench.deciles();
                     String dirName = (job == 0 ? "top10-" : "deciles-") + n;
-                    timed[job] = FilterBench.filter(job == 0 ? "filter top-10%" : "filter deciles (10 buckets)", parquet,
-                            ranges, work.resolve(dirName), n, Implementation.ONE_PASS);
-                    rssNew = MachineStats.peakRssMiB();
                     for (int i = 0; i < others.size(); i++) {
                         Other o = others.get(i);
                         Implementation impl = o.impl();
@@ -134,6 +148,21 @@ final class BenchFilterCommand implements Runnable {
                 for (Timing t : jobs) {
                     out.printf(Locale.ROOT, "%-40s %10.3f %14.0f %12.1f %12.1f%n", t.job(), t.seconds(),
                             t.rows() / t.seconds(), t.seconds() / count.seconds(), t.seconds() / scan.seconds());
+                }
+                if (repeat > 1) {
+                    for (List<Timing> r : runs) {
+                        out.printf(Locale.ROOT, "  %s: median of %d runs, %.3f to %.3f s (%s)%n", r.get(0).job(), r.size(),
+                                r.stream().mapToDouble(Timing::seconds).min().orElseThrow(),
+                                r.stream().mapToDouble(Timing::seconds).max().orElseThrow(),
+                                String.join(", ", r.stream().map(t -> String.format(Locale.ROOT, "%.2f", t.seconds())).toList()));
+                    }
+                }
+                for (Timing t : jobs) {
+                    if (!t.phases().isEmpty()) {
+                        StringBuilder line = new StringBuilder();
+                        t.phases().forEach((phase, sec) -> line.append(String.format(Locale.ROOT, ", %s %.2f", phase, sec)));
+                        out.printf(Locale.ROOT, "  %s, seconds per phase: %s%n", t.job(), line.substring(2));
+                    }
                 }
                 double total = jobs.get(0).seconds() + jobs.get(1).seconds();
                 out.printf(Locale.ROOT, "top-10%% + deciles: %.2f s (target %s); peak RSS after it %d MiB; output %.2f GB%n",
@@ -209,6 +238,12 @@ final class BenchFilterCommand implements Runnable {
                     Implementation.ROW_BY_ROW));
         }
         return others;
+    }
+
+    /** The run of median time (the lower middle one for an even count). */
+    private static Timing median(List<Timing> runs) {
+        List<Timing> sorted = runs.stream().sorted(Comparator.comparingDouble(Timing::seconds)).toList();
+        return sorted.get((sorted.size() - 1) / 2);
     }
 
     private static Timing best(List<Timing> ts, String job) {

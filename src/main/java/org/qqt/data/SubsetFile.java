@@ -2,7 +2,6 @@ package org.qqt.data;
 
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -65,45 +64,31 @@ public final class SubsetFile {
     }
 
     /**
-     * A subset of the first {@code n} pairs (hi[i], lo[i]); the arrays are not modified. Large inputs are sorted by
-     * one counting-sort pass on the top 16 bits of hi followed by a quicksort of each of the 65536 bins (uids are
-     * hashes, so the bins are small); the result is the same as a plain sort.
+     * A subset of the first {@code n} pairs (hi[i], lo[i]); the arrays are not modified. Sorted by
+     * {@link PairSort} (a radix sort on 2 cores: uids are hashes), the same order as a plain sort.
      */
     public static SubsetFile fromPairs(long[] hi, long[] lo, int n) {
         if (hi.length < n || lo.length < n) {
             throw new IllegalArgumentException("fewer than " + n + " pairs: " + hi.length + " / " + lo.length);
         }
-        if (n < RADIX_MIN) {
-            long[] h = Arrays.copyOf(hi, n);
-            long[] l = Arrays.copyOf(lo, n);
-            sortUnsigned(h, l, 0, n - 1);
-            return new SubsetFile(h, l);
-        }
-        int[] start = new int[(1 << 16) + 1];
-        for (int i = 0; i < n; i++) {
-            start[(int) (hi[i] >>> 48) + 1]++;
-        }
-        for (int b = 0; b < 1 << 16; b++) {
-            start[b + 1] += start[b];
-        }
-        int[] next = Arrays.copyOf(start, 1 << 16);
+        long[] a = PairSort.interleave(hi, lo, n);
+        PairSort.sort(a, n, PairSort.scratchFor(n), Runtime.getRuntime().availableProcessors());
+        return fromSortedPairs(a, n);
+    }
+
+    /** A subset of the first {@code n} interleaved pairs of {@code a}, which must be sorted (checked). */
+    public static SubsetFile fromSortedPairs(long[] a, int n) {
         long[] h = new long[n];
         long[] l = new long[n];
         for (int i = 0; i < n; i++) {
-            int at = next[(int) (hi[i] >>> 48)]++;
-            h[at] = hi[i];
-            l[at] = lo[i];
+            h[i] = a[2 * i];
+            l[i] = a[2 * i + 1];
         }
-        for (int b = 0; b < 1 << 16; b++) {
-            if (start[b + 1] - start[b] > 1) {
-                sortUnsigned(h, l, start[b], start[b + 1] - 1);
-            }
+        if (!isSorted(h, l)) {
+            throw new IllegalArgumentException("the pairs are not sorted as unsigned (hi, lo)");
         }
         return new SubsetFile(h, l);
     }
-
-    /** Below this many rows a plain quicksort is used. */
-    private static final int RADIX_MIN = 1 << 17;
 
     public int size() {
         return hi.length;
@@ -177,10 +162,7 @@ public final class SubsetFile {
                     l[i++] = buf.getLong();
                 }
             }
-            if (!isSorted(h, l)) {
-                sortUnsigned(h, l, 0, n - 1);
-            }
-            return new SubsetFile(h, l);
+            return isSorted(h, l) ? new SubsetFile(h, l) : fromPairs(h, l, n);
         } catch (NoSuchFileException e) {
             throw BadInputException.inFile(file, "no such subset file");
         } catch (IOException e) {
@@ -286,11 +268,7 @@ public final class SubsetFile {
 
     /** Writes this subset as a numpy {@code .npy} 1.0 file, atomically. */
     public void write(Path file) {
-        write(file, hi.length, sink -> {
-            for (int i = 0; i < hi.length; i++) {
-                sink.accept(hi[i], lo[i]);
-            }
-        });
+        writePairs(file, PairSort.interleave(hi, lo, hi.length), hi.length);
     }
 
     /** Writes the raw headerless form (16 bytes a row, what {@code np.memmap} reads), atomically. */
@@ -306,20 +284,41 @@ public final class SubsetFile {
     }
 
     /**
-     * Streams {@code count} rows, which the source must deliver already sorted as unsigned (hi, lo), into a
-     * {@code .npy} 1.0 file, atomically. A wrong count or order fails and leaves no file behind.
+     * Writes the first {@code n} interleaved pairs of {@code pairs} ({@code pairs[2i]} = hi, {@code pairs[2i+1]} =
+     * lo), which must be sorted as unsigned (hi, lo), as a {@code .npy} 1.0 file, atomically and durably (flushed to
+     * disk before the rename). The rows go out in bulk (the little-endian layout is the file's); unsorted rows fail
+     * and leave no file behind.
      */
-    public static void write(Path file, long count, PairSource source) {
-        AtomicFiles.write(file, out -> {
-            out.write(header(count));
-            Sink sink = new Sink(out);
-            source.forEach(sink);
-            sink.flush();
-            if (sink.rows != count) {
-                throw new IOException("expected " + count + " rows, the source gave " + sink.rows);
+    public static void writePairs(Path file, long[] pairs, int n) {
+        if (pairs.length < 2L * n) {
+            throw new IllegalArgumentException(pairs.length + " longs hold fewer than " + n + " pairs");
+        }
+        AtomicFiles.writeWith(file, tmp -> {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.allocateDirect(WRITE_BUFFER).order(ByteOrder.LITTLE_ENDIAN);
+                buf.put(header(n));
+                for (int i = 0; i < n; ) {
+                    int k = Math.min(n - i, (buf.remaining() / 16));
+                    for (int j = Math.max(i, 1); j < i + k; j++) {
+                        if (compare(pairs[2 * j - 2], pairs[2 * j - 1], pairs[2 * j], pairs[2 * j + 1]) > 0) {
+                            throw new IOException("rows not sorted as unsigned (hi, lo) at row " + j);
+                        }
+                    }
+                    buf.asLongBuffer().put(pairs, 2 * i, 2 * k);
+                    buf.position(buf.position() + 16 * k);
+                    buf.flip();
+                    while (buf.hasRemaining()) {
+                        ch.write(buf);
+                    }
+                    buf.clear();
+                    i += k;
+                }
+                ch.force(true);
             }
         });
     }
+
+    private static final int WRITE_BUFFER = 1 << 20;
 
     /** numpy's header for shape (count,): magic, version 1.0, length, dict, spaces, newline; a multiple of 64. */
     static byte[] header(long count) {
@@ -333,49 +332,6 @@ public final class SubsetFile {
         ByteBuffer b = ByteBuffer.allocate(10 + text.length).order(ByteOrder.LITTLE_ENDIAN);
         b.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) text.length).put(text);
         return b.array();
-    }
-
-    /** Receives rows in order. */
-    @FunctionalInterface
-    public interface PairSink {
-        void accept(long hi, long lo) throws IOException;
-    }
-
-    /** Pushes rows into a sink. */
-    @FunctionalInterface
-    public interface PairSource {
-        void forEach(PairSink sink) throws IOException;
-    }
-
-    private static final class Sink implements PairSink {
-        private final OutputStream out;
-        private final ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-        private long rows;
-        private long lastHi;
-        private long lastLo;
-
-        Sink(OutputStream out) {
-            this.out = out;
-        }
-
-        @Override
-        public void accept(long h, long l) throws IOException {
-            if (rows > 0 && compare(lastHi, lastLo, h, l) > 0) {
-                throw new IOException("rows not sorted as unsigned (hi, lo) at row " + rows);
-            }
-            if (buf.remaining() < 16) {
-                flush();
-            }
-            buf.putLong(h).putLong(l);
-            lastHi = h;
-            lastLo = l;
-            rows++;
-        }
-
-        void flush() throws IOException {
-            out.write(buf.array(), 0, buf.position());
-            buf.clear();
-        }
     }
 
     // ---- unsigned order ----
@@ -392,67 +348,6 @@ public final class SubsetFile {
             }
         }
         return true;
-    }
-
-    /** Quicksort of the pairs (h[i], l[i]) as unsigned 128-bit numbers, inclusive bounds. */
-    private static void sortUnsigned(long[] h, long[] l, int from, int to) {
-        while (to - from > 16) {
-            int mid = (from + to) >>> 1;
-            // median of three as pivot
-            if (compare(h[mid], l[mid], h[from], l[from]) < 0) {
-                swap(h, l, mid, from);
-            }
-            if (compare(h[to], l[to], h[from], l[from]) < 0) {
-                swap(h, l, to, from);
-            }
-            if (compare(h[to], l[to], h[mid], l[mid]) < 0) {
-                swap(h, l, to, mid);
-            }
-            long ph = h[mid];
-            long pl = l[mid];
-            int i = from;
-            int j = to;
-            while (i <= j) {
-                while (compare(h[i], l[i], ph, pl) < 0) {
-                    i++;
-                }
-                while (compare(h[j], l[j], ph, pl) > 0) {
-                    j--;
-                }
-                if (i <= j) {
-                    swap(h, l, i++, j--);
-                }
-            }
-            // recurse into the smaller side, loop on the larger
-            if (j - from < to - i) {
-                sortUnsigned(h, l, from, j);
-                from = i;
-            } else {
-                sortUnsigned(h, l, i, to);
-                to = j;
-            }
-        }
-        for (int i = from + 1; i <= to; i++) {
-            long th = h[i];
-            long tl = l[i];
-            int j = i - 1;
-            while (j >= from && compare(h[j], l[j], th, tl) > 0) {
-                h[j + 1] = h[j];
-                l[j + 1] = l[j];
-                j--;
-            }
-            h[j + 1] = th;
-            l[j + 1] = tl;
-        }
-    }
-
-    private static void swap(long[] h, long[] l, int a, int b) {
-        long t = h[a];
-        h[a] = h[b];
-        h[b] = t;
-        t = l[a];
-        l[a] = l[b];
-        l[b] = t;
     }
 
     @Override

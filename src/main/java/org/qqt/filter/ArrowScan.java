@@ -45,6 +45,9 @@ final class ArrowScan {
     /** Consumes the batches of one worker (one instance per worker, so it may keep scratch arrays). */
     interface Consumer {
         void accept(VectorSchemaRoot batch);
+
+        /** Called once after the worker's last batch (not after a failure). */
+        default void finish() {}
     }
 
     /**
@@ -81,6 +84,7 @@ final class ArrowScan {
                             rows.addAndGet(scanPart(pool, conn, allocator, sql, p, consumer));
                         }
                     }
+                    consumer.finish();
                     return null;
                 }));
             }

@@ -2,9 +2,11 @@ package org.qqt.filter;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.FloatingPointVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.qqt.data.PoolMetadata;
@@ -12,7 +14,8 @@ import org.qqt.io.BadInputException;
 
 /**
  * The {@code (uid, score)} rows of the pool as numbers, through {@link ArrowScan}: the 32 hex digits of a uid are
- * decoded eight at a time inside a long (SWAR, a few ns a row) straight from Arrow's off-heap string buffer.
+ * decoded eight at a time inside a long (SWAR, a few ns a row) straight from Arrow's off-heap string buffer, the
+ * score (FLOAT or DOUBLE) straight from its value buffer.
  */
 final class ArrowUids {
     private static final long ONES = 0x0101010101010101L;
@@ -21,24 +24,44 @@ final class ArrowUids {
 
     /**
      * Receives the rows of one batch: {@code n} uids as (hi, lo) and their scores; rows with a null or NaN score
-     * are not passed on. Called from several worker threads at once; the arrays belong to the caller and are reused
-     * after the call returns.
+     * are not passed on. The arrays belong to the caller and are reused after the call returns.
      */
     interface Sink {
         void accept(long[] hi, long[] lo, double[] score, int n);
+
+        /** Called once after the worker's last batch (not after a failure). */
+        default void finish() {}
     }
 
     /**
      * Runs {@code SELECT uidColumn, scoreColumn FROM <pool> WHERE where} (a VARCHAR uid, a FLOAT or DOUBLE score)
-     * and feeds every row to {@code sink}, in no particular order, with {@code threads} workers; returns the number
-     * of rows read. A uid that is null or not 32 hex digits is bad input naming the pool.
+     * and feeds every row, in no particular order, to the sink of the worker that read it ({@code threads} workers,
+     * one sink each from {@code sinks}); returns the number of rows read. A uid that is null or not 32 hex digits
+     * is bad input naming the pool.
      */
     static long scan(PoolMetadata pool, String uidColumn, String scoreColumn, String where, List<Object> params,
-                     int threads, Sink sink) {
+                     int threads, Supplier<Sink> sinks) {
         return ArrowScan.scan(pool, uidColumn + ", " + scoreColumn, where, params, threads, () -> {
             Batch batch = new Batch();
-            return root -> sink.accept(batch.hi, batch.lo, batch.score, decode(root, pool, batch));
+            Sink sink = sinks.get();
+            return new ArrowScan.Consumer() {
+                @Override
+                public void accept(VectorSchemaRoot root) {
+                    sink.accept(batch.hi, batch.lo, batch.score, decode(root, pool, batch));
+                }
+
+                @Override
+                public void finish() {
+                    sink.finish();
+                }
+            };
         });
+    }
+
+    /** {@link #scan(PoolMetadata, String, String, String, List, int, Supplier)} into one sink shared by the workers. */
+    static long scan(PoolMetadata pool, String uidColumn, String scoreColumn, String where, List<Object> params,
+                     int threads, Sink shared) {
+        return scan(pool, uidColumn, scoreColumn, where, params, threads, () -> shared);
     }
 
     /** One worker's reusable decode arrays. */
@@ -56,26 +79,29 @@ final class ArrowUids {
                     + ", not text; DataComp uids are 32 hex characters");
         }
         FieldVector scoreVector = root.getVector(1);
-        if (!(scoreVector instanceof FloatingPointVector scores)) {
+        boolean isFloat = scoreVector instanceof Float4Vector;
+        if (!isFloat && !(scoreVector instanceof Float8Vector)) {
             throw new IllegalStateException("the score column arrived as " + scoreVector.getField().getType());
         }
         int len = root.getRowCount();
         long offsets = uids.getOffsetBuffer().memoryAddress();
         long data = uids.getDataBuffer().memoryAddress();
         long dataBytes = uids.getDataBuffer().capacity();
-        boolean uidNulls = uids.getNullCount() > 0;
-        boolean scoreNulls = scoreVector.getNullCount() > 0;
+        long uidValid = uids.getNullCount() > 0 ? uids.getValidityBuffer().memoryAddress() : 0;
+        long scores = scoreVector.getDataBuffer().memoryAddress();
+        long scoreValid = scoreVector.getNullCount() > 0 ? scoreVector.getValidityBuffer().memoryAddress() : 0;
         int k = 0;
+        int from = MemoryUtil.getInt(offsets);
         for (int i = 0; i < len; i++) {
-            if (uidNulls && uids.isNull(i)) {
+            if (uidValid != 0 && !isSet(uidValid, i)) {
                 throw bad(pool, null);
             }
-            int from = MemoryUtil.getInt(offsets + 4L * i);
             int to = MemoryUtil.getInt(offsets + 4L * i + 4);
             if (to - from != 32 || from < 0 || to > dataBytes) {
                 throw bad(pool, uids.get(i));
             }
             long at = data + from;
+            from = to;
             long h0 = hex8(word(at));
             long h1 = hex8(word(at + 8));
             long l0 = hex8(word(at + 16));
@@ -83,17 +109,18 @@ final class ArrowUids {
             if ((h0 | h1 | l0 | l1) < 0) {
                 throw bad(pool, uids.get(i));
             }
-            if (scoreNulls && scoreVector.isNull(i)) {
-                continue;
-            }
-            double score = scores.getValueAsDouble(i);
-            if (score == score) {
-                out.hi[k] = (h0 << 32) | h1;
-                out.lo[k] = (l0 << 32) | l1;
-                out.score[k++] = score;
-            }
+            out.hi[k] = (h0 << 32) | h1;
+            out.lo[k] = (l0 << 32) | l1;
+            double score = isFloat ? Float.intBitsToFloat(MemoryUtil.getInt(scores + 4L * i))
+                    : Double.longBitsToDouble(MemoryUtil.getLong(scores + 8L * i));
+            out.score[k] = score;
+            k += score == score && (scoreValid == 0 || isSet(scoreValid, i)) ? 1 : 0;
         }
         return k;
+    }
+
+    private static boolean isSet(long validity, int i) {
+        return (MemoryUtil.getByte(validity + (i >>> 3)) & (1 << (i & 7))) != 0;
     }
 
     /** Eight bytes at {@code address}, the first in the lowest byte. */

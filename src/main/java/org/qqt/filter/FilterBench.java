@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.qqt.data.ClipTokenizer;
 import org.qqt.data.PoolMetadata;
 
@@ -22,8 +23,12 @@ import org.qqt.data.PoolMetadata;
 public final class FilterBench {
     private FilterBench() {}
 
-    /** One measured job. */
-    public record Timing(String job, long rows, double seconds) {}
+    /** One measured job; {@code phases}: seconds per phase of the default path (empty for the others). */
+    public record Timing(String job, long rows, double seconds, Map<String, Double> phases) {
+        public Timing(String job, long rows, double seconds) {
+            this(job, rows, seconds, Map.of());
+        }
+    }
 
     /**
      * Writes a metadata parquet of {@code rows} rows: uid = md5 of the row number (32 hex chars), a caption, and a
@@ -102,15 +107,17 @@ public final class FilterBench {
     public static Timing filter(String job, Path parquet, List<ScoreRange> ranges, Path out,
                                 long rows, Implementation path) {
         long t0 = System.nanoTime();
+        FilterPhases phases = FilterPhases.recording();
         try (PoolMetadata pool = PoolMetadata.open(parquet)) {
             FilterManifest m = ScoreFilter.run(pool, new FilterSpec("score", ranges, null, 0, CaptionFilter.NONE), out,
-                    "qqt bench filter", path.transfer);
+                    "qqt bench filter", path.transfer, OnePassFilter.memoryBudgetUids(), phases);
             long written = m.buckets().stream().mapToLong(BucketResult::count).sum();
             if (written < rows * (ranges.get(ranges.size() - 1).toPercent() - ranges.get(0).fromPercent()) / 100 - 1) {
                 throw new IllegalStateException("filter wrote only " + written + " rows");
             }
         }
-        return new Timing(job, rows, (System.nanoTime() - t0) / 1e9);
+        boolean onePass = path == Implementation.ONE_PASS || path == Implementation.ONE_WORKER;
+        return new Timing(job, rows, (System.nanoTime() - t0) / 1e9, onePass ? phases.seconds() : Map.of());
     }
 
     /** The decile ranges 0-10, ..., 90-100. */

@@ -1,23 +1,24 @@
 package org.qqt.filter;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.qqt.data.PairSort;
 import org.qqt.data.PoolMetadata;
 import org.qqt.data.SubsetFile;
 import org.qqt.io.BadInputException;
@@ -25,43 +26,61 @@ import org.qqt.io.BadInputException;
 /**
  * The filter's default path: two scans of the pool whatever the number of buckets.
  * <ol>
- *   <li>The score column alone, into a {@link ScoreColumn}; thresholds by radix selection, then each row's
- *       segment (the distinct thresholds cut the score axis into segments; every bucket is a run of segments)
- *       gives the per-bucket counts and score extremes.</li>
+ *   <li>The score column alone, into a {@link ScoreColumn}; thresholds by radix selection, whose passes also
+ *       count the rows of every segment (the distinct thresholds cut the score axis into segments; every bucket is
+ *       a run of segments). A bucket's rows are a run of ranks, so its score extremes are two more ranks.</li>
  *   <li>One streaming {@code SELECT uid, score} ({@link ArrowUids}: DuckDB's Arrow export, uids decoded straight
- *       from its buffers), rows of no bucket's score envelope left out by DuckDB; each row's segment comes from
- *       its score in Java. The uids go into per-bucket arrays of exactly the counted size, or, when the buckets
- *       together hold more than the memory budget, into one spill file of 16-byte pairs per bucket.</li>
- *   <li>Per bucket (in parallel): sort as unsigned pairs, optional random subsample, write the {@code .npy}.</li>
+ *       from its buffers), rows of no bucket's score envelope left out by DuckDB; each row's segment comes from its
+ *       score in Java, by the comparison the ranking counted with. Each scan worker gathers its rows per bucket in small buffers
+ *       and appends them, without locks, to per-bucket arrays of exactly the counted size, or, when the buckets
+ *       together hold more than the memory budget, to one spill file of 16-byte pairs per bucket.</li>
+ *   <li>Per bucket: sort as unsigned pairs on all cores ({@link PairSort}), optional random subsample, and hand the
+ *       {@code .npy} to a writer thread, so that one bucket is written while the next is sorted.</li>
  * </ol>
- * Counts decoded from the file are checked against the counts of step 1, so DuckDB and Java must agree on every
+ * The uids decoded per segment are checked against the counts of step 1, so DuckDB and Java must agree on every
  * comparison.
  */
 final class OnePassFilter {
+    /** Pairs a scan worker gathers per bucket before it appends them to the bucket. */
+    private static final int CHUNK = 4096;
     /**
-     * Default limit on the uids held in memory at once (16 bytes each): a third of the JVM's maximum heap (a 4 GiB
-     * heap holds 89M uids; the sort of a bucket needs a copy of it), at least 2^25 (512 MiB).
+     * Threads writing bucket files: two, so that one file's flush to disk overlaps the next file's write (measured
+     * at 128M rows: deciles' wait for writes 3.6 s with one writer, 1.6 s with two).
+     */
+    private static final int WRITERS = 2;
+    /** Buckets sorted but not yet written, at most (each holds its array until written). */
+    private static final int PENDING_WRITES = WRITERS + 1;
+
+    /**
+     * Default limit on the uids held in memory at once (16 bytes each), the sort's scratch for the largest bucket
+     * included: 60% of the JVM's maximum heap (a 4 GiB heap holds 161M uids: every decile of 128M rows and the
+     * scratch), at least 2^25 (512 MiB).
      */
     static long memoryBudgetUids() {
-        return Math.max(1L << 25, Runtime.getRuntime().maxMemory() / 3 / 16);
+        return Math.max(1L << 25, (long) (Runtime.getRuntime().maxMemory() * 0.6) / 16);
     }
+
+    /** The most rows of one bucket: its interleaved (hi, lo) pairs fill one Java array. */
+    static final long MAX_BUCKET_ROWS = (Integer.MAX_VALUE - 8) / 2;
 
     private OnePassFilter() {}
 
     /**
      * The ranking: N, each bucket's bounds {low, high}, the distinct thresholds (descending), per segment its row
-     * count and the buckets it feeds (null: none), per bucket its row count and score extremes.
+     * count and the buckets it feeds (null: none), per bucket its row count and score extremes (NaN when empty).
      */
     record Plan(long n, Double[][] bounds, double[] desc, long[] segCount, int[][] segBuckets, long[] inRange,
                 double[] min, double[] max) {}
 
     /** Step 1: reads the scores ({@code workers} scan workers) and ranks them; writes nothing. */
     static Plan plan(PoolMetadata pool, FilterSpec spec, String score, String captionWhere, List<Object> params,
-                     int workers) {
+                     int workers, FilterPhases phases) {
+        phases.start();
         String type = pool.schema().get(spec.scoreColumn()).toUpperCase(Locale.ROOT);
         boolean isFloat = type.equals("FLOAT") || type.equals("REAL");
         ScoreColumn scores = ScoreColumn.read(pool, score, captionWhere.isEmpty() ? "true" : captionWhere, params,
                 isFloat, workers);
+        phases.end(FilterPhases.Phase.SCORES);
         long n = scores.size();
         if (n == 0) {
             throw BadInputException.inFile(pool.origin(), "no row has a " + spec.scoreColumn()
@@ -69,90 +88,125 @@ final class OnePassFilter {
         }
         List<ScoreRange> ranges = spec.buckets();
         int m = ranges.size();
-        long[] needed = ranges.stream().flatMapToLong(r -> java.util.stream.LongStream.of(
-                Thresholds.index(n, r.fromPercent()), Thresholds.index(n, r.toPercent())))
+        long[] needed = java.util.stream.LongStream.concat(java.util.stream.LongStream.of(0, n - 1), // the extremes
+                ranges.stream().flatMapToLong(r -> java.util.stream.LongStream.of(
+                        Thresholds.index(n, r.fromPercent()), Thresholds.index(n, r.toPercent()))))
                 .filter(k -> k < n).distinct().sorted().toArray();
-        double[] at = scores.descendingAt(needed);
+        ScoreColumn.Ranked ranked = scores.descendingAt(needed);
+        double[] at = ranked.values();
         Double[][] bounds = new Double[m][];
         for (int b = 0; b < m; b++) {
             ScoreRange r = ranges.get(b);
             bounds[b] = new Double[] {thresholdOf(Thresholds.index(n, r.toPercent()), n, needed, at),
                 r.fromPercent() == 0 ? null : thresholdOf(Thresholds.index(n, r.fromPercent()), n, needed, at)};
         }
-        double[] asc = Arrays.stream(at).distinct().sorted().toArray();
+        double[] asc = Arrays.stream(bounds).flatMap(Arrays::stream).filter(x -> x != null)
+                .mapToDouble(Double::doubleValue).distinct().sorted().toArray();
         int d = asc.length;
         double[] desc = new double[d];
-        for (int i = 0; i < d; i++) {
-            desc[i] = asc[d - 1 - i];
+        long[] atLeast = new long[d]; // rows with score >= desc[s]
+        for (int s = 0; s < d; s++) {
+            desc[s] = asc[d - 1 - s];
+            for (int i = 0; i < at.length; i++) {
+                if (Double.compare(at[i], desc[s]) == 0) {
+                    atLeast[s] = ranked.atLeast()[i];
+                }
+            }
         }
-        ScoreColumn.Segments seg = scores.segments(desc);
-        scores = null; // the uid pass does not need them
+        // segment s holds desc[s] <= v < desc[s-1]
+        long[] segCount = new long[d + 1];
+        for (int s = 0; s <= d; s++) {
+            segCount[s] = (s < d ? atLeast[s] : n) - (s > 0 ? atLeast[s - 1] : 0);
+        }
 
         long[] inRange = new long[m];
-        double[] min = new double[m];
-        double[] max = new double[m];
         List<List<Integer>> bucketsOf = new ArrayList<>();
         for (int s = 0; s <= d; s++) {
             bucketsOf.add(new ArrayList<>());
         }
         for (int b = 0; b < m; b++) {
-            // bucket b = segments first..last
-            int first = bounds[b][1] == null ? 0 : indexOf(desc, bounds[b][1]) + 1;
-            int last = bounds[b][0] == null ? d : indexOf(desc, bounds[b][0]);
-            min[b] = Double.POSITIVE_INFINITY;
-            max[b] = Double.NEGATIVE_INFINITY;
-            for (int s = first; s <= last; s++) {
-                inRange[b] += seg.count()[s];
-                min[b] = Math.min(min[b], seg.min()[s]);
-                max[b] = Math.max(max[b], seg.max()[s]);
+            for (int s = firstSegment(desc, bounds[b]); s <= lastSegment(desc, bounds[b]); s++) {
+                inRange[b] += segCount[s];
                 bucketsOf.get(s).add(b);
             }
-            if (inRange[b] > Integer.MAX_VALUE - 8) {
+            if (inRange[b] > MAX_BUCKET_ROWS) {
                 throw BadInputException.inFile(pool.origin(), "bucket " + ranges.get(b).label() + " has "
-                        + inRange[b] + " rows, more than one subset file can hold; split the pool");
+                        + inRange[b] + " rows, more than qqt filter sorts in one bucket (" + MAX_BUCKET_ROWS
+                        + "); use narrower ranges or split the pool");
             }
         }
         int[][] segBuckets = new int[d + 1][];
         for (int s = 0; s <= d; s++) {
-            segBuckets[s] = bucketsOf.get(s).isEmpty() || seg.count()[s] == 0 ? null
+            segBuckets[s] = bucketsOf.get(s).isEmpty() || segCount[s] == 0 ? null
                     : bucketsOf.get(s).stream().mapToInt(Integer::intValue).toArray();
         }
-        return new Plan(n, bounds, desc, seg.count(), segBuckets, inRange, min, max);
+        // a bucket holds the descending ranks [above, above + inRange): its max is the value at rank `above` (the
+        // largest score the threshold above it leaves out, mostly seen by the selection already), its min the
+        // threshold below it (-0.0 when that is 0.0 and -0.0 occurs) or the lowest score
+        double[] min = new double[m];
+        double[] max = new double[m];
+        List<Long> missing = new ArrayList<>();
+        for (int b = 0; b < m; b++) {
+            int first = firstSegment(desc, bounds[b]);
+            int last = lastSegment(desc, bounds[b]);
+            if (inRange[b] == 0) {
+                min[b] = max[b] = Double.NaN;
+                continue;
+            }
+            if (first == 0) {
+                max[b] = at[Arrays.binarySearch(needed, 0)];
+            } else {
+                int i = indexOf(at, desc[first - 1]);
+                max[b] = ranked.next()[i];
+                if (Double.isNaN(max[b])) {
+                    missing.add(ranked.atLeast()[i]);
+                }
+            }
+            min[b] = last == d ? at[Arrays.binarySearch(needed, n - 1)]
+                    : Double.doubleToRawLongBits(desc[last]) == 0 && scores.negativeZeros() > 0 ? -0.0 : desc[last];
+        }
+        if (!missing.isEmpty()) { // a threshold was the smallest value of its histogram bin: one more selection
+            long[] ranks = missing.stream().mapToLong(Long::longValue).distinct().sorted().toArray();
+            double[] values = scores.descendingAt(ranks).values();
+            for (int b = 0; b < m; b++) {
+                int first = firstSegment(desc, bounds[b]);
+                if (inRange[b] > 0 && first > 0 && Double.isNaN(max[b])) {
+                    max[b] = values[Arrays.binarySearch(ranks, ranked.atLeast()[indexOf(at, desc[first - 1])])];
+                }
+            }
+        }
+        phases.end(FilterPhases.Phase.RANK);
+        return new Plan(n, bounds, desc, segCount, segBuckets, inRange, min, max);
+    }
+
+    /** Bucket with bounds {low, high} = segments first..last. */
+    private static int firstSegment(double[] desc, Double[] bounds) {
+        return bounds[1] == null ? 0 : indexOf(desc, bounds[1]) + 1;
+    }
+
+    private static int lastSegment(double[] desc, Double[] bounds) {
+        return bounds[0] == null ? desc.length : indexOf(desc, bounds[0]);
     }
 
     /** Steps 2 and 3: exports the uids once and writes every bucket's file into {@code stage}. */
     static BucketResult[] write(PoolMetadata pool, FilterSpec spec, Plan plan, String score, String uid,
-                                String where, List<Object> params, Path stage, long budgetUids, int workers)
-            throws IOException {
-        List<ScoreRange> ranges = spec.buckets();
+                                String where, List<Object> params, Path stage, long budgetUids, int workers,
+                                FilterPhases phases) throws IOException {
+        phases.start();
         int d = plan.desc().length;
         int[][] segBuckets = plan.segBuckets();
         long[] inRange = plan.inRange();
-
-        Buckets store = Arrays.stream(inRange).sum() <= budgetUids ? new InMemory(inRange) : new Spilled(inRange, stage);
+        long largest = Arrays.stream(inRange).max().orElse(0);
+        Buckets store = Arrays.stream(inRange).sum() + largest <= budgetUids ? new InMemory(inRange)
+                : new Spilled(inRange, stage);
+        phases.end(FilterPhases.Phase.STORE);
         try {
             long[] seen = new long[d + 1];
             if (Arrays.stream(segBuckets).anyMatch(x -> x != null)) {
-                double[] desc = plan.desc();
                 List<Object> p = new ArrayList<>(params);
-                String rows = where + envelope(score, desc, segBuckets, p);
-                ArrowUids.scan(pool, uid, score, rows, p, workers, (hi, lo, v, n) -> {
-                    int[] seg = new int[n];
-                    for (int i = 0; i < n; i++) {
-                        seg[i] = ScoreColumn.segmentOf(v[i], desc);
-                    }
-                    synchronized (store) {
-                        for (int i = 0; i < n; i++) {
-                            int[] buckets = segBuckets[seg[i]];
-                            if (buckets != null) { // the score envelope lets rows of unused segments through
-                                seen[seg[i]]++;
-                                for (int b : buckets) {
-                                    store.add(b, hi[i], lo[i]);
-                                }
-                            }
-                        }
-                    }
-                });
+                String rows = where + envelope(score, plan.desc(), segBuckets, p);
+                ArrowUids.scan(pool, uid, score, rows, p, workers,
+                        () -> new Router(plan.desc(), segBuckets, inRange.length, store, seen));
             }
             for (int s = 0; s <= d; s++) {
                 if (segBuckets[s] != null && seen[s] != plan.segCount()[s]) {
@@ -161,47 +215,75 @@ final class OnePassFilter {
                 }
             }
             store.finishWriting();
-            return finish(spec, ranges, plan.bounds(), inRange, plan.min(), plan.max(), plan.n(), store, stage);
+            phases.end(FilterPhases.Phase.UIDS);
+            return finish(spec, plan, store, stage, phases);
         } finally {
             store.close();
         }
     }
 
-    /** Sorts, samples and writes every bucket, up to {@code min(cores, 4)} at a time. */
-    private static BucketResult[] finish(FilterSpec spec, List<ScoreRange> ranges, Double[][] bounds, long[] inRange,
-                                         double[] min, double[] max, long n, Buckets store, Path stage) {
+    /**
+     * Sorts (on all cores), samples and writes every bucket in turn; writer threads write the buckets before while
+     * the next one is sorted.
+     */
+    private static BucketResult[] finish(FilterSpec spec, Plan plan, Buckets store, Path stage, FilterPhases phases)
+            throws IOException {
+        List<ScoreRange> ranges = spec.buckets();
         int m = ranges.size();
+        int cores = Runtime.getRuntime().availableProcessors();
+        long largest = Arrays.stream(plan.inRange()).max().orElse(0);
+        long[] scratch = PairSort.scratchFor((int) largest);
+        phases.end(FilterPhases.Phase.STORE);
         BucketResult[] results = new BucketResult[m];
-        int threads = Math.max(1, Math.min(Math.min(Runtime.getRuntime().availableProcessors(), 4), m));
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "qqt-filter-bucket");
+        ExecutorService writer = Executors.newFixedThreadPool(WRITERS, r -> {
+            Thread t = new Thread(r, "qqt-filter-write");
             t.setDaemon(true);
             return t;
         });
+        Deque<Future<long[]>> pending = new ArrayDeque<>();
+        Deque<long[]> spare = new ArrayDeque<>(); // arrays written out, for a store that reads into given arrays
         try {
-            List<Future<?>> jobs = new ArrayList<>();
             for (int b = 0; b < m; b++) {
-                int bb = b;
-                jobs.add(pool.submit(() -> {
-                    long[][] pairs = store.take(bb);
-                    SubsetFile subset = SubsetFile.fromPairs(pairs[0], pairs[1]);
-                    pairs = null;
-                    if (spec.randomPercent() != null) {
-                        subset = ScoreFilter.sample(subset, (long) (subset.size() * (spec.randomPercent() / 100.0)),
-                                spec.seed());
-                    }
-                    ScoreRange r = ranges.get(bb);
-                    String file = spec.fileName(r);
-                    subset.write(stage.resolve(file));
-                    results[bb] = new BucketResult(r.label(), file, r.fromPercent(), r.toPercent(), bounds[bb][0],
-                            bounds[bb][1], inRange[bb], subset.size(), subset.size() / (double) n,
-                            inRange[bb] == 0 ? null : min[bb], inRange[bb] == 0 ? null : max[bb]);
-                    return null;
+                int count = (int) plan.inRange()[b];
+                long[] pairs = store.take(b, spare.pollFirst());
+                phases.end(FilterPhases.Phase.UIDS); // reading a spill file back
+                PairSort.sort(pairs, count, scratch, cores);
+                long[] out = pairs;
+                int rows = count;
+                if (spec.randomPercent() != null) {
+                    rows = (int) (count * (spec.randomPercent() / 100.0));
+                    out = ScoreFilter.sample(pairs, count, rows, spec.seed());
+                }
+                ScoreRange r = ranges.get(b);
+                String file = spec.fileName(r);
+                phases.end(FilterPhases.Phase.SORT);
+                while (pending.size() >= PENDING_WRITES) {
+                    spare.add(await(pending.removeFirst()));
+                }
+                phases.end(FilterPhases.Phase.WRITE);
+                long[] written = out;
+                int writtenRows = rows;
+                pending.addLast(writer.submit(() -> {
+                    SubsetFile.writePairs(stage.resolve(file), written, writtenRows);
+                    return pairs;
                 }));
+                results[b] = new BucketResult(r.label(), file, r.fromPercent(), r.toPercent(), plan.bounds()[b][0],
+                        plan.bounds()[b][1], count, rows, rows / (double) plan.n(), count == 0 ? null : plan.min()[b],
+                        count == 0 ? null : plan.max()[b]);
             }
-            for (Future<?> j : jobs) {
-                j.get();
+            while (!pending.isEmpty()) {
+                await(pending.removeFirst());
             }
+            phases.end(FilterPhases.Phase.WRITE);
+            return results;
+        } finally {
+            writer.shutdownNow();
+        }
+    }
+
+    private static <T> T await(Future<T> f) {
+        try {
+            return f.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while writing buckets", e);
@@ -210,10 +292,7 @@ final class OnePassFilter {
                 throw re;
             }
             throw new IllegalStateException(e.getCause());
-        } finally {
-            pool.shutdownNow();
         }
-        return results;
     }
 
     /**
@@ -243,6 +322,32 @@ final class OnePassFilter {
         return envelope.toString();
     }
 
+    /**
+     * The segment of score v: the number of thresholds above it, i.e. the first s with {@code v >= desc[s]}. Up to
+     * 32 thresholds (every real bucket spec) it counts {@code v < desc[j]} without branches, which unpredictable
+     * scores would mispredict; above, a binary search.
+     */
+    static int segmentOf(double v, double[] desc) {
+        if (desc.length <= 32) {
+            int s = 0;
+            for (double x : desc) {
+                s += v < x ? 1 : 0;
+            }
+            return s;
+        }
+        int lo = 0;
+        int hi = desc.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (v < desc[mid]) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
     private static int indexOf(double[] desc, double v) {
         for (int i = 0; i < desc.length; i++) {
             if (Double.compare(desc[i], v) == 0) {
@@ -259,61 +364,132 @@ final class OnePassFilter {
         return at[Arrays.binarySearch(needed, k)];
     }
 
-    /** Where the decoded uids wait for their bucket's sort. */
-    private interface Buckets extends AutoCloseable {
-        void add(int b, long hi, long lo);
-
-        /** Called once after the last {@link #add}; checks the counts. */
-        void finishWriting() throws IOException;
-
-        /** Bucket b's pairs {hi[], lo[]}, in arrival order; the store forgets them. */
-        long[][] take(int b) throws IOException;
-
-        @Override
-        void close();
-    }
-
-    /** Arrays of exactly the counted size per bucket. */
-    private static final class InMemory implements Buckets {
-        private final long[][] hi;
-        private final long[][] lo;
+    /** One scan worker's rows, routed to their buckets through a small buffer per bucket. */
+    private static final class Router implements ArrowUids.Sink {
+        private final double[] desc;
+        private final int[][] segBuckets;
+        private final Buckets store;
+        private final long[] total;
+        private final long[] seen;
+        private final long[][] buffer;
         private final int[] fill;
 
-        InMemory(long[] counts) {
-            int m = counts.length;
-            hi = new long[m][];
-            lo = new long[m][];
-            fill = new int[m];
-            for (int b = 0; b < m; b++) {
-                hi[b] = new long[(int) counts[b]];
-                lo[b] = new long[(int) counts[b]];
-            }
+        Router(double[] desc, int[][] segBuckets, int buckets, Buckets store, long[] total) {
+            this.desc = desc;
+            this.segBuckets = segBuckets;
+            this.store = store;
+            this.total = total;
+            seen = new long[segBuckets.length];
+            buffer = new long[buckets][];
+            fill = new int[buckets];
         }
 
         @Override
-        public void add(int b, long h, long l) {
-            int i = fill[b]++;
-            if (i >= hi[b].length) {
-                throw new IllegalStateException("bucket has more rows than counted (" + hi[b].length + ")");
-            }
-            hi[b][i] = h;
-            lo[b][i] = l;
-        }
-
-        @Override
-        public void finishWriting() {
-            for (int b = 0; b < fill.length; b++) {
-                if (fill[b] != hi[b].length) {
-                    throw new IllegalStateException("bucket has " + fill[b] + " rows, counted " + hi[b].length);
+        public void accept(long[] hi, long[] lo, double[] score, int n) {
+            for (int i = 0; i < n; i++) {
+                int s = segmentOf(score[i], desc);
+                int[] buckets = segBuckets[s];
+                if (buckets == null) {
+                    continue; // the score envelope lets rows of unused segments through
+                }
+                seen[s]++;
+                for (int b : buckets) {
+                    long[] buf = buffer[b];
+                    if (buf == null) {
+                        buf = buffer[b] = new long[2 * CHUNK];
+                    }
+                    int k = fill[b];
+                    buf[2 * k] = hi[i];
+                    buf[2 * k + 1] = lo[i];
+                    if (++k == CHUNK) {
+                        store.add(b, buf, k);
+                        k = 0;
+                    }
+                    fill[b] = k;
                 }
             }
         }
 
         @Override
-        public synchronized long[][] take(int b) {
-            long[][] out = {hi[b], lo[b]};
-            hi[b] = null;
-            lo[b] = null;
+        public void finish() {
+            for (int b = 0; b < fill.length; b++) {
+                if (fill[b] > 0) {
+                    store.add(b, buffer[b], fill[b]);
+                    fill[b] = 0;
+                }
+            }
+            synchronized (total) {
+                for (int s = 0; s < seen.length; s++) {
+                    total[s] += seen[s];
+                }
+            }
+        }
+    }
+
+    /** Where the decoded uids wait for their bucket's sort: interleaved (hi, lo) pairs. */
+    private interface Buckets extends AutoCloseable {
+        /** Appends the first {@code k} pairs of {@code pairs} to bucket b; called by several workers at once. */
+        void add(int b, long[] pairs, int k);
+
+        /** Called once after the last {@link #add}; checks the counts. */
+        void finishWriting() throws IOException;
+
+        /**
+         * Bucket b's pairs, interleaved, in arrival order; the store forgets them. A store that reads them from
+         * elsewhere puts them into {@code reuse} when it is not null and large enough.
+         */
+        long[] take(int b, long[] reuse) throws IOException;
+
+        @Override
+        void close();
+    }
+
+    /** Reserves room in a bucket of {@code counts[b]} pairs; fails when a bucket gets more rows than counted. */
+    private static long reserve(AtomicLongArray next, long[] counts, int b, int k) {
+        long at = next.getAndAdd(b, k);
+        if (at + k > counts[b]) {
+            throw new IllegalStateException("bucket has more rows than counted (" + counts[b] + ")");
+        }
+        return at;
+    }
+
+    private static void checkFilled(AtomicLongArray next, long[] counts) {
+        for (int b = 0; b < counts.length; b++) {
+            if (next.get(b) != counts[b]) {
+                throw new IllegalStateException("bucket has " + next.get(b) + " rows, counted " + counts[b]);
+            }
+        }
+    }
+
+    /** An array of exactly the counted size per bucket. */
+    private static final class InMemory implements Buckets {
+        private final long[] counts;
+        private final long[][] pairs;
+        private final AtomicLongArray next;
+
+        InMemory(long[] counts) {
+            this.counts = counts;
+            pairs = new long[counts.length][];
+            for (int b = 0; b < counts.length; b++) {
+                pairs[b] = new long[(int) (2 * counts[b])];
+            }
+            next = new AtomicLongArray(counts.length);
+        }
+
+        @Override
+        public void add(int b, long[] src, int k) {
+            System.arraycopy(src, 0, pairs[b], (int) (2 * reserve(next, counts, b, k)), 2 * k);
+        }
+
+        @Override
+        public void finishWriting() {
+            checkFilled(next, counts);
+        }
+
+        @Override
+        public synchronized long[] take(int b, long[] reuse) {
+            long[] out = pairs[b];
+            pairs[b] = null;
             return out;
         }
 
@@ -321,97 +497,83 @@ final class OnePassFilter {
         public void close() {}
     }
 
-    /** One file of little-endian (hi, lo) pairs per bucket in the staging directory, written through a buffer. */
+    /** One file of little-endian (hi, lo) pairs per bucket in the staging directory, written at reserved offsets. */
     private static final class Spilled implements Buckets {
-        private static final int BUFFER = 1 << 18;
+        private static final int READ_BUFFER = 1 << 20;
         private final long[] counts;
-        private final long[] written;
+        private final AtomicLongArray next;
         private final Path[] files;
         private final FileChannel[] channels;
-        private final ByteBuffer[] buffers;
+        private final ThreadLocal<ByteBuffer> buffers = ThreadLocal.withInitial(
+                () -> ByteBuffer.allocateDirect(16 * CHUNK).order(ByteOrder.LITTLE_ENDIAN));
 
         Spilled(long[] counts, Path stage) throws IOException {
             int m = counts.length;
             this.counts = counts;
-            written = new long[m];
+            next = new AtomicLongArray(m);
             files = new Path[m];
             channels = new FileChannel[m];
-            buffers = new ByteBuffer[m];
             for (int b = 0; b < m; b++) {
                 files[b] = stage.resolve("bucket-" + b + ".pairs");
-                channels[b] = FileChannel.open(files[b], StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                buffers[b] = ByteBuffer.allocate(BUFFER).order(ByteOrder.LITTLE_ENDIAN);
+                channels[b] = FileChannel.open(files[b], StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE);
             }
         }
 
         @Override
-        public void add(int b, long h, long l) {
-            if (++written[b] > counts[b]) {
-                throw new IllegalStateException("bucket has more rows than counted (" + counts[b] + ")");
-            }
-            ByteBuffer buf = buffers[b];
-            buf.putLong(h).putLong(l);
-            if (!buf.hasRemaining()) {
-                drain(b);
-            }
-        }
-
-        private void drain(int b) {
-            ByteBuffer buf = buffers[b];
-            buf.flip();
+        public void add(int b, long[] src, int k) {
+            long at = reserve(next, counts, b, k);
+            ByteBuffer buf = buffers.get();
+            buf.clear();
+            buf.asLongBuffer().put(src, 0, 2 * k);
+            buf.limit(16 * k);
             try {
+                long pos = 16 * at;
                 while (buf.hasRemaining()) {
-                    channels[b].write(buf);
+                    pos += channels[b].write(buf, pos);
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot spill uids to " + files[b] + ": " + e.getMessage(), e);
-            }
-            buf.clear();
-        }
-
-        @Override
-        public void finishWriting() throws IOException {
-            for (int b = 0; b < counts.length; b++) {
-                if (written[b] != counts[b]) {
-                    throw new IllegalStateException("bucket has " + written[b] + " rows, counted " + counts[b]);
-                }
-                drain(b);
-                channels[b].close();
-                buffers[b] = null;
+                throw new java.io.UncheckedIOException("cannot spill uids to " + files[b] + ": " + e.getMessage(), e);
             }
         }
 
         @Override
-        public long[][] take(int b) throws IOException {
-            int k = (int) counts[b];
-            long[] h = new long[k];
-            long[] l = new long[k];
-            ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        public void finishWriting() {
+            checkFilled(next, counts);
+        }
+
+        @Override
+        public long[] take(int b, long[] reuse) throws IOException {
+            long[] out = reuse != null && reuse.length >= 2 * counts[b] ? reuse : new long[(int) (2 * counts[b])];
+            ByteBuffer buf = ByteBuffer.allocateDirect(READ_BUFFER).order(ByteOrder.LITTLE_ENDIAN);
+            long pos = 0;
             int i = 0;
-            try (FileChannel ch = FileChannel.open(files[b], StandardOpenOption.READ)) {
-                while (i < k) {
-                    if (ch.read(buf) < 0) {
-                        throw new IOException(files[b] + " ends after " + i + " of " + k + " pairs");
+            int longs = (int) (2 * counts[b]);
+            while (i < longs) {
+                buf.clear();
+                buf.limit((int) Math.min(READ_BUFFER, 8L * (longs - i)));
+                while (buf.hasRemaining()) {
+                    int r = channels[b].read(buf, pos);
+                    if (r < 0) {
+                        throw new IOException(files[b] + " ends after " + i / 2 + " of " + counts[b] + " pairs");
                     }
-                    buf.flip();
-                    while (buf.remaining() >= 16 && i < k) {
-                        h[i] = buf.getLong();
-                        l[i++] = buf.getLong();
-                    }
-                    buf.compact();
+                    pos += r;
                 }
+                buf.flip();
+                int got = buf.remaining() / 8;
+                buf.asLongBuffer().get(out, i, got);
+                i += got;
             }
+            channels[b].close();
             Files.delete(files[b]);
-            return new long[][] {h, l};
+            return out;
         }
 
         @Override
         public void close() {
             for (FileChannel c : channels) {
                 try {
-                    if (c != null) {
-                        c.close();
-                    }
+                    c.close();
                 } catch (IOException ignored) {
                     // the staging directory is deleted anyway
                 }

@@ -76,6 +76,12 @@ public final class ScoreFilter {
     /** {@code budgetUids}: for {@link UidTransfer#ONE_PASS}, the most uids held in memory before spilling. */
     static FilterManifest run(PoolMetadata pool, FilterSpec spec, Path outDir, String command, UidTransfer transfer,
                               long budgetUids) {
+        return run(pool, spec, outDir, command, transfer, budgetUids, FilterPhases.NONE);
+    }
+
+    /** {@code phases} records where the time of the default path goes (the other paths record nothing). */
+    static FilterManifest run(PoolMetadata pool, FilterSpec spec, Path outDir, String command, UidTransfer transfer,
+                              long budgetUids, FilterPhases phases) {
         String score = pool.floatColumn(spec.scoreColumn());
         String uid = pool.requireUidColumn();
         List<Object> params = new ArrayList<>();
@@ -96,7 +102,8 @@ public final class ScoreFilter {
                 + (captionWhere.isEmpty() ? "" : " AND " + captionWhere);
         if (transfer == UidTransfer.ONE_PASS || transfer == UidTransfer.ONE_PASS_ONE_WORKER) {
             int workers = transfer == UidTransfer.ONE_PASS ? Runtime.getRuntime().availableProcessors() : 1;
-            return onePass(pool, spec, outDir, command, score, uid, where, captionWhere, params, budgetUids, workers);
+            return onePass(pool, spec, outDir, command, score, uid, where, captionWhere, params, budgetUids, workers,
+                    phases);
         }
         Ranking rk = transfer == UidTransfer.EXPORT ? rankInDuckDb(pool, spec, score, where, params, 0, -1)
                 : rankInJava(pool, spec, score, captionWhere, params);
@@ -180,10 +187,10 @@ public final class ScoreFilter {
 
     private static FilterManifest onePass(PoolMetadata pool, FilterSpec spec, Path outDir, String command,
                                           String score, String uid, String where, String captionWhere,
-                                          List<Object> params, long budgetUids, int workers) {
-        OnePassFilter.Plan plan = OnePassFilter.plan(pool, spec, score, captionWhere, params, workers);
-        BucketResult[] results = publish(outDir,
-                stage -> OnePassFilter.write(pool, spec, plan, score, uid, where, params, stage, budgetUids, workers));
+                                          List<Object> params, long budgetUids, int workers, FilterPhases phases) {
+        OnePassFilter.Plan plan = OnePassFilter.plan(pool, spec, score, captionWhere, params, workers, phases);
+        BucketResult[] results = publish(outDir, stage -> OnePassFilter.write(pool, spec, plan, score, uid, where, params,
+                stage, budgetUids, workers, phases));
         return writeManifest(pool, spec, outDir, command, plan.n(), results);
     }
 
@@ -699,18 +706,30 @@ public final class ScoreFilter {
 
     /** {@code k} of the subset's rows, chosen by selection sampling (Knuth's algorithm S) in uid order. */
     static SubsetFile sample(SubsetFile s, long k, long seed) {
-        Random rnd = new Random(seed);
         int n = s.size();
-        long[] h = new long[(int) k];
-        long[] l = new long[(int) k];
+        long[] pairs = new long[2 * n];
+        for (int i = 0; i < n; i++) {
+            pairs[2 * i] = s.hi(i);
+            pairs[2 * i + 1] = s.lo(i);
+        }
+        return SubsetFile.fromSortedPairs(sample(pairs, n, (int) k, seed), (int) k);
+    }
+
+    /**
+     * {@code k} of the first {@code n} interleaved pairs, chosen by selection sampling (Knuth's algorithm S) in
+     * their order with {@code java.util.Random(seed)}: a new array of k pairs, in the same order.
+     */
+    static long[] sample(long[] pairs, int n, int k, long seed) {
+        Random rnd = new Random(seed);
+        long[] out = new long[2 * k];
         int chosen = 0;
         for (int i = 0; i < n && chosen < k; i++) {
             if ((n - i) * rnd.nextDouble() < k - chosen) {
-                h[chosen] = s.hi(i);
-                l[chosen++] = s.lo(i);
+                out[2 * chosen] = pairs[2 * i];
+                out[2 * chosen++ + 1] = pairs[2 * i + 1];
             }
         }
-        return SubsetFile.fromPairs(h, l);
+        return out;
     }
 
     private static double[] fetchScores(PoolMetadata pool, String sql, List<Object> params, boolean isFloat) {

@@ -105,13 +105,10 @@ class SubsetFileTest {
     }
 
     @Test
-    void streamedWriteRejectsUnsortedRowsAndWrongCountLeavingNoFile(@TempDir Path dir) {
+    void pairWriteRejectsUnsortedRowsAndTooFewRowsLeavingNoFile(@TempDir Path dir) {
         Path f = dir.resolve("x.npy");
-        assertThrows(RuntimeException.class, () -> SubsetFile.write(f, 2, sink -> {
-            sink.accept(D.hi(), D.lo());
-            sink.accept(A.hi(), A.lo());
-        }));
-        assertThrows(RuntimeException.class, () -> SubsetFile.write(f, 3, sink -> sink.accept(A.hi(), A.lo())));
+        assertThrows(RuntimeException.class, () -> SubsetFile.writePairs(f, new long[] {D.hi(), D.lo(), A.hi(), A.lo()}, 2));
+        assertThrows(RuntimeException.class, () -> SubsetFile.writePairs(f, new long[] {A.hi(), A.lo()}, 3));
         assertFalse(Files.exists(f));
         try (var list = Files.list(dir)) {
             assertEquals(0, list.count(), "no temp files left behind");

@@ -20,14 +20,14 @@ import org.qqt.data.Uid;
 import org.qqt.io.BadInputException;
 
 class OnePassFilterTest {
-    /** 3000 rows with null, NaN, tied and negative scores, repeated uids, and the extreme uids. */
+    /** 3000 rows with null, NaN, tied, negative and -0.0 scores, repeated uids, and the extreme uids. */
     private static Path awkwardPool(Path dir) {
         Random r = new Random(11);
         List<PoolMetadata.Row> rows = new ArrayList<>();
         for (int i = 0; i < 3000; i++) {
             Map<String, Double> s = new java.util.HashMap<>();
             if (i % 89 != 0) {
-                s.put("score", i % 53 == 0 ? Double.NaN : Math.floor(r.nextGaussian() * 6) / 6);
+                s.put("score", i % 53 == 0 ? Double.NaN : i % 61 == 0 ? -0.0 : Math.floor(r.nextGaussian() * 6) / 6);
             }
             Uid u = i % 7 == 3 ? ScoreFilterTest.uid(i / 2) : ScoreFilterTest.uid(i);
             rows.add(new PoolMetadata.Row(u, "caption " + (i % 5 == 0 ? "x" : "for row " + i), 64, 64, 0.5, s));
@@ -125,11 +125,50 @@ class OnePassFilterTest {
     }
 
     @Test
+    void bothZerosTieAtAThresholdOfZeroAsScoreAtLeastSays(@TempDir Path dir) throws Exception {
+        // descending: 1.0 (30%), 0.0 (25%), -0.0 (15%), -1.0 (30%): the 40% threshold is 0.0, the 60% one -0.0; -0.0 >= 0.0
+        List<PoolMetadata.Row> rows = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            double v = i < 300 ? 1.0 : i < 550 ? 0.0 : i < 700 ? -0.0 : -1.0;
+            rows.add(new PoolMetadata.Row(ScoreFilterTest.uid(i * 7919), "caption " + i, 64, 64, 0.5, Map.of("score", v)));
+        }
+        Path file = dir.resolve("zeros.parquet");
+        PoolMetadata.write(file, List.of("score"), rows);
+        List<ScoreRange> ranges = new ArrayList<>(ScoreRange.parseList("0-40,40-60,60-100"));
+        ranges.add(ScoreRange.top(65));
+        FilterSpec spec = new FilterSpec("score", ranges, null, 0, CaptionFilter.NONE);
+        FilterManifest slow = run(file, spec, dir.resolve("slow"), ScoreFilter.UidTransfer.ROWS, 0);
+        FilterManifest fast = run(file, spec, dir.resolve("fast"), ScoreFilter.UidTransfer.ONE_PASS, Long.MAX_VALUE);
+        assertSameOutput(slow, dir.resolve("slow"), fast, dir.resolve("fast"));
+        assertEquals(700, fast.buckets().get(0).count(), "0-40 keeps every row >= 0.0, -0.0 included");
+        assertEquals(0, fast.buckets().get(1).count(), "40-60: nothing between -0.0 and 0.0");
+        assertEquals(-0.0, fast.buckets().get(0).minScore(), "the lowest score of 0-40 is -0.0");
+    }
+
+    @Test
+    void aBucketMaximumOutsideTheSelectionsCandidatesTakesASecondSelection(@TempDir Path dir) throws Exception {
+        // 1.2M rows (above the selection's sort limit) of three values: every histogram bin holds one value, so
+        // the largest score below the 50% threshold (2.0) is not among the candidates and is selected again
+        Path parquet = dir.resolve("three.parquet");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("COPY (SELECT md5(i::VARCHAR) AS uid, 'caption ' || i AS text, (1 + i % 3)::FLOAT AS score "
+                    + "FROM range(1200000) t(i)) TO '" + parquet + "' (FORMAT parquet)");
+        }
+        FilterSpec spec = new FilterSpec("score", ScoreRange.parseList("0-50,50-100"), null, 0, CaptionFilter.NONE);
+        FilterManifest rows = run(parquet, spec, dir.resolve("rows"), ScoreFilter.UidTransfer.ROWS, 0);
+        FilterManifest fast = run(parquet, spec, dir.resolve("fast"), ScoreFilter.UidTransfer.ONE_PASS, Long.MAX_VALUE);
+        assertSameOutput(rows, dir.resolve("rows"), fast, dir.resolve("fast"));
+        assertEquals(1.0, fast.buckets().get(1).maxScore());
+        assertEquals(2.0, fast.buckets().get(0).minScore());
+    }
+
+    @Test
     void aManyBucketCallWritesWhatSeparateCallsWrite(@TempDir Path dir) throws Exception {
         Path file = awkwardPool(dir);
         List<ScoreRange> all = new ArrayList<>(FilterBench.deciles());
         all.add(ScoreRange.top(15));
-        all.add(ScoreRange.top(45));
+        all.add(ScoreRange.top(35)); // between two deciles, clear of the tie block at 0 (43-52%)
         FilterManifest together = run(file, new FilterSpec("score", all, null, 0, CaptionFilter.NONE), dir.resolve("all"),
                 ScoreFilter.UidTransfer.ONE_PASS, Long.MAX_VALUE);
         for (int b = 0; b < all.size(); b++) {
@@ -141,14 +180,14 @@ class OnePassFilterTest {
             assertArrayEquals(Files.readAllBytes(alone.resolve(name)), Files.readAllBytes(dir.resolve("all").resolve(name)),
                     name);
         }
-        long top40 = together.buckets().subList(0, 4).stream().mapToLong(BucketResult::count).sum();
-        long top50 = top40 + together.buckets().get(4).count();
-        long top45 = together.buckets().get(11).count();
-        assertTrue(top40 < top45 && top45 < top50, top40 + " < " + top45 + " < " + top50);
+        long top30 = together.buckets().subList(0, 3).stream().mapToLong(BucketResult::count).sum();
+        long top40 = top30 + together.buckets().get(3).count();
+        long top35 = together.buckets().get(11).count();
+        assertTrue(top30 < top35 && top35 < top40, top30 + " < " + top35 + " < " + top40);
     }
 
     @Test
-    void radixSelectionAgreesWithSortingForFloatAndDoubleScores() {
+    void radixSelectionAgreesWithSortingAndCountsWhatScoreAtLeastKeeps() {
         Random r = new Random(3);
         int n = 20000;
         double[] ds = new double[n];
@@ -165,21 +204,70 @@ class OnePassFilterTest {
             ds[i] = v;
             fs[i] = (float) v;
         }
-        long[] ks = {0, n - 1, 1, 5000, 5001, 9999, 10000, 13333, 19998, 37};
         double[] dSorted = Arrays.stream(ds).boxed().sorted((a, b) -> Double.compare(b, a)).mapToDouble(x -> x).toArray();
         double[] fSorted = new double[n];
         for (int i = 0; i < n; i++) {
             fSorted[i] = fs[i];
         }
         fSorted = Arrays.stream(fSorted).boxed().sorted((a, b) -> Double.compare(b, a)).mapToDouble(x -> x).toArray();
+        // the ends, ties, the narrow band, both zeros (-0.0 sorts below 0.0 but >= counts it equal), and more
+        List<Long> wanted = new ArrayList<>(List.of(0L, n - 1L, 1L, 5000L, 5001L, 9999L, 10000L, 13333L, 19998L, 37L));
+        for (int i = 1; i < n; i++) {
+            if (Double.compare(dSorted[i], dSorted[i - 1]) != 0 && (dSorted[i] == 0.0 || i % 997 == 0)) {
+                wanted.add((long) i);
+            }
+        }
+        long[] ks = wanted.stream().mapToLong(Long::longValue).toArray();
         for (int limit : new int[] {ScoreColumn.SORT_LIMIT, 100, 1}) {
-            double[] gotD = ScoreColumn.of(ds.clone()).descendingAt(ks, limit);
-            double[] gotF = ScoreColumn.of(fs.clone()).descendingAt(ks, limit);
+            ScoreColumn.Ranked gotD = ScoreColumn.of(ds.clone()).descendingAt(ks, limit);
+            ScoreColumn.Ranked gotF = ScoreColumn.of(fs.clone()).descendingAt(ks, limit);
             for (int i = 0; i < ks.length; i++) {
-                assertEquals(Double.doubleToRawLongBits(dSorted[(int) ks[i]]), Double.doubleToRawLongBits(gotD[i]),
+                double vd = dSorted[(int) ks[i]];
+                double vf = fSorted[(int) ks[i]];
+                assertEquals(Double.doubleToRawLongBits(vd), Double.doubleToRawLongBits(gotD.values()[i]),
                         "double, k=" + ks[i] + ", sort limit " + limit);
-                assertEquals(Double.doubleToRawLongBits(fSorted[(int) ks[i]]), Double.doubleToRawLongBits(gotF[i]),
+                assertEquals(Double.doubleToRawLongBits(vf), Double.doubleToRawLongBits(gotF.values()[i]),
                         "float, k=" + ks[i] + ", sort limit " + limit);
+                assertEquals(Arrays.stream(ds).filter(x -> x >= vd).count(), gotD.atLeast()[i],
+                        "double rows >= " + vd + ", sort limit " + limit);
+                assertEquals(Arrays.stream(fSorted).filter(x -> x >= vf).count(), gotF.atLeast()[i],
+                        "float rows >= " + vf + ", sort limit " + limit);
+                // the next value, where the selection saw it: the first score that >= leaves out
+                for (boolean isFloat : new boolean[] {false, true}) {
+                    ScoreColumn.Ranked got = isFloat ? gotF : gotD;
+                    double[] sorted = isFloat ? fSorted : dSorted;
+                    double next = got.next()[i];
+                    if (limit == ScoreColumn.SORT_LIMIT || !Double.isNaN(next)) {
+                        double expected = got.atLeast()[i] < n ? sorted[(int) got.atLeast()[i]] : Double.NaN;
+                        assertEquals(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(next),
+                                (isFloat ? "float" : "double") + " after " + got.values()[i] + ", sort limit " + limit);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void radixSelectionSplitIntoChunksAgreesWithSorting() {
+        Random r = new Random(5);
+        float[] v = new float[3_000_001]; // above 2 x 2^20: the passes run in chunks on a machine with 2+ cores
+        for (int i = 0; i < v.length; i++) {
+            v[i] = i % 1000 == 0 ? -0.0f : (float) Math.floor(r.nextGaussian() * 5000) / 5000;
+        }
+        float[] sorted = v.clone();
+        Arrays.sort(sorted);
+        long[] ks = {0, 1, 300_000, 1_500_000, 2_999_999, 3_000_000};
+        for (int limit : new int[] {ScoreColumn.SORT_LIMIT, 1000}) {
+            ScoreColumn.Ranked got = ScoreColumn.of(v).descendingAt(ks, limit);
+            for (int i = 0; i < ks.length; i++) {
+                float want = sorted[sorted.length - 1 - (int) ks[i]];
+                assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits((float) got.values()[i]),
+                        "k=" + ks[i] + ", sort limit " + limit);
+                long atLeast = 0;
+                for (float x : v) {
+                    atLeast += x >= want ? 1 : 0;
+                }
+                assertEquals(atLeast, got.atLeast()[i], "rows >= " + want + ", sort limit " + limit);
             }
         }
     }
@@ -253,33 +341,5 @@ class OnePassFilterTest {
                 assertTrue(e.getMessage().contains(parquet.getFileName().toString()), e.getMessage());
             }
         }
-    }
-
-    @Test
-    void segmentCountsAndExtremesOfTheSplitPassEqualOneLoop() {
-        Random r = new Random(3);
-        float[] v = new float[3_000_001]; // above 2 x 2^20: split into chunks on a machine with 2+ cores
-        for (int i = 0; i < v.length; i++) {
-            v[i] = i % 1000 == 0 ? -0.0f : (float) Math.floor(r.nextGaussian() * 50) / 50;
-        }
-        double[] t = {1.0, 0.5, 0.0, -0.5};
-        ScoreColumn.Segments got = ScoreColumn.of(v).segments(t);
-        long[] count = new long[t.length + 1];
-        double[] min = new double[t.length + 1];
-        double[] max = new double[t.length + 1];
-        Arrays.fill(min, Double.POSITIVE_INFINITY);
-        Arrays.fill(max, Double.NEGATIVE_INFINITY);
-        for (float x : v) {
-            int s = 0;
-            while (s < t.length && x < t[s]) {
-                s++;
-            }
-            count[s]++;
-            min[s] = Math.min(min[s], x);
-            max[s] = Math.max(max[s], x);
-        }
-        assertArrayEquals(count, got.count());
-        assertArrayEquals(min, got.min());
-        assertArrayEquals(max, got.max());
     }
 }

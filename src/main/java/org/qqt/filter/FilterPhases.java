@@ -1,0 +1,78 @@
+package org.qqt.filter;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Wall-clock time of the phases of one filter run on the default path, for {@code qqt bench filter}: where the
+ * time of a job goes. The time between two marks is charged to the phase of the second mark; the disabled
+ * instance ({@link #NONE}) records nothing.
+ */
+public final class FilterPhases {
+    /** The phases, in the order a run passes them. */
+    public enum Phase {
+        /** The score column scanned into memory (with the first selection histogram). */
+        SCORES("scores"),
+        /** Thresholds, segment counts and bucket extremes by radix selection. */
+        RANK("rank"),
+        /** The uid store allocated (arrays, or spill files). */
+        STORE("store"),
+        /** The uid scan: DuckDB's export, hex decoding, routing to buckets. */
+        UIDS("uids"),
+        /** Buckets sorted (and sampled). */
+        SORT("sort"),
+        /** Waiting for the writer thread (bucket files written and flushed to disk). */
+        WRITE("write");
+
+        private final String label;
+
+        Phase(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
+    static final FilterPhases NONE = new FilterPhases(false);
+
+    private final boolean enabled;
+    private final double[] seconds = new double[Phase.values().length];
+    private long last;
+
+    private FilterPhases(boolean enabled) {
+        this.enabled = enabled;
+        this.last = System.nanoTime();
+    }
+
+    /** A recording instance; the clock starts now. */
+    public static FilterPhases recording() {
+        return new FilterPhases(true);
+    }
+
+    /** Restarts the clock without charging anything. */
+    void start() {
+        if (enabled) {
+            last = System.nanoTime();
+        }
+    }
+
+    /** Ends {@code phase}: the time since the previous mark is charged to it. */
+    void end(Phase phase) {
+        if (enabled) {
+            long now = System.nanoTime();
+            seconds[phase.ordinal()] += (now - last) / 1e9;
+            last = now;
+        }
+    }
+
+    /** Seconds per phase label, in phase order. */
+    public Map<String, Double> seconds() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (Phase p : Phase.values()) {
+            out.put(p.label(), seconds[p.ordinal()]);
+        }
+        return out;
+    }
+}
