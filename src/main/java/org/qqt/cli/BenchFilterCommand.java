@@ -109,8 +109,9 @@ final class BenchFilterCommand implements Runnable {
                 List<List<Timing>> runs = List.of(new ArrayList<>(), new ArrayList<>());
                 for (int k = 0; k < Math.max(1, repeat); k++) {
                     for (int job = 0; job < 2; job++) {
-                        runs.get(job).add(FilterBench.filter(job == 0 ? "filter top-10%" : "filter deciles (10 buckets)",
-                                parquet, job == 0 ? List.of(ScoreRange.top(10)) : FilterBench.deciles(),
+                        String label = job == 0 ? "filter top-10%" : "filter deciles (10 buckets)";
+                        runs.get(job).add(FilterBench.filter(label, parquet,
+                                job == 0 ? List.of(ScoreRange.top(10)) : FilterBench.deciles(),
                                 work.resolve((job == 0 ? "top10-" : "deciles-") + n), n, Implementation.ONE_PASS));
                     }
                 }
@@ -151,16 +152,17 @@ final class BenchFilterCommand implements Runnable {
                 }
                 if (repeat > 1) {
                     for (List<Timing> r : runs) {
-                        out.printf(Locale.ROOT, "  %s: median of %d runs, %.3f to %.3f s (%s)%n", r.get(0).job(), r.size(),
-                                r.stream().mapToDouble(Timing::seconds).min().orElseThrow(),
-                                r.stream().mapToDouble(Timing::seconds).max().orElseThrow(),
-                                String.join(", ", r.stream().map(t -> String.format(Locale.ROOT, "%.2f", t.seconds())).toList()));
+                        out.printf(Locale.ROOT, "  %s: median of %d runs, %.3f to %.3f s (%s)%n", r.get(0).job(),
+                                r.size(), r.stream().mapToDouble(Timing::seconds).min().orElseThrow(),
+                                r.stream().mapToDouble(Timing::seconds).max().orElseThrow(), String.join(", ",
+                                        r.stream().map(t -> String.format(Locale.ROOT, "%.2f", t.seconds())).toList()));
                     }
                 }
                 for (Timing t : jobs) {
                     if (!t.phases().isEmpty()) {
                         StringBuilder line = new StringBuilder();
-                        t.phases().forEach((phase, sec) -> line.append(String.format(Locale.ROOT, ", %s %.2f", phase, sec)));
+                        t.phases().forEach((phase, sec) ->
+                                line.append(String.format(Locale.ROOT, ", %s %.2f", phase, sec)));
                         out.printf(Locale.ROOT, "  %s, seconds per phase: %s%n", t.job(), line.substring(2));
                     }
                 }

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -286,39 +287,109 @@ public final class SubsetFile {
     /**
      * Writes the first {@code n} interleaved pairs of {@code pairs} ({@code pairs[2i]} = hi, {@code pairs[2i+1]} =
      * lo), which must be sorted as unsigned (hi, lo), as a {@code .npy} 1.0 file, atomically and durably (flushed to
-     * disk before the rename). The rows go out in bulk (the little-endian layout is the file's); unsorted rows fail
-     * and leave no file behind.
+     * disk before the rename). The rows go out in bulk (the little-endian layout is the file's); unsorted rows are
+     * refused before anything is written. Files of {@link #DIRECT_MIN} bytes and more are written with direct I/O
+     * where the file system allows it: from an aligned buffer straight to the disk, without copying the rows into
+     * (and filling) the page cache; measured 2.5x faster than writing through the page cache and flushing on the
+     * 2-core VM (docs/tokenizer-and-filter.md).
      */
     public static void writePairs(Path file, long[] pairs, int n) {
+        writePairs(file, pairs, n, true);
+    }
+
+    /** {@link #writePairs(Path, long[], int)}; {@code direct = false} always goes through the page cache (tests). */
+    static void writePairs(Path file, long[] pairs, int n, boolean direct) {
         if (pairs.length < 2L * n) {
             throw new IllegalArgumentException(pairs.length + " longs hold fewer than " + n + " pairs");
         }
+        for (int j = 1; j < n; j++) {
+            if (compare(pairs[2 * j - 2], pairs[2 * j - 1], pairs[2 * j], pairs[2 * j + 1]) > 0) {
+                throw new IllegalArgumentException("cannot write " + file + ": rows not sorted as unsigned (hi, lo) "
+                        + "at row " + j);
+            }
+        }
+        byte[] header = header(n);
+        long size = header.length + 16L * n;
         AtomicFiles.writeWith(file, tmp -> {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.allocateDirect(WRITE_BUFFER).order(ByteOrder.LITTLE_ENDIAN);
-                buf.put(header(n));
-                for (int i = 0; i < n; ) {
-                    int k = Math.min(n - i, (buf.remaining() / 16));
-                    for (int j = Math.max(i, 1); j < i + k; j++) {
-                        if (compare(pairs[2 * j - 2], pairs[2 * j - 1], pairs[2 * j], pairs[2 * j + 1]) > 0) {
-                            throw new IOException("rows not sorted as unsigned (hi, lo) at row " + j);
-                        }
-                    }
-                    buf.asLongBuffer().put(pairs, 2 * i, 2 * k);
-                    buf.position(buf.position() + 16 * k);
-                    buf.flip();
-                    while (buf.hasRemaining()) {
-                        ch.write(buf);
-                    }
-                    buf.clear();
-                    i += k;
-                }
-                ch.force(true);
+            if (!direct || size < DIRECT_MIN || !writeDirect(tmp, header, pairs, n, size)) {
+                writeBuffered(tmp, header, pairs, n);
             }
         });
     }
 
+    /** Files from this size on are written with direct I/O where possible. */
+    static final long DIRECT_MIN = 4L << 20;
     private static final int WRITE_BUFFER = 1 << 20;
+
+    private static void writeBuffered(Path tmp, byte[] header, long[] pairs, int n) throws IOException {
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer buf = ByteBuffer.allocateDirect(WRITE_BUFFER).order(ByteOrder.LITTLE_ENDIAN);
+            buf.put(header);
+            int i = 0;
+            do {
+                i += putRows(buf, pairs, i, n); // fills the buffer, or ends the rows
+                buf.flip();
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                buf.clear();
+            } while (i < n);
+            ch.force(true);
+        }
+    }
+
+    /**
+     * Writes with {@code O_DIRECT}: whole aligned blocks from an aligned buffer (the last one zero-padded, then the
+     * file truncated to its size). Returns false, leaving no file, where the file system refuses direct I/O.
+     */
+    private static boolean writeDirect(Path tmp, byte[] header, long[] pairs, int n, long size) throws IOException {
+        int align;
+        FileChannel ch;
+        try {
+            align = (int) Math.max(4096, Files.getFileStore(tmp.toAbsolutePath().getParent()).getBlockSize());
+            ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    com.sun.nio.file.ExtendedOpenOption.DIRECT);
+        } catch (UnsupportedOperationException | IOException e) {
+            Files.deleteIfExists(tmp);
+            return false;
+        }
+        try (ch) {
+            int chunk = Math.max(align, WRITE_BUFFER / align * align);
+            ByteBuffer buf = ByteBuffer.allocateDirect(chunk + align).alignedSlice(align)
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            buf.limit(chunk);
+            buf.put(header);
+            int i = 0;
+            do {
+                i += putRows(buf, pairs, i, n); // fills the buffer, or ends the rows
+                int end = (buf.position() + align - 1) / align * align; // only the last block is partial
+                while (buf.position() < end) {
+                    buf.put((byte) 0);
+                }
+                buf.flip();
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                buf.clear();
+                buf.limit(chunk);
+            } while (i < n);
+            ch.truncate(size);
+            ch.force(true);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp); // e.g. a file system that opens O_DIRECT but refuses the writes
+            return false;
+        }
+        return true;
+    }
+
+    /** Puts as many of rows from..n-1 as fit into buf; returns how many. */
+    private static int putRows(ByteBuffer buf, long[] pairs, int from, int n) {
+        int k = Math.min(n - from, buf.remaining() / 16);
+        buf.asLongBuffer().put(pairs, 2 * from, 2 * k);
+        buf.position(buf.position() + 16 * k);
+        return k;
+    }
+
 
     /** numpy's header for shape (count,): magic, version 1.0, length, dict, spaces, newline; a multiple of 64. */
     static byte[] header(long count) {

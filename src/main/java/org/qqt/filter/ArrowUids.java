@@ -58,12 +58,6 @@ final class ArrowUids {
         });
     }
 
-    /** {@link #scan(PoolMetadata, String, String, String, List, int, Supplier)} into one sink shared by the workers. */
-    static long scan(PoolMetadata pool, String uidColumn, String scoreColumn, String where, List<Object> params,
-                     int threads, Sink shared) {
-        return scan(pool, uidColumn, scoreColumn, where, params, threads, () -> shared);
-    }
-
     /** One worker's reusable decode arrays. */
     private static final class Batch {
         final long[] hi = new long[ArrowScan.BATCH_ROWS];

@@ -15,9 +15,9 @@ public final class FilterPhases {
         SCORES("scores"),
         /** Thresholds, segment counts and bucket extremes by radix selection. */
         RANK("rank"),
-        /** The uid store allocated (arrays, or spill files). */
+        /** The uid store allocated (arrays, or spill files) and the sort's scratch array. */
         STORE("store"),
-        /** The uid scan: DuckDB's export, hex decoding, routing to buckets. */
+        /** The uid scan (DuckDB's export, hex decoding, routing to buckets), and reading spilled buckets back. */
         UIDS("uids"),
         /** Buckets sorted (and sampled). */
         SORT("sort"),

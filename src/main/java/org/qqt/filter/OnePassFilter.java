@@ -31,11 +31,11 @@ import org.qqt.io.BadInputException;
  *       a run of segments). A bucket's rows are a run of ranks, so its score extremes are two more ranks.</li>
  *   <li>One streaming {@code SELECT uid, score} ({@link ArrowUids}: DuckDB's Arrow export, uids decoded straight
  *       from its buffers), rows of no bucket's score envelope left out by DuckDB; each row's segment comes from its
- *       score in Java, by the comparison the ranking counted with. Each scan worker gathers its rows per bucket in small buffers
- *       and appends them, without locks, to per-bucket arrays of exactly the counted size, or, when the buckets
- *       together hold more than the memory budget, to one spill file of 16-byte pairs per bucket.</li>
+ *       score in Java, by the comparison the ranking counted with. Each scan worker gathers its rows per bucket in
+ *       small buffers and appends them, without locks, to per-bucket arrays of exactly the counted size, or, when
+ *       the buckets together hold more than the memory budget, to one spill file of 16-byte pairs per bucket.</li>
  *   <li>Per bucket: sort as unsigned pairs on all cores ({@link PairSort}), optional random subsample, and hand the
- *       {@code .npy} to a writer thread, so that one bucket is written while the next is sorted.</li>
+ *       {@code .npy} to a writer thread, so that buckets are written while the next one is sorted.</li>
  * </ol>
  * The uids decoded per segment are checked against the counts of step 1, so DuckDB and Java must agree on every
  * comparison.
@@ -258,7 +258,10 @@ final class OnePassFilter {
                 String file = spec.fileName(r);
                 phases.end(FilterPhases.Phase.SORT);
                 while (pending.size() >= PENDING_WRITES) {
-                    spare.add(await(pending.removeFirst()));
+                    long[] done = await(pending.removeFirst());
+                    if (store.readsIntoGivenArrays()) {
+                        spare.add(done);
+                    }
                 }
                 phases.end(FilterPhases.Phase.WRITE);
                 long[] written = out;
@@ -440,6 +443,11 @@ final class OnePassFilter {
          */
         long[] take(int b, long[] reuse) throws IOException;
 
+        /** Whether {@link #take} puts the pairs into a given array (worth handing it arrays already written). */
+        default boolean readsIntoGivenArrays() {
+            return false;
+        }
+
         @Override
         void close();
     }
@@ -540,6 +548,11 @@ final class OnePassFilter {
         @Override
         public void finishWriting() {
             checkFilled(next, counts);
+        }
+
+        @Override
+        public boolean readsIntoGivenArrays() {
+            return true;
         }
 
         @Override

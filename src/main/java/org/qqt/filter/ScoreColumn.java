@@ -246,7 +246,8 @@ final class ScoreColumn {
                     k += part.length;
                 }
                 if (k != total) {
-                    throw new IllegalStateException("collected " + k + " candidate scores, the histograms counted " + total);
+                    throw new IllegalStateException("collected " + k + " candidate scores, the histograms counted "
+                            + total);
                 }
                 Arrays.parallelSort(c); // signed order = value order; the groups are contiguous, in prefix order
                 long[] offset = new long[groups.length];

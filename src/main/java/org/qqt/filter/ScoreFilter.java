@@ -189,8 +189,8 @@ public final class ScoreFilter {
                                           String score, String uid, String where, String captionWhere,
                                           List<Object> params, long budgetUids, int workers, FilterPhases phases) {
         OnePassFilter.Plan plan = OnePassFilter.plan(pool, spec, score, captionWhere, params, workers, phases);
-        BucketResult[] results = publish(outDir, stage -> OnePassFilter.write(pool, spec, plan, score, uid, where, params,
-                stage, budgetUids, workers, phases));
+        BucketResult[] results = publish(outDir, stage -> OnePassFilter.write(pool, spec, plan, score, uid, where,
+                params, stage, budgetUids, workers, phases));
         return writeManifest(pool, spec, outDir, command, plan.n(), results);
     }
 

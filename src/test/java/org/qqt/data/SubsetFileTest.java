@@ -1,6 +1,7 @@
 package org.qqt.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -107,13 +108,47 @@ class SubsetFileTest {
     @Test
     void pairWriteRejectsUnsortedRowsAndTooFewRowsLeavingNoFile(@TempDir Path dir) {
         Path f = dir.resolve("x.npy");
-        assertThrows(RuntimeException.class, () -> SubsetFile.writePairs(f, new long[] {D.hi(), D.lo(), A.hi(), A.lo()}, 2));
+        assertThrows(RuntimeException.class,
+                () -> SubsetFile.writePairs(f, new long[] {D.hi(), D.lo(), A.hi(), A.lo()}, 2));
         assertThrows(RuntimeException.class, () -> SubsetFile.writePairs(f, new long[] {A.hi(), A.lo()}, 3));
         assertFalse(Files.exists(f));
         try (var list = Files.list(dir)) {
             assertEquals(0, list.count(), "no temp files left behind");
         } catch (IOException e) {
             throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void anEmptySubsetIsAHeaderOnlyNpyThatReadsBack(@TempDir Path dir) {
+        Path f = dir.resolve("empty.npy");
+        SubsetFile.of(List.of()).write(f);
+        assertArrayEquals(SubsetFile.header(0), assertDoesNotThrow(() -> Files.readAllBytes(f)));
+        assertEquals(0, SubsetFile.read(f).size());
+    }
+
+    @Test
+    void largeFilesWrittenWithDirectIoHoldTheBytesOfABufferedWrite(@TempDir Path dir) throws IOException {
+        Random r = new Random(9);
+        // above the direct-I/O size: one ending in a partial block, one of exactly 8 MiB (whole blocks)
+        for (int n : new int[] {(int) (SubsetFile.DIRECT_MIN / 16) + 12_345, ((8 << 20) - 128) / 16}) {
+            long[] a = new long[2 * n];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = r.nextLong();
+            }
+            PairSort.sort(a, n, PairSort.scratchFor(n), 2);
+            Path direct = dir.resolve("direct-" + n + ".npy");
+            Path buffered = dir.resolve("buffered-" + n + ".npy");
+            SubsetFile.writePairs(direct, a, n);
+            SubsetFile.writePairs(buffered, a, n, false);
+            assertEquals(128 + 16L * n, Files.size(direct));
+            assertEquals(-1, Files.mismatch(direct, buffered), n + " rows");
+            SubsetFile back = SubsetFile.read(direct);
+            assertEquals(n, back.size());
+            assertEquals(new Uid(a[2 * n - 2], a[2 * n - 1]), back.uid(n - 1));
+        }
+        try (var list = Files.list(dir)) {
+            assertEquals(4, list.count(), "no temp files left behind");
         }
     }
 

@@ -39,6 +39,15 @@ class OnePassFilterTest {
         return file;
     }
 
+    /** The rows of a DuckDB query as a parquet file. */
+    private static Path writeParquet(Path file, String select) throws java.sql.SQLException {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("COPY (" + select + ") TO '" + file + "' (FORMAT parquet)");
+        }
+        return file;
+    }
+
     private static FilterManifest run(Path parquet, FilterSpec spec, Path out, ScoreFilter.UidTransfer t, long budget) {
         try (PoolMetadata pool = PoolMetadata.open(parquet)) {
             return ScoreFilter.run(pool, spec, out, "test", t, budget);
@@ -110,13 +119,9 @@ class OnePassFilterTest {
     @Test
     void aDoubleScoreColumnRanksAtDoublePrecision(@TempDir Path dir) throws Exception {
         // scores that a float would merge: i * 1e-12 apart, plus ties, NaN and nulls
-        Path parquet = dir.resolve("double.parquet");
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:");
-             java.sql.Statement st = c.createStatement()) {
-            st.execute("COPY (SELECT md5(i::VARCHAR) AS uid, 'caption ' || i AS text, CASE WHEN i % 97 = 0 THEN NULL "
-                    + "WHEN i % 89 = 0 THEN 'NaN'::DOUBLE WHEN i % 7 = 0 THEN 0.5::DOUBLE "
-                    + "ELSE 0.5 + (i % 1000) * 1e-12 END AS score FROM range(5000) t(i)) TO '" + parquet + "' (FORMAT parquet)");
-        }
+        Path parquet = writeParquet(dir.resolve("double.parquet"), "SELECT md5(i::VARCHAR) AS uid, 'caption ' || i AS "
+                + "text, CASE WHEN i % 97 = 0 THEN NULL WHEN i % 89 = 0 THEN 'NaN'::DOUBLE WHEN i % 7 = 0 THEN 0.5::DOUBLE "
+                + "ELSE 0.5 + (i % 1000) * 1e-12 END AS score FROM range(5000) t(i)");
         FilterSpec spec = new FilterSpec("score", FilterBench.deciles(), null, 0, CaptionFilter.NONE);
         FilterManifest rows = run(parquet, spec, dir.resolve("rows"), ScoreFilter.UidTransfer.ROWS, 0);
         FilterManifest fast = run(parquet, spec, dir.resolve("fast"), ScoreFilter.UidTransfer.ONE_PASS, Long.MAX_VALUE);
@@ -126,11 +131,13 @@ class OnePassFilterTest {
 
     @Test
     void bothZerosTieAtAThresholdOfZeroAsScoreAtLeastSays(@TempDir Path dir) throws Exception {
-        // descending: 1.0 (30%), 0.0 (25%), -0.0 (15%), -1.0 (30%): the 40% threshold is 0.0, the 60% one -0.0; -0.0 >= 0.0
+        // descending: 1.0 (30%), 0.0 (25%), -0.0 (15%), -1.0 (30%): the 40% threshold is 0.0, the 60% one -0.0,
+        // and -0.0 >= 0.0
         List<PoolMetadata.Row> rows = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
             double v = i < 300 ? 1.0 : i < 550 ? 0.0 : i < 700 ? -0.0 : -1.0;
-            rows.add(new PoolMetadata.Row(ScoreFilterTest.uid(i * 7919), "caption " + i, 64, 64, 0.5, Map.of("score", v)));
+            rows.add(new PoolMetadata.Row(ScoreFilterTest.uid(i * 7919), "caption " + i, 64, 64, 0.5,
+                    Map.of("score", v)));
         }
         Path file = dir.resolve("zeros.parquet");
         PoolMetadata.write(file, List.of("score"), rows);
@@ -142,6 +149,7 @@ class OnePassFilterTest {
         assertSameOutput(slow, dir.resolve("slow"), fast, dir.resolve("fast"));
         assertEquals(700, fast.buckets().get(0).count(), "0-40 keeps every row >= 0.0, -0.0 included");
         assertEquals(0, fast.buckets().get(1).count(), "40-60: nothing between -0.0 and 0.0");
+        assertEquals(0, org.qqt.data.SubsetFile.read(dir.resolve("fast").resolve(fast.buckets().get(1).file())).size());
         assertEquals(-0.0, fast.buckets().get(0).minScore(), "the lowest score of 0-40 is -0.0");
     }
 
@@ -149,12 +157,8 @@ class OnePassFilterTest {
     void aBucketMaximumOutsideTheSelectionsCandidatesTakesASecondSelection(@TempDir Path dir) throws Exception {
         // 1.2M rows (above the selection's sort limit) of three values: every histogram bin holds one value, so
         // the largest score below the 50% threshold (2.0) is not among the candidates and is selected again
-        Path parquet = dir.resolve("three.parquet");
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:");
-             java.sql.Statement st = c.createStatement()) {
-            st.execute("COPY (SELECT md5(i::VARCHAR) AS uid, 'caption ' || i AS text, (1 + i % 3)::FLOAT AS score "
-                    + "FROM range(1200000) t(i)) TO '" + parquet + "' (FORMAT parquet)");
-        }
+        Path parquet = writeParquet(dir.resolve("three.parquet"), "SELECT md5(i::VARCHAR) AS uid, 'caption ' || i AS "
+                + "text, (1 + i % 3)::FLOAT AS score FROM range(1200000) t(i)");
         FilterSpec spec = new FilterSpec("score", ScoreRange.parseList("0-50,50-100"), null, 0, CaptionFilter.NONE);
         FilterManifest rows = run(parquet, spec, dir.resolve("rows"), ScoreFilter.UidTransfer.ROWS, 0);
         FilterManifest fast = run(parquet, spec, dir.resolve("fast"), ScoreFilter.UidTransfer.ONE_PASS, Long.MAX_VALUE);
@@ -306,13 +310,14 @@ class OnePassFilterTest {
                 }
             }
             java.util.Set<Uid> got = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            ArrowUids.Sink sink = (hi, lo, v, n) -> {
+                for (int i = 0; i < n; i++) {
+                    assertTrue(v[i] < 0.5 && v[i] >= 0.001, "score " + v[i]);
+                    assertTrue(got.add(new Uid(hi[i], lo[i])));
+                }
+            };
             long read = ArrowUids.scan(pool, "uid", "CASE WHEN score >= 0.5 THEN NULL "
-                    + "WHEN score < 0.001 THEN 'NaN'::FLOAT ELSE score END", "true", List.of(), 2, (hi, lo, v, n) -> {
-                        for (int i = 0; i < n; i++) {
-                            assertTrue(v[i] < 0.5 && v[i] >= 0.001, "score " + v[i]);
-                            assertTrue(got.add(new Uid(hi[i], lo[i])));
-                        }
-                    });
+                    + "WHEN score < 0.001 THEN 'NaN'::FLOAT ELSE score END", "true", List.of(), 2, () -> sink);
             assertEquals(rows, read);
             long nan = expected.size() - got.size();
             assertTrue(nan > 0 && nan < rows / 200, "rows with a NaN score: " + nan);
@@ -335,7 +340,7 @@ class OnePassFilterTest {
             }
             try (PoolMetadata pool = PoolMetadata.open(parquet)) {
                 BadInputException e = assertThrows(BadInputException.class, () -> ArrowUids.scan(pool, "uid", "score",
-                        "true", List.of(), 2, (hi, lo, v, n) -> { }));
+                        "true", List.of(), 2, () -> (hi, lo, v, n) -> { }));
                 assertTrue(e.getMessage().contains(bad == null ? "uid null" : "uid '" + bad + "'"),
                         e.getMessage());
                 assertTrue(e.getMessage().contains(parquet.getFileName().toString()), e.getMessage());
