@@ -106,20 +106,21 @@ final class BenchFilterCommand implements Runnable {
                 // are checked against the default path's
                 Timing[] timed = new Timing[2 + 2 * others.size()];
                 long rssNew = 0;
+                List<List<ScoreRange>> jobRanges = List.of(List.of(ScoreRange.top(10)), FilterBench.deciles());
+                String[] labels = {"filter top-10%", "filter deciles (10 buckets)"};
+                String[] dirNames = {"top10-" + n, "deciles-" + n};
                 List<List<Timing>> runs = List.of(new ArrayList<>(), new ArrayList<>());
                 for (int k = 0; k < Math.max(1, repeat); k++) {
                     for (int job = 0; job < 2; job++) {
-                        String label = job == 0 ? "filter top-10%" : "filter deciles (10 buckets)";
-                        runs.get(job).add(FilterBench.filter(label, parquet,
-                                job == 0 ? List.of(ScoreRange.top(10)) : FilterBench.deciles(),
-                                work.resolve((job == 0 ? "top10-" : "deciles-") + n), n, Implementation.ONE_PASS));
+                        runs.get(job).add(FilterBench.filter(labels[job], parquet, jobRanges.get(job),
+                                work.resolve(dirNames[job]), n, Implementation.ONE_PASS));
                     }
                 }
                 rssNew = MachineStats.peakRssMiB();
                 for (int job = 0; job < 2; job++) {
                     timed[job] = median(runs.get(job));
-                    List<ScoreRange> ranges = job == 0 ? List.of(ScoreRange.top(10)) : FilterBench.deciles();
-                    String dirName = (job == 0 ? "top10-" : "deciles-") + n;
+                    List<ScoreRange> ranges = jobRanges.get(job);
+                    String dirName = dirNames[job];
                     for (int i = 0; i < others.size(); i++) {
                         Other o = others.get(i);
                         Implementation impl = o.impl();
@@ -137,7 +138,7 @@ final class BenchFilterCommand implements Runnable {
                     }
                 }
                 List<Timing> jobs = List.of(timed);
-                double outGb = (dirSize(work.resolve("top10-" + n)) + dirSize(work.resolve("deciles-" + n))) / 1e9;
+                double outGb = (dirSize(work.resolve(dirNames[0])) + dirSize(work.resolve(dirNames[1]))) / 1e9;
                 base.addAll(FilterBench.baselines(parquet, n)); // again after: page cache warm for both
                 Timing count = best(base, "duckdb SELECT count(*)");
                 Timing scan = best(base, FilterBench.SCAN);
@@ -179,8 +180,8 @@ final class BenchFilterCommand implements Runnable {
                 }
                 out.flush();
                 if (!keep) {
-                    org.qqt.io.AtomicFiles.deleteTreeQuietly(work.resolve("top10-" + n));
-                    org.qqt.io.AtomicFiles.deleteTreeQuietly(work.resolve("deciles-" + n));
+                    org.qqt.io.AtomicFiles.deleteTreeQuietly(work.resolve(dirNames[0]));
+                    org.qqt.io.AtomicFiles.deleteTreeQuietly(work.resolve(dirNames[1]));
                     if (!reuse) {
                         Files.deleteIfExists(parquet);
                     }

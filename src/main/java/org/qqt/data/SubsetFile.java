@@ -91,6 +91,11 @@ public final class SubsetFile {
         return new SubsetFile(h, l);
     }
 
+    /** The rows interleaved, {@code [hi0, lo0, hi1, lo1, ...]} (a copy): a subset file's layout. */
+    public long[] pairs() {
+        return PairSort.interleave(hi, lo, hi.length);
+    }
+
     public int size() {
         return hi.length;
     }
@@ -269,7 +274,7 @@ public final class SubsetFile {
 
     /** Writes this subset as a numpy {@code .npy} 1.0 file, atomically. */
     public void write(Path file) {
-        writePairs(file, PairSort.interleave(hi, lo, hi.length), hi.length);
+        writePairs(file, pairs(), size());
     }
 
     /** Writes the raw headerless form (16 bytes a row, what {@code np.memmap} reads), atomically. */
@@ -312,7 +317,7 @@ public final class SubsetFile {
         long size = header.length + 16L * n;
         AtomicFiles.writeWith(file, tmp -> {
             if (!direct || size < DIRECT_MIN || !writeDirect(tmp, header, pairs, n, size)) {
-                writeBuffered(tmp, header, pairs, n);
+                writeBuffered(tmp, header, pairs, n, size);
             }
         });
     }
@@ -321,20 +326,9 @@ public final class SubsetFile {
     static final long DIRECT_MIN = 4L << 20;
     private static final int WRITE_BUFFER = 1 << 20;
 
-    private static void writeBuffered(Path tmp, byte[] header, long[] pairs, int n) throws IOException {
+    private static void writeBuffered(Path tmp, byte[] header, long[] pairs, int n, long size) throws IOException {
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ByteBuffer buf = ByteBuffer.allocateDirect(WRITE_BUFFER).order(ByteOrder.LITTLE_ENDIAN);
-            buf.put(header);
-            int i = 0;
-            do {
-                i += putRows(buf, pairs, i, n); // fills the buffer, or ends the rows
-                buf.flip();
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                buf.clear();
-            } while (i < n);
-            ch.force(true);
+            writeRows(ch, 1, header, pairs, n, size);
         }
     }
 
@@ -354,32 +348,41 @@ public final class SubsetFile {
             return false;
         }
         try (ch) {
-            int chunk = Math.max(align, WRITE_BUFFER / align * align);
-            ByteBuffer buf = ByteBuffer.allocateDirect(chunk + align).alignedSlice(align)
-                    .order(ByteOrder.LITTLE_ENDIAN);
-            buf.limit(chunk);
-            buf.put(header);
-            int i = 0;
-            do {
-                i += putRows(buf, pairs, i, n); // fills the buffer, or ends the rows
-                int end = (buf.position() + align - 1) / align * align; // only the last block is partial
-                while (buf.position() < end) {
-                    buf.put((byte) 0);
-                }
-                buf.flip();
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                buf.clear();
-                buf.limit(chunk);
-            } while (i < n);
-            ch.truncate(size);
-            ch.force(true);
+            writeRows(ch, align, header, pairs, n, size);
         } catch (IOException e) {
             Files.deleteIfExists(tmp); // e.g. a file system that opens O_DIRECT but refuses the writes
             return false;
         }
         return true;
+    }
+
+    /**
+     * The header, then the rows in bulk through a buffer aligned to {@code align} bytes, each write a whole number
+     * of {@code align}-byte blocks (the last one zero-padded, the file then truncated to {@code size}); flushed to
+     * disk.
+     */
+    private static void writeRows(FileChannel ch, int align, byte[] header, long[] pairs, int n, long size)
+            throws IOException {
+        int chunk = Math.max(align, WRITE_BUFFER / align * align);
+        ByteBuffer buf = ByteBuffer.allocateDirect(chunk + align).alignedSlice(align).order(ByteOrder.LITTLE_ENDIAN);
+        buf.limit(chunk);
+        buf.put(header);
+        int i = 0;
+        do {
+            i += putRows(buf, pairs, i, n); // fills the buffer, or ends the rows
+            int end = (buf.position() + align - 1) / align * align; // only the last block is partial
+            while (buf.position() < end) {
+                buf.put((byte) 0);
+            }
+            buf.flip();
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            buf.clear();
+            buf.limit(chunk);
+        } while (i < n);
+        ch.truncate(size);
+        ch.force(true);
     }
 
     /** Puts as many of rows from..n-1 as fit into buf; returns how many. */
@@ -389,7 +392,6 @@ public final class SubsetFile {
         buf.position(buf.position() + 16 * k);
         return k;
     }
-
 
     /** numpy's header for shape (count,): magic, version 1.0, length, dict, spaces, newline; a multiple of 64. */
     static byte[] header(long count) {

@@ -1,6 +1,7 @@
 package org.qqt.filter;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -12,26 +13,21 @@ public final class FilterPhases {
     /** The phases, in the order a run passes them. */
     public enum Phase {
         /** The score column scanned into memory (with the first selection histogram). */
-        SCORES("scores"),
+        SCORES,
         /** Thresholds, segment counts and bucket extremes by radix selection. */
-        RANK("rank"),
+        RANK,
         /** The uid store allocated (arrays, or spill files) and the sort's scratch array. */
-        STORE("store"),
+        STORE,
         /** The uid scan (DuckDB's export, hex decoding, routing to buckets), and reading spilled buckets back. */
-        UIDS("uids"),
+        UIDS,
         /** Buckets sorted (and sampled). */
-        SORT("sort"),
-        /** Waiting for the writer thread (bucket files written and flushed to disk). */
-        WRITE("write");
+        SORT,
+        /** Waiting for the writer threads (bucket files written and flushed to disk). */
+        WRITE;
 
-        private final String label;
-
-        Phase(String label) {
-            this.label = label;
-        }
-
+        /** The phase's name in lower case, as the benchmark prints it. */
         public String label() {
-            return label;
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

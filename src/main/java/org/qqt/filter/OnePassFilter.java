@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.stream.IntStream;
 import org.qqt.data.PairSort;
 import org.qqt.data.PoolMetadata;
 import org.qqt.data.SubsetFile;
@@ -70,7 +71,12 @@ final class OnePassFilter {
      * count and the buckets it feeds (null: none), per bucket its row count and score extremes (NaN when empty).
      */
     record Plan(long n, Double[][] bounds, double[] desc, long[] segCount, int[][] segBuckets, long[] inRange,
-                double[] min, double[] max) {}
+                double[] min, double[] max) {
+        /** Rows of the largest bucket. */
+        long largest() {
+            return Arrays.stream(inRange).max().orElse(0);
+        }
+    }
 
     /** Step 1: reads the scores ({@code workers} scan workers) and ranks them; writes nothing. */
     static Plan plan(PoolMetadata pool, FilterSpec spec, String score, String captionWhere, List<Object> params,
@@ -105,13 +111,12 @@ final class OnePassFilter {
         int d = asc.length;
         double[] desc = new double[d];
         long[] atLeast = new long[d]; // rows with score >= desc[s]
+        double[] next = new double[d]; // the largest score below desc[s] (NaN: the selection did not see it)
         for (int s = 0; s < d; s++) {
             desc[s] = asc[d - 1 - s];
-            for (int i = 0; i < at.length; i++) {
-                if (Double.compare(at[i], desc[s]) == 0) {
-                    atLeast[s] = ranked.atLeast()[i];
-                }
-            }
+            int i = indexOf(at, desc[s]);
+            atLeast[s] = ranked.atLeast()[i];
+            next[s] = ranked.next()[i];
         }
         // segment s holds desc[s] <= v < desc[s-1]
         long[] segCount = new long[d + 1];
@@ -143,37 +148,32 @@ final class OnePassFilter {
         // a bucket holds the descending ranks [above, above + inRange): its max is the value at rank `above` (the
         // largest score the threshold above it leaves out, mostly seen by the selection already), its min the
         // threshold below it (-0.0 when that is 0.0 and -0.0 occurs) or the lowest score
+        boolean[] boundsAbove = new boolean[d]; // desc[s] is the threshold right above a non-empty bucket
+        for (int b = 0; b < m; b++) {
+            int first = firstSegment(desc, bounds[b]);
+            if (first > 0 && inRange[b] > 0) {
+                boundsAbove[first - 1] = true;
+            }
+        }
+        long[] unseen = IntStream.range(0, d).filter(s -> boundsAbove[s] && Double.isNaN(next[s]))
+                .mapToLong(s -> atLeast[s]).distinct().sorted().toArray();
+        if (unseen.length > 0) { // a threshold was the smallest value of its histogram bin: one more selection
+            double[] values = scores.descendingAt(unseen).values();
+            for (int s = 0; s < d; s++) {
+                if (boundsAbove[s] && Double.isNaN(next[s])) {
+                    next[s] = values[Arrays.binarySearch(unseen, atLeast[s])];
+                }
+            }
+        }
         double[] min = new double[m];
         double[] max = new double[m];
-        List<Long> missing = new ArrayList<>();
         for (int b = 0; b < m; b++) {
             int first = firstSegment(desc, bounds[b]);
             int last = lastSegment(desc, bounds[b]);
-            if (inRange[b] == 0) {
-                min[b] = max[b] = Double.NaN;
-                continue;
-            }
-            if (first == 0) {
-                max[b] = at[Arrays.binarySearch(needed, 0)];
-            } else {
-                int i = indexOf(at, desc[first - 1]);
-                max[b] = ranked.next()[i];
-                if (Double.isNaN(max[b])) {
-                    missing.add(ranked.atLeast()[i]);
-                }
-            }
-            min[b] = last == d ? at[Arrays.binarySearch(needed, n - 1)]
+            boolean empty = inRange[b] == 0;
+            max[b] = empty ? Double.NaN : first == 0 ? at[Arrays.binarySearch(needed, 0)] : next[first - 1];
+            min[b] = empty ? Double.NaN : last == d ? at[Arrays.binarySearch(needed, n - 1)]
                     : Double.doubleToRawLongBits(desc[last]) == 0 && scores.negativeZeros() > 0 ? -0.0 : desc[last];
-        }
-        if (!missing.isEmpty()) { // a threshold was the smallest value of its histogram bin: one more selection
-            long[] ranks = missing.stream().mapToLong(Long::longValue).distinct().sorted().toArray();
-            double[] values = scores.descendingAt(ranks).values();
-            for (int b = 0; b < m; b++) {
-                int first = firstSegment(desc, bounds[b]);
-                if (inRange[b] > 0 && first > 0 && Double.isNaN(max[b])) {
-                    max[b] = values[Arrays.binarySearch(ranks, ranked.atLeast()[indexOf(at, desc[first - 1])])];
-                }
-            }
         }
         phases.end(FilterPhases.Phase.RANK);
         return new Plan(n, bounds, desc, segCount, segBuckets, inRange, min, max);
@@ -196,8 +196,7 @@ final class OnePassFilter {
         int d = plan.desc().length;
         int[][] segBuckets = plan.segBuckets();
         long[] inRange = plan.inRange();
-        long largest = Arrays.stream(inRange).max().orElse(0);
-        Buckets store = Arrays.stream(inRange).sum() + largest <= budgetUids ? new InMemory(inRange)
+        Buckets store = Arrays.stream(inRange).sum() + plan.largest() <= budgetUids ? new InMemory(inRange)
                 : new Spilled(inRange, stage);
         phases.end(FilterPhases.Phase.STORE);
         try {
@@ -231,8 +230,7 @@ final class OnePassFilter {
         List<ScoreRange> ranges = spec.buckets();
         int m = ranges.size();
         int cores = Runtime.getRuntime().availableProcessors();
-        long largest = Arrays.stream(plan.inRange()).max().orElse(0);
-        long[] scratch = PairSort.scratchFor((int) largest);
+        long[] scratch = PairSort.scratchFor((int) plan.largest());
         phases.end(FilterPhases.Phase.STORE);
         BucketResult[] results = new BucketResult[m];
         ExecutorService writer = Executors.newFixedThreadPool(WRITERS, r -> {

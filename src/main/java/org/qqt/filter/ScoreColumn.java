@@ -199,8 +199,8 @@ final class ScoreColumn {
         long[] within = rank.clone(); // rank among the values sharing that prefix
         long[] groupSize = new long[m];
         long[] below = new long[m]; // values below the wanted one's first copy
-        long[] nextKey = new long[m];
-        boolean[] hasNext = new boolean[m];
+        double[] next = new double[m]; // the value below the wanted one's first copy, where a sorted group shows it
+        Arrays.fill(next, Double.NaN);
         Arrays.fill(groupSize, n);
         int keyBits = f != null ? 32 : 64;
         int[] top = new int[BINS]; // 1 + group index, by top 16 bits (when bits == 16)
@@ -268,8 +268,7 @@ final class ScoreColumn {
                         j--; // -0.0 is left in by score >= 0.0
                     }
                     if (j >= start) {
-                        nextKey[i] = c[j];
-                        hasNext[i] = true;
+                        next[i] = valueOf(c[j]);
                     }
                 }
                 break;
@@ -313,21 +312,22 @@ final class ScoreColumn {
             // lookup tables for the next pass, keyed by the top 16 bits
             Arrays.fill(top, 0);
             Arrays.fill(topWanted, false);
-            long[] next = Arrays.stream(prefix).distinct().sorted().toArray();
-            for (int g = 0; g < next.length; g++) {
-                int t = (int) (next[g] >>> bits); // top 16 bits of the new (bits + 16)-bit prefix
+            long[] refined = Arrays.stream(prefix).distinct().sorted().toArray();
+            for (int g = 0; g < refined.length; g++) {
+                int t = (int) (refined[g] >>> bits); // top 16 bits of the new (bits + 16)-bit prefix
                 topWanted[t] = true;
                 top[t] = g + 1;
             }
         }
         double[] out = new double[m];
         long[] atLeast = new long[m];
-        double[] next = new double[m];
         for (int i = 0; i < m; i++) {
             out[i] = valueOf(keys[i]);
             // -0.0 >= 0.0 although its key is below; no other pair of distinct keys compares equal
             atLeast[i] = n - below[i] + (isPositiveZero(keys[i]) ? negativeZeros() : 0);
-            next[i] = hasNext[i] && atLeast[i] < n ? valueOf(nextKey[i]) : Double.NaN;
+            if (atLeast[i] == n) {
+                next[i] = Double.NaN; // nothing is left out (a -0.0 the group showed is kept by >= 0.0)
+            }
         }
         return new Ranked(out, atLeast, next);
     }

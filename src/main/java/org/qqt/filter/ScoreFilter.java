@@ -706,13 +706,7 @@ public final class ScoreFilter {
 
     /** {@code k} of the subset's rows, chosen by selection sampling (Knuth's algorithm S) in uid order. */
     static SubsetFile sample(SubsetFile s, long k, long seed) {
-        int n = s.size();
-        long[] pairs = new long[2 * n];
-        for (int i = 0; i < n; i++) {
-            pairs[2 * i] = s.hi(i);
-            pairs[2 * i + 1] = s.lo(i);
-        }
-        return SubsetFile.fromSortedPairs(sample(pairs, n, (int) k, seed), (int) k);
+        return SubsetFile.fromSortedPairs(sample(s.pairs(), s.size(), (int) k, seed), (int) k);
     }
 
     /**
