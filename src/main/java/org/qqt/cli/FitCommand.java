@@ -9,6 +9,7 @@ import java.util.Locale;
 import org.qqt.io.BadInputException;
 import org.qqt.io.Json;
 import org.qqt.io.SampleCount;
+import org.qqt.scaling.CrossValidation;
 import org.qqt.scaling.FitOptions;
 import org.qqt.scaling.FitReport;
 import org.qqt.scaling.FitResult;
@@ -19,6 +20,7 @@ import org.qqt.scaling.Observations;
 import org.qqt.scaling.PoolParams;
 import org.qqt.scaling.RunsTree;
 import org.qqt.scaling.ScalingParams;
+import org.qqt.scaling.Tie;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -63,7 +65,8 @@ final class FitCommand implements Runnable {
     String normalizer;
 
     @Option(names = "--d", defaultValue = "0.1", paramLabel = "D[,D...]",
-            description = "Irreducible error: one value fixes d (default ${DEFAULT-VALUE}); a list searches it.")
+            description = "Irreducible error: one value fixes d (default ${DEFAULT-VALUE}); a list (or "
+                    + "MIN:MAX:STEPS) searches it.")
     String d;
 
     @Option(names = "--a", paramLabel = "A", description = "Fix a at this value (as the reference's finding_a does).")
@@ -83,6 +86,14 @@ final class FitCommand implements Runnable {
     @Option(names = "--tau-range", defaultValue = "1:10:100", paramLabel = "MIN:MAX:STEPS",
             description = "The tau grid (default ${DEFAULT-VALUE}).")
     String tauRange;
+
+    @Option(names = "--tie", paramLabel = "b,tau",
+            description = "Pool parameters shared by the pools of a group: b,tau, b or tau. Groups: the CSV's optional "
+                    + "group column (pools without one stand alone); without it, all pools form one group.")
+    String tie;
+
+    @Option(names = "--no-cv", description = "Skip cross-validation (leave-one-out and extrapolation refits).")
+    boolean noCv;
 
     @Option(names = "--no-refine", description = "Report the best grid point; skip Levenberg-Marquardt.")
     boolean noRefine;
@@ -133,6 +144,14 @@ final class FitCommand implements Runnable {
             throw BadInputException.inFile(input, e.getMessage());
         }
         ScalingParams params = result.params();
+        if (!noCv) {
+            params = withCrossValidation(params, CrossValidation.run(obs, opt));
+            result = new FitResult(params, result.grid(), result.gridRows(), result.gridSeconds(),
+                    result.refineSeconds(), result.bootstrapSeconds());
+        }
+        if (!opt.tie().any() && obs.stream().anyMatch(x -> x.group() != null)) {
+            err.println("qqt fit: note: the input's group column applies only with --tie (b,tau, b or tau)");
+        }
         Json.write(out, params);
         PrintWriter o = spec.commandLine().getOut();
         switch (format) {
@@ -172,7 +191,12 @@ final class FitCommand implements Runnable {
             a = new GridAxis(1e-4, max, 100);
         }
         List<Double> ds = new ArrayList<>();
-        for (String part : d.split(",")) {
+        if (d.contains(":")) {
+            for (double v : GridAxis.parse("--d", d).values()) {
+                ds.add(v);
+            }
+        }
+        for (String part : d.contains(":") ? new String[0] : d.split(",")) {
             if (!part.isBlank()) {
                 try {
                     ds.add(Double.parseDouble(part.trim()));
@@ -184,7 +208,12 @@ final class FitCommand implements Runnable {
         int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         return new FitOptions(lawOptions.form(), lawOptions.objective(), SampleCount.parse(normalizer), ds, a,
                 GridAxis.parse("--b-range", bRange), GridAxis.parse("--tau-range", tauRange), !noRefine, bootstrap,
-                seed, n, pools);
+                seed, n, pools, tie == null ? Tie.NONE : Tie.parse(tie));
+    }
+
+    private static ScalingParams withCrossValidation(ScalingParams p, CrossValidation cv) {
+        return new ScalingParams(p.a(), p.d(), p.normalizer(), p.pools(), p.fit().withCrossValidation(cv),
+                p.bootstrap());
     }
 
     private static void printCsv(PrintWriter o, ScalingParams p) {
@@ -225,17 +254,65 @@ final class FitCommand implements Runnable {
                 f.points(), f.freeParameters(), f.law(), f.objective(), f.metric());
         o.printf(Locale.ROOT, "a = %.5g%s%s%n", p.a(), aFree ? "" : " (fixed)", ci(iv, "a"));
         o.printf(Locale.ROOT, "d = %.5g%s%s%n", p.d(), dFree ? "" : " (fixed)", ci(iv, "d"));
+        if (f.tied() != null) {
+            for (FitReport.TieGroup g : f.tied().groups()) {
+                o.printf(Locale.ROOT, "tied %s: group '%s' = %s%n", String.join(",", f.tied().parameters()), g.name(),
+                        String.join(", ", g.pools()));
+            }
+        }
+        if (f.nesting() != null) {
+            o.println("note: " + f.nesting().note());
+        }
         o.printf(Locale.ROOT, "%-20s %10s %9s %8s%s%n", "pool", "size", "b", "tau",
                 iv == null ? "" : "   b 95%            tau 95%");
         for (PoolParams pool : p.pools()) {
-            o.printf(Locale.ROOT, "%-20s %10s %9.4f %8.3f%s%s%n", pool.name(), SampleCount.format(pool.size()),
-                    pool.b(), pool.tau(), ci(iv, "b[" + pool.name() + "]"), ci(iv, "tau[" + pool.name() + "]"));
+            o.printf(Locale.ROOT, "%-20s %10s %9.4f %8.4g%s%s%n", pool.name(), SampleCount.format(pool.size()),
+                    pool.b(), pool.tau(), ci(iv, "b[" + slot(f, "b", pool.name()) + "]"),
+                    ci(iv, "tau[" + slot(f, "tau", pool.name()) + "]"));
         }
         o.printf(Locale.ROOT, "grid SSE %.4g -> SSE %.4g (RMSE %.4g)%s; grid %,d rows in %.3f s, LM %.3f s%s%n",
                 f.gridSse(), f.sse(), f.rmse(), Boolean.TRUE.equals(f.refined()) ? " after LM" : "",
                 r.gridRows(), r.gridSeconds(), r.refineSeconds(),
                 f.bootstrapDraws() == null ? "" : String.format(Locale.ROOT, ", bootstrap %d draws %.2f s",
                         f.bootstrapDraws(), r.bootstrapSeconds()));
+        if (f.crossValidation() != null) {
+            printCrossValidation(o, f.crossValidation());
+        }
         o.println("wrote " + out);
+    }
+
+    /** The interval name of a pool's b or tau: its tie group's when that parameter is tied. */
+    private static String slot(FitReport f, String parameter, String pool) {
+        if (f.tied() != null && f.tied().parameters().contains(parameter)) {
+            for (FitReport.TieGroup g : f.tied().groups()) {
+                if (g.pools().contains(pool)) {
+                    return g.name();
+                }
+            }
+        }
+        return pool;
+    }
+
+    static void printCrossValidation(PrintWriter o, CrossValidation cv) {
+        o.println("cross-validation (points predicted by refits that did not see them):");
+        o.printf(Locale.ROOT, "  %-14s %-20s %12s %9s %9s %8s%n", "scheme", "pool", "samples_seen", "observed",
+                "predicted", "|diff|");
+        printScheme(o, "leave-one-out", cv.leaveOneOut());
+        printScheme(o, "extrapolate", cv.extrapolate());
+        if (cv.notes() != null) {
+            cv.notes().forEach(n -> o.println("  " + n));
+        }
+    }
+
+    private static void printScheme(PrintWriter o, String name, CrossValidation.Scheme s) {
+        if (s == null) {
+            return;
+        }
+        for (CrossValidation.Point pt : s.points()) {
+            o.printf(Locale.ROOT, "  %-14s %-20s %12s %9.4f %9.4f %8.4f%n", name, pt.pool(),
+                    SampleCount.format(pt.samplesSeen()), pt.observed(), pt.predicted(), pt.absError());
+        }
+        o.printf(Locale.ROOT, "  %-14s MAE %.4f, max %.4f (%d points)%n", name, s.mae(), s.maxError(),
+                s.points().size());
     }
 }

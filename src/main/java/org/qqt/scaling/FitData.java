@@ -8,18 +8,40 @@ import org.qqt.io.BadInputException;
 
 /**
  * Observations grouped by pool, in output order, with the precomputed {@link PointTerms} of every point.
- * Pool i owns the points {@code start[i] .. start[i+1]-1}.
+ * Pool i owns the points {@code start[i] .. start[i+1]-1}. Pools are further gathered into tie groups
+ * ({@link Tie}): pool i belongs to group {@code groupOf[i]}; without tying every pool is its own group.
  */
 final class FitData {
     final List<String> names;
+    /** Tie group of each pool, and the groups' names and member pools (in pool order). */
+    final int[] groupOf;
+    final List<String> groupNames;
+    final int[][] groupPools;
     final double[] sizes;
     final int[] start;
     final Observation[] points;
     final double[] y;
     final PointTerms[] terms;
 
-    private FitData(List<String> names, double[] sizes, List<Observation> ordered, int[] start, double normalizer) {
+    private FitData(List<String> names, double[] sizes, List<Observation> ordered, int[] start, double normalizer,
+                    List<String> poolGroups) {
         this.names = List.copyOf(names);
+        this.groupOf = new int[names.size()];
+        List<String> gn = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            int g = gn.indexOf(poolGroups.get(i));
+            if (g < 0) {
+                g = gn.size();
+                gn.add(poolGroups.get(i));
+            }
+            groupOf[i] = g;
+        }
+        this.groupNames = List.copyOf(gn);
+        this.groupPools = new int[gn.size()][];
+        for (int g = 0; g < gn.size(); g++) {
+            int gg = g;
+            groupPools[g] = java.util.stream.IntStream.range(0, names.size()).filter(i -> groupOf[i] == gg).toArray();
+        }
         this.sizes = sizes;
         this.start = start;
         this.points = ordered.toArray(new Observation[0]);
@@ -39,11 +61,33 @@ final class FitData {
         return points.length;
     }
 
+    int groups() {
+        return groupNames.size();
+    }
+
+    /** A group's name for reports: the CSV's group, the pool's name for a pool alone, or {@value #ALL}. */
+    String groupLabel(int g) {
+        String key = groupNames.get(g);
+        return key.substring(key.indexOf(':') + 1);
+    }
+
+    /** The name under which everything tied is reported when all pools form one group. */
+    static final String ALL = "all";
+
     /**
      * Groups {@code observations} by pool. {@code order} (may be null) names the pools to fit, in output order;
      * otherwise pools keep their order of first appearance. Every problem is a one-line BadInputException.
      */
     static FitData of(List<Observation> observations, List<String> order, double normalizer) {
+        return of(observations, order, normalizer, Tie.NONE);
+    }
+
+    /**
+     * As {@link #of(List, List, double)}, with tie groups: without tying each pool is its own group; with tying,
+     * the observations' {@code group} (one per pool), pools without one forming their own group, and all pools
+     * one group (named {@value #ALL}) when no observation names a group.
+     */
+    static FitData of(List<Observation> observations, List<String> order, double normalizer, Tie tie) {
         if (observations.isEmpty()) {
             throw new BadInputException("no observations to fit");
         }
@@ -98,6 +142,18 @@ final class FitData {
             ordered.addAll(list);
         }
         start[names.size()] = ordered.size();
-        return new FitData(names, sizes, ordered, start, normalizer);
+        boolean anyGroup = observations.stream().anyMatch(o -> o.group() != null);
+        List<String> poolGroups = new ArrayList<>();
+        for (String n : names) {
+            String g = byPool.get(n).get(0).group();
+            for (Observation o : byPool.get(n)) {
+                if (!java.util.Objects.equals(o.group(), g)) {
+                    throw new BadInputException("pool '" + n + "' is in two groups, '" + g + "' and '" + o.group()
+                            + "'; give every row of a pool the same group");
+                }
+            }
+            poolGroups.add(!tie.any() ? "pool:" + n : !anyGroup ? ALL : g == null ? "pool:" + n : "group:" + g);
+        }
+        return new FitData(names, sizes, ordered, start, normalizer, poolGroups);
     }
 }

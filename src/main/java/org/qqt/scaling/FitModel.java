@@ -11,8 +11,8 @@ import org.apache.commons.math3.util.Pair;
 
 /**
  * The law over all points of a fit as a function of the free parameters, for Levenberg–Marquardt.
- * Parameter vector θ = ([ln a when searched], [d when searched], b_1..b_p, ln τ_1..ln τ_p): optimising ln a and
- * ln τ keeps a and τ positive. A one-value a grid or d list fixes that parameter. The Jacobian is analytic ({@link PointTerms#value}).
+ * Parameter vector θ = ([ln a when searched], [d when searched], b slots, ln τ slots): one b slot per pool, or per
+ * tie group when b is tied ({@link Tie}), likewise τ; optimising ln a and ln τ keeps a and τ positive. A one-value a grid or d list fixes that parameter. The Jacobian is analytic ({@link PointTerms#value}).
  */
 final class FitModel {
     final FitData data;
@@ -22,9 +22,30 @@ final class FitModel {
     final double aFixed;
     final boolean dFree;
     final double dFixed;
+    /** The b and τ slot of each pool, and the number of slots. */
+    final int[] bSlot;
+    final int[] tauSlot;
+    final int bSlots;
+    final int tauSlots;
+    final Tie tie;
 
     FitModel(FitData data, LawForm form, Objective objective, boolean aFree, double aFixed, boolean dFree,
              double dFixed) {
+        this(data, form, objective, aFree, aFixed, dFree, dFixed, Tie.NONE);
+    }
+
+    FitModel(FitData data, LawForm form, Objective objective, boolean aFree, double aFixed, boolean dFree,
+             double dFixed, Tie tie) {
+        int p = data.pools();
+        this.tie = tie;
+        this.bSlot = new int[p];
+        this.tauSlot = new int[p];
+        for (int i = 0; i < p; i++) {
+            bSlot[i] = tie.b() ? data.groupOf[i] : i;
+            tauSlot[i] = tie.tau() ? data.groupOf[i] : i;
+        }
+        this.bSlots = tie.b() ? data.groups() : p;
+        this.tauSlots = tie.tau() ? data.groups() : p;
         this.data = data;
         this.form = form.forObjective(objective);
         this.objective = objective;
@@ -35,7 +56,7 @@ final class FitModel {
     }
 
     int dim() {
-        return bOffset() + 2 * data.pools();
+        return bOffset() + bSlots + tauSlots;
     }
 
     private int dOffset() {
@@ -47,7 +68,7 @@ final class FitModel {
     }
 
     int tauOffset() {
-        return bOffset() + data.pools();
+        return bOffset() + bSlots;
     }
 
     double a(double[] theta) {
@@ -66,7 +87,7 @@ final class FitModel {
     }
 
     double b(double[] theta, int pool) {
-        return theta[bOffset() + pool];
+        return theta[bOffset() + bSlot[pool]];
     }
 
     /**
@@ -74,7 +95,7 @@ final class FitModel {
      * upwards without end and exp overflowed to ∞, which no law or params file accepts.
      */
     double tau(double[] theta, int pool) {
-        return Math.min(Math.exp(theta[tauOffset() + pool]), TAU_MAX);
+        return Math.min(Math.exp(theta[tauOffset() + tauSlot[pool]]), TAU_MAX);
     }
 
     double[] theta(double a, double d, double[] b, double[] tau) {
@@ -86,8 +107,8 @@ final class FitModel {
             t[dOffset()] = d;
         }
         for (int i = 0; i < b.length; i++) {
-            t[bOffset() + i] = b[i];
-            t[tauOffset() + i] = Math.log(tau[i]);
+            t[bOffset() + bSlot[i]] = b[i];
+            t[tauOffset() + tauSlot[i]] = Math.log(tau[i]);
         }
         return t;
     }
@@ -112,8 +133,8 @@ final class FitModel {
                     if (dFree) {
                         row[dOffset()] = g[3];
                     }
-                    row[bOffset() + i] = g[1];
-                    row[tauOffset() + i] = g[2];
+                    row[bOffset() + bSlot[i]] = g[1];
+                    row[tauOffset() + tauSlot[i]] = g[2];
                 }
             }
         }

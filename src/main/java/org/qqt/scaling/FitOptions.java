@@ -18,10 +18,17 @@ import org.qqt.io.BadInputException;
  * @param seed seed of the bootstrap resampling
  * @param threads worker threads for the grid and the bootstrap (results do not depend on it)
  * @param pools pools to fit, in output order; null = every pool in order of first appearance
+ * @param tie which of b and τ the pools of a group share ({@link Tie#NONE}: each pool its own)
  */
 public record FitOptions(LawForm form, Objective objective, double normalizer, List<Double> d,
                          GridAxis a, GridAxis b, GridAxis tau, boolean refine, int bootstrap, long seed,
-                         int threads, List<String> pools) {
+                         int threads, List<String> pools, Tie tie) {
+
+    /** Options without tying. */
+    public FitOptions(LawForm form, Objective objective, double normalizer, List<Double> d, GridAxis a, GridAxis b,
+                      GridAxis tau, boolean refine, int bootstrap, long seed, int threads, List<String> pools) {
+        this(form, objective, normalizer, d, a, b, tau, refine, bootstrap, seed, threads, pools, Tie.NONE);
+    }
 
     /** Default upper end of the a grid: covers every a the reference code reports (0.021–0.035). */
     public static final double DEFAULT_A_MAX = 0.05;
@@ -30,6 +37,7 @@ public record FitOptions(LawForm form, Objective objective, double normalizer, L
 
     public FitOptions {
         d = List.copyOf(d);
+        tie = tie == null ? Tie.NONE : tie;
         pools = pools == null ? null : List.copyOf(pools);
         if (d.isEmpty() || d.stream().anyMatch(x -> !Double.isFinite(x))) {
             throw new BadInputException("--d needs one or more finite values, e.g. 0.1 or 0.05,0.1,0.2");
@@ -72,27 +80,31 @@ public record FitOptions(LawForm form, Objective objective, double normalizer, L
     }
 
     public FitOptions withBootstrap(int draws, long seed) {
-        return new FitOptions(form, objective, normalizer, d, a, b, tau, refine, draws, seed, threads, pools);
+        return new FitOptions(form, objective, normalizer, d, a, b, tau, refine, draws, seed, threads, pools, tie);
     }
 
     public FitOptions withThreads(int n) {
-        return new FitOptions(form, objective, normalizer, d, a, b, tau, refine, bootstrap, seed, n, pools);
+        return new FitOptions(form, objective, normalizer, d, a, b, tau, refine, bootstrap, seed, n, pools, tie);
     }
 
     public FitOptions withRefine(boolean on) {
-        return new FitOptions(form, objective, normalizer, d, a, b, tau, on, bootstrap, seed, threads, pools);
+        return new FitOptions(form, objective, normalizer, d, a, b, tau, on, bootstrap, seed, threads, pools, tie);
     }
 
     public FitOptions withA(GridAxis axis) {
-        return new FitOptions(form, objective, normalizer, d, axis, b, tau, refine, bootstrap, seed, threads, pools);
+        return new FitOptions(form, objective, normalizer, d, axis, b, tau, refine, bootstrap, seed, threads, pools, tie);
     }
 
     public FitOptions withD(List<Double> values) {
-        return new FitOptions(form, objective, normalizer, values, a, b, tau, refine, bootstrap, seed, threads, pools);
+        return new FitOptions(form, objective, normalizer, values, a, b, tau, refine, bootstrap, seed, threads, pools, tie);
     }
 
     public FitOptions withPools(List<String> names) {
-        return new FitOptions(form, objective, normalizer, d, a, b, tau, refine, bootstrap, seed, threads, names);
+        return new FitOptions(form, objective, normalizer, d, a, b, tau, refine, bootstrap, seed, threads, names, tie);
+    }
+
+    public FitOptions withTie(Tie t) {
+        return new FitOptions(form, objective, normalizer, d, a, b, tau, refine, bootstrap, seed, threads, pools, t);
     }
 
     /** The law form actually evaluated: effective data always adds d at the end. */

@@ -6,8 +6,8 @@ import java.util.Locale;
 import org.qqt.io.BadInputException;
 
 /**
- * Fits the scaling law to observations: a and d shared by all pools, b and τ per pool, minimising the sum of
- * squared errors over all points of all pools.
+ * Fits the scaling law to observations: a and d shared by all pools, b and τ per pool or shared by the pools of a
+ * tie group ({@link Tie}), minimising the sum of squared errors over all points of all pools.
  * <ol>
  *   <li>an exhaustive, deterministic grid (the reference's: a∈linspace(1e-4, a_max, 100),
  *       b∈linspace(−0.5, −0.005, 100), τ∈linspace(1, 10, 100), d fixed or each of a list) — see
@@ -30,13 +30,16 @@ public final class Fitter {
      * [0, 1], a pool with two sizes, fewer points than free parameters) is a one-line BadInputException.
      */
     public static FitResult fit(List<Observation> observations, FitOptions opt, String metric) {
-        FitData data = FitData.of(observations, opt.pools(), opt.normalizer());
+        FitData data = FitData.of(observations, opt.pools(), opt.normalizer(), opt.tie());
         int p = data.pools();
-        int free = freeParameters(p, opt.aSearched(), opt.dSearched());
+        FitModel shape = new FitModel(data, opt.form(), opt.objective(), opt.aSearched(), opt.a().min(),
+                opt.dSearched(), opt.d().get(0), opt.tie());
+        int free = shape.dim();
         if (data.size() < free) {
-            throw new BadInputException(data.size() + " observations but " + free + " free parameters (b and tau for "
-                    + p + " pool(s)" + (opt.aSearched() ? ", a" : "") + (opt.dSearched() ? ", d" : "")
-                    + "); add runs (at least 3 per pool), fix a or d with a single value, or fit fewer pools");
+            throw new BadInputException(data.size() + " observations but " + free + " free parameters (" + shape.bSlots
+                    + " b and " + shape.tauSlots + " tau for " + p + " pool(s)" + (opt.aSearched() ? ", a" : "")
+                    + (opt.dSearched() ? ", d" : "") + "); add runs (at least 3 per pool), share b and tau between "
+                    + "pools (--tie b,tau), fix a or d with a single value, or fit fewer pools");
         }
         double[] aAxis = opt.a().values();
         double[] bAxis = opt.b().values();
@@ -59,7 +62,7 @@ public final class Fitter {
             gridTau[i] = tAxis[best.tauIndex()[i]];
         }
         FitModel model = new FitModel(data, opt.form(), opt.objective(), opt.aSearched(), gridA,
-                opt.dSearched(), gridD);
+                opt.dSearched(), gridD, opt.tie());
         double[] thetaGrid = model.theta(gridA, gridD, gridB, gridTau);
         double gridSse = model.sse(thetaGrid, data.y); // point by point, not the grid's quadratic form
         double[] theta = thetaGrid;
@@ -79,7 +82,7 @@ public final class Fitter {
         long t2 = System.nanoTime();
 
         List<String> warnings = new ArrayList<>();
-        edgeWarnings(warnings, opt, best, data);
+        edgeWarnings(warnings, opt, best, data, model);
         if (opt.refine() && !refined) {
             warnings.add("Levenberg-Marquardt did not improve on the grid point; the grid optimum is reported");
         }
@@ -124,12 +127,12 @@ public final class Fitter {
                 }
                 bootstrap.add(new ScalingParams.BootstrapDraw(model.a(t), model.d(t), b, tau));
             }
-            intervals = intervals(params, bootstrap, opt.aSearched(), opt.dSearched());
+            intervals = intervals(params, bootstrap, opt.aSearched(), opt.dSearched(), model);
         }
         FitReport report = new FitReport(opt.effectiveForm().cliName(), opt.objective().cliName(), metric,
                 data.size(), free, gridSse, sse, Math.sqrt(sse / data.size()), residuals, ranges(opt),
                 intervals, opt.refine() ? refined : null, opt.bootstrap() > 0 ? draws.size() : null,
-                warnings.isEmpty() ? null : warnings);
+                warnings.isEmpty() ? null : warnings, tied(data, opt.tie()), null, Nesting.of(data.names, data.sizes));
         ScalingParams out = new ScalingParams(params.a(), params.d(), opt.normalizer(), params.pools(), report,
                 bootstrap);
         return new FitResult(out, gridParams, best.rows(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
@@ -143,9 +146,12 @@ public final class Fitter {
         return new ScalingParams(model.a(theta), model.d(theta), normalizer, pools);
     }
 
-    /** Percentile 95% intervals of every free parameter over the bootstrap draws. */
+    /**
+     * Percentile 95% intervals of every free parameter over the bootstrap draws: a and d when searched, then b and
+     * τ per slot (a pool, or a tie group), named "b[pool]" or "b[group]".
+     */
     static List<FitReport.Interval> intervals(ScalingParams est, List<ScalingParams.BootstrapDraw> draws,
-                                              boolean aSearched, boolean dSearched) {
+                                              boolean aSearched, boolean dSearched, FitModel model) {
         List<FitReport.Interval> out = new ArrayList<>();
         if (aSearched) {
             out.add(interval("a", est.a(), draws.stream().mapToDouble(ScalingParams.BootstrapDraw::a).toArray()));
@@ -153,14 +159,43 @@ public final class Fitter {
         if (dSearched) {
             out.add(interval("d", est.d(), draws.stream().mapToDouble(ScalingParams.BootstrapDraw::d).toArray()));
         }
+        java.util.Set<Integer> seenB = new java.util.HashSet<>();
+        java.util.Set<Integer> seenTau = new java.util.HashSet<>();
         for (int i = 0; i < est.pools().size(); i++) {
             int k = i;
             PoolParams pp = est.pools().get(i);
-            out.add(interval("b[" + pp.name() + "]", pp.b(), draws.stream().mapToDouble(x -> x.b().get(k)).toArray()));
-            out.add(interval("tau[" + pp.name() + "]", pp.tau(),
-                    draws.stream().mapToDouble(x -> x.tau().get(k)).toArray()));
+            if (seenB.add(model.bSlot[i])) {
+                out.add(interval("b[" + slotLabel(model, true, i) + "]", pp.b(),
+                        draws.stream().mapToDouble(x -> x.b().get(k)).toArray()));
+            }
+            if (seenTau.add(model.tauSlot[i])) {
+                out.add(interval("tau[" + slotLabel(model, false, i) + "]", pp.tau(),
+                        draws.stream().mapToDouble(x -> x.tau().get(k)).toArray()));
+            }
         }
         return out;
+    }
+
+    /** The name of pool i's b (or τ) slot: the pool's name, or its tie group's when that parameter is tied. */
+    static String slotLabel(FitModel model, boolean b, int pool) {
+        boolean tied = b ? model.tie.b() : model.tie.tau();
+        return tied ? model.data.groupLabel(model.data.groupOf[pool]) : model.data.names.get(pool);
+    }
+
+    /** The tie groups of a fit as reported (null without tying). */
+    static FitReport.Tied tied(FitData data, Tie tie) {
+        if (!tie.any()) {
+            return null;
+        }
+        List<FitReport.TieGroup> groups = new ArrayList<>();
+        for (int g = 0; g < data.groups(); g++) {
+            List<String> pools = new ArrayList<>();
+            for (int i : data.groupPools[g]) {
+                pools.add(data.names.get(i));
+            }
+            groups.add(new FitReport.TieGroup(data.groupLabel(g), pools));
+        }
+        return new FitReport.Tied(tie.names(), groups);
     }
 
     private static FitReport.Interval interval(String name, double estimate, double[] values) {
@@ -168,7 +203,8 @@ public final class Fitter {
                 Bootstrap.quantile(values, 0.975), 0.95);
     }
 
-    private static void edgeWarnings(List<String> warnings, FitOptions opt, GridSearch.Best best, FitData data) {
+    private static void edgeWarnings(List<String> warnings, FitOptions opt, GridSearch.Best best, FitData data,
+                                     FitModel model) {
         if (opt.a().steps() > 1) {
             if (best.aIndex() == opt.a().steps() - 1) {
                 warnings.add(String.format(Locale.ROOT,
@@ -183,13 +219,20 @@ public final class Fitter {
                     + "): widen the list");
         }
         for (int i = 0; i < data.pools(); i++) {
-            String pool = data.names.get(i);
             if (opt.b().steps() > 1 && (best.bIndex()[i] == 0 || best.bIndex()[i] == opt.b().steps() - 1)) {
-                warnings.add("pool '" + pool + "': the grid optimum of b is on the edge of --b-range " + opt.b());
+                addOnce(warnings, "'" + slotLabel(model, true, i) + "': the grid optimum of b is on the edge of "
+                        + "--b-range " + opt.b() + " (LM may leave the grid; widen it if the fit looks wrong)");
             }
             if (opt.tau().steps() > 1 && (best.tauIndex()[i] == 0 || best.tauIndex()[i] == opt.tau().steps() - 1)) {
-                warnings.add("pool '" + pool + "': the grid optimum of tau is on the edge of --tau-range " + opt.tau());
+                addOnce(warnings, "'" + slotLabel(model, false, i) + "': the grid optimum of tau is on the edge of "
+                        + "--tau-range " + opt.tau() + " (LM may leave the grid; widen it if the fit looks wrong)");
             }
+        }
+    }
+
+    private static void addOnce(List<String> warnings, String w) {
+        if (!warnings.contains(w)) {
+            warnings.add(w);
         }
     }
 

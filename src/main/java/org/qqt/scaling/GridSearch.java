@@ -7,8 +7,8 @@ import java.util.stream.IntStream;
 /**
  * The exhaustive grid: a and d shared, b and τ per pool, objective = sum of squared errors over all points.
  *
- * <p>For fixed (a, d) the pools are independent, so each pool is minimised over its (b, τ) plane and the minima
- * are summed. The law factorises into an a-dependent scalar A = a^b and a-independent factors per point:
+ * <p>For fixed (a, d) the tie groups ({@link Tie}) are independent, so each group is minimised over its (b, τ)
+ * cells ({@link #minimiseGroup}) and the minima are summed; without tying every pool is its own group. The law factorises into an a-dependent scalar A = a^b and a-independent factors per point:
  * <pre>
  *   additive utility, effective data:  y_j = A·W_j + d            W_j = exp(b·kernel_j(τ))
  *   reference form:                    y_j = A·U_j + d·V_j        V_j = exp(b·G_j(τ)), U_j = (min(E,S)/N0)^b·V_j
@@ -20,8 +20,8 @@ import java.util.stream.IntStream;
  * 1e-16·Σy² to cancellation (≈ 1e-15 here), far below the SSE differences between grid cells; the reported SSE
  * is recomputed point by point.
  *
- * <p>Work is split over (d, pool) pairs; each is computed sequentially (all a at once, a innermost) into its own
- * slots, and the reduction sums the pools in order and walks the (d, a) cells in index order with a strict "&lt;",
+ * <p>Work is split over (d, group) pairs; each is computed sequentially (all a at once, a innermost) into its own
+ * slots, and the reduction sums the groups in order and walks the (d, a) cells in index order with a strict "&lt;",
  * so the result does not depend on the thread count or scheduling: ties go to the lowest (d, a, b, τ) index.
  */
 final class GridSearch {
@@ -117,6 +117,36 @@ final class GridSearch {
             }
         }
 
+        /** Tables with one unit: the given pools' sums added (the SSE's sums are additive over points). */
+        Tables merged(int[] pools) {
+            return new Tables(this, pools);
+        }
+
+        private Tables(Tables src, int[] pools) {
+            form = src.form;
+            objective = src.objective;
+            b = src.b;
+            tau = src.tau;
+            data = src.data;
+            int cells = b.length * tau.length;
+            p = new double[1][cells];
+            q = new double[1][cells];
+            r = new double[1][cells];
+            s = new double[1][cells];
+            t = new double[1][cells];
+            yy = new double[1];
+            for (int i : pools) {
+                for (int k = 0; k < cells; k++) {
+                    p[0][k] += src.p[i][k];
+                    q[0][k] += src.q[i][k];
+                    r[0][k] += src.r[i][k];
+                    s[0][k] += src.s[i][k];
+                    t[0][k] += src.t[i][k];
+                }
+                yy[0] += src.yy[i];
+            }
+        }
+
         /** The law at point j (0-based within pool i) through the same factorisation the tables use. */
         double value(int pool, int j, double a, double d, int bi, int ti) {
             PointTerms pt = data.terms[data.start[pool] + j];
@@ -181,23 +211,131 @@ final class GridSearch {
         }
     }
 
+    /**
+     * The best cell of one tie group for every a of the grid, d fixed: {@code best[ai]} its SSE (Σy² included),
+     * {@code bIndex[m][ai]} and {@code tauIndex[m][ai]} the b and τ indices of the group's m-th pool.
+     */
+    record GroupBest(double[] best, int[][] bIndex, int[][] tauIndex) {}
+
+    /**
+     * Minimises one tie group over its (b, τ) cells for every a at once. A pool alone, or a group sharing both b
+     * and τ (its tables summed: the sums are additive over points), is one (b, τ) plane. A group sharing only b
+     * minimises each pool over τ for every b and sums; sharing only τ, each pool over b for every τ. Cells are
+     * visited in increasing index with a strict "&lt;", so ties go to the lowest index.
+     */
+    static GroupBest minimiseGroup(Tables tables, int[] pools, Tie tie, double[] lnA, double d) {
+        int na = lnA.length;
+        int nb = tables.b.length;
+        int nt = tables.tau.length;
+        int m = pools.length;
+        double[] best = new double[na];
+        int[][] bIdx = new int[m][na];
+        int[][] tIdx = new int[m][na];
+        if (m == 1 || (tie.b() && tie.tau())) {
+            Tables t = m == 1 ? tables : tables.merged(pools);
+            int unit = m == 1 ? pools[0] : 0;
+            int[] k = new int[na];
+            t.minimise(unit, lnA, d, best, k);
+            for (int i = 0; i < m; i++) {
+                for (int ai = 0; ai < na; ai++) {
+                    bIdx[i][ai] = k[ai] / nt;
+                    tIdx[i][ai] = k[ai] % nt;
+                }
+            }
+            return new GroupBest(best, bIdx, tIdx);
+        }
+        java.util.Arrays.fill(best, Double.POSITIVE_INFINITY);
+        if (tie.b()) {
+            // for each b: every pool's best τ, summed
+            double[] inner = new double[na];
+            int[] innerT = new int[na];
+            double[] total = new double[na];
+            int[][] argT = new int[m][na];
+            for (int bi = 0; bi < nb; bi++) {
+                java.util.Arrays.fill(total, 0);
+                for (int i = 0; i < m; i++) {
+                    java.util.Arrays.fill(inner, Double.POSITIVE_INFINITY);
+                    for (int ti = 0; ti < nt; ti++) {
+                        for (int ai = 0; ai < na; ai++) {
+                            double v = tables.sse(pools[i], lnA[ai], d, bi, ti);
+                            if (v < inner[ai]) {
+                                inner[ai] = v;
+                                innerT[ai] = ti;
+                            }
+                        }
+                    }
+                    for (int ai = 0; ai < na; ai++) {
+                        total[ai] += inner[ai];
+                        argT[i][ai] = innerT[ai];
+                    }
+                }
+                for (int ai = 0; ai < na; ai++) {
+                    if (total[ai] < best[ai]) {
+                        best[ai] = total[ai];
+                        for (int i = 0; i < m; i++) {
+                            bIdx[i][ai] = bi;
+                            tIdx[i][ai] = argT[i][ai];
+                        }
+                    }
+                }
+            }
+        } else {
+            // shared τ: every pool's best b for each (τ, a), summed over pools per τ
+            double[][][] inner = new double[m][nt][na];
+            int[][][] innerB = new int[m][nt][na];
+            for (int i = 0; i < m; i++) {
+                for (double[] row : inner[i]) {
+                    java.util.Arrays.fill(row, Double.POSITIVE_INFINITY);
+                }
+                for (int bi = 0; bi < nb; bi++) {
+                    for (int ti = 0; ti < nt; ti++) {
+                        double[] row = inner[i][ti];
+                        for (int ai = 0; ai < na; ai++) {
+                            double v = tables.sse(pools[i], lnA[ai], d, bi, ti);
+                            if (v < row[ai]) {
+                                row[ai] = v;
+                                innerB[i][ti][ai] = bi;
+                            }
+                        }
+                    }
+                }
+            }
+            for (int ti = 0; ti < nt; ti++) {
+                for (int ai = 0; ai < na; ai++) {
+                    double total = 0;
+                    for (int i = 0; i < m; i++) {
+                        total += inner[i][ti][ai];
+                    }
+                    if (total < best[ai]) {
+                        best[ai] = total;
+                        for (int i = 0; i < m; i++) {
+                            bIdx[i][ai] = innerB[i][ti][ai];
+                            tIdx[i][ai] = ti;
+                        }
+                    }
+                }
+            }
+        }
+        return new GroupBest(best, bIdx, tIdx);
+    }
+
     static Best run(FitData data, FitOptions opt) {
         double[] a = opt.a().values();
         double[] b = opt.b().values();
         double[] tau = opt.tau().values();
         double[] d = opt.d().stream().mapToDouble(Double::doubleValue).toArray();
         Tables tables = new Tables(data, opt.form(), opt.objective(), b, tau);
-        int p = data.pools();
+        int g = data.groups();
         int na = a.length;
         double[] lnA = new double[na];
         for (int ai = 0; ai < na; ai++) {
             lnA[ai] = Math.log(a[ai]);
         }
-        // one task per (d, pool); each writes its own slots
-        int tasks = d.length * p;
-        double[][] taskBest = new double[tasks][na];
-        int[][] taskK = new int[tasks][na];
-        java.util.function.IntConsumer task = j -> tables.minimise(j % p, lnA, d[j / p], taskBest[j], taskK[j]);
+        // one task per (d, group); each writes its own slot
+        int tasks = d.length * g;
+        GroupBest[] taskBest = new GroupBest[tasks];
+        java.util.function.IntConsumer task = j -> taskBest[j] =
+                minimiseGroup(tables, data.groupPools[j % g], opt.tie(), lnA, d[j / g]);
         if (opt.threads() == 1 || tasks == 1) {
             IntStream.range(0, tasks).forEach(task);
         } else {
@@ -213,15 +351,15 @@ final class GridSearch {
                 pool.shutdown();
             }
         }
-        // (d, a) cells: pools summed in pool order; the first strict minimum wins
+        // (d, a) cells: groups summed in group order; the first strict minimum wins
         int bestD = 0;
         int bestA = 0;
         double bestSse = Double.NaN;
         for (int di = 0; di < d.length; di++) {
             for (int ai = 0; ai < na; ai++) {
                 double total = 0;
-                for (int i = 0; i < p; i++) {
-                    total += taskBest[di * p + i][ai];
+                for (int k = 0; k < g; k++) {
+                    total += taskBest[di * g + k].best()[ai];
                 }
                 if (Double.isNaN(bestSse) || total < bestSse) {
                     bestSse = total;
@@ -230,14 +368,17 @@ final class GridSearch {
                 }
             }
         }
-        int[] bi = new int[p];
-        int[] ti = new int[p];
-        for (int i = 0; i < p; i++) {
-            int k = taskK[bestD * p + i][bestA];
-            bi[i] = k / tau.length;
-            ti[i] = k % tau.length;
+        int[] bi = new int[data.pools()];
+        int[] ti = new int[data.pools()];
+        for (int k = 0; k < g; k++) {
+            GroupBest gb = taskBest[bestD * g + k];
+            int[] members = data.groupPools[k];
+            for (int m = 0; m < members.length; m++) {
+                bi[members[m]] = gb.bIndex()[m][bestA];
+                ti[members[m]] = gb.tauIndex()[m][bestA];
+            }
         }
-        long rows = (long) d.length * na * p * b.length * tau.length;
+        long rows = (long) d.length * na * data.pools() * b.length * tau.length;
         return new Best(bestD, bestA, bi, ti, bestSse, rows);
     }
 }

@@ -12,7 +12,8 @@ import org.qqt.io.SampleCount;
 /**
  * Reads observations for fitting and validation from either
  * <ul>
- *   <li>a CSV with header {@code pool,pool_size,samples_seen,error} (sizes may be written 12.8M), or
+ *   <li>a CSV with header {@code pool,pool_size,samples_seen,error} (sizes may be written 12.8M; an optional
+ *       {@code group} column names pools that share tied parameters; other columns are ignored), or
  *   <li>a runs tree: every directory below it holding {@code run.json} and a DataComp {@code eval_results.jsonl}.
  * </ul>
  * Errors must lie in [0, 1]; anything else is a one-line {@link BadInputException} naming file and line.
@@ -45,6 +46,7 @@ public final class Observations {
         int iSize = indexOf(header, "pool_size", file);
         int iSeen = indexOf(header, "samples_seen", file);
         int iErr = indexOf(header, "error", file);
+        int iGroup = optionalIndex(header, "group");
         List<Observation> out = new ArrayList<>();
         for (int ln = 1; ln < lines.size(); ln++) {
             String line = lines.get(ln).trim();
@@ -66,7 +68,8 @@ public final class Observations {
             } catch (BadInputException | NumberFormatException e) {
                 throw BadInputException.inFile(file, where + "not a number: " + e.getMessage());
             }
-            out.add(check(new Observation(f[iPool], size, seen, err), file, where));
+            String group = iGroup < 0 || f[iGroup].isBlank() ? null : f[iGroup];
+            out.add(check(new Observation(f[iPool], size, seen, err, group), file, where));
         }
         if (out.isEmpty()) {
             throw BadInputException.inFile(file, "no observations (only a header)");
@@ -90,11 +93,19 @@ public final class Observations {
         return o;
     }
 
-    private static int indexOf(String[] header, String name, Path file) {
+    private static int optionalIndex(String[] header, String name) {
         for (int i = 0; i < header.length; i++) {
             if (header[i].equalsIgnoreCase(name)) {
                 return i;
             }
+        }
+        return -1;
+    }
+
+    private static int indexOf(String[] header, String name, Path file) {
+        int i = optionalIndex(header, name);
+        if (i >= 0) {
+            return i;
         }
         throw BadInputException.inFile(file, "missing column '" + name + "'; expected header pool,pool_size,samples_seen,error");
     }

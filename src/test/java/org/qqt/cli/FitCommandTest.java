@@ -111,6 +111,58 @@ class FitCommandTest {
     }
 
     @Test
+    void tiedFitWithAGroupColumnFeedsValidateAndReportsCrossValidation() throws IOException {
+        // two groups of two pools each, sharing b and tau within the group; the largest budget held out
+        StringBuilder train = new StringBuilder("pool,pool_size,samples_seen,error,group,lr\n");
+        StringBuilder test = new StringBuilder("pool,pool_size,samples_seen,error\n");
+        String[] pool = {"s", "m", "x", "y"};
+        double[] size = {10e6, 40e6, 10e6, 40e6};
+        double[] b = {-0.2, -0.2, -0.12, -0.12};
+        double[] tau = {4, 4, 2, 2};
+        org.qqt.scaling.Law law = new org.qqt.scaling.Law(LawForm.ADDITIVE, 0.02, 0.1, 1e5);
+        for (int i = 0; i < 4; i++) {
+            for (double seen : new double[] {40e6, 120e6, 300e6, 600e6}) {
+                double y = law.error(seen, size[i], org.qqt.scaling.UtilitySchedule.pool(b[i], tau[i],
+                        Objective.UTILITY));
+                String row = String.format(Locale.ROOT, "%s,%.0f,%.0f,%.17g", pool[i], size[i], seen, y);
+                if (seen == 600e6) {
+                    test.append(row).append('\n');
+                } else {
+                    train.append(row).append(i < 2 ? ",small" : ",big").append(",5e-4\n");
+                }
+            }
+        }
+        Path trainCsv = dir.resolve("train.csv");
+        Path testCsv = dir.resolve("test.csv");
+        Files.writeString(trainCsv, train.toString());
+        Files.writeString(testCsv, test.toString());
+        Path params = dir.resolve("tied.json");
+        assertEquals(0, run("fit", trainCsv.toString(), "--tie", "b,tau", "--d", "0.05,0.1,0.15", "--out",
+                params.toString()), err.toString());
+        String table = out.toString();
+        assertTrue(table.contains("tied b,tau: group 'small' = s, m"), table);
+        assertTrue(table.contains("leave-one-out  MAE"), table);
+        assertTrue(table.contains("extrapolate    MAE"), table);
+        ScalingParams p = ScalingParams.load(params);
+        assertEquals(6, p.fit().freeParameters()); // a, d, 2 b, 2 tau
+        assertEquals(p.pool("s").tau(), p.pool("m").tau(), 0.0);
+        assertEquals(-0.12, p.pool("y").b(), 0.005);
+        assertEquals(12, p.fit().crossValidation().leaveOneOut().points().size());
+        assertEquals(4, p.fit().crossValidation().extrapolate().points().size());
+
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("validate", "--params", params.toString(), "--actual", testCsv.toString(), "--format",
+                "json"), err.toString());
+        String json = out.toString();
+        assertTrue(json.contains("\"mae\":") && json.contains("\"max_error\":"), json);
+        double mae = Double.parseDouble(json.replaceAll("(?s).*\"mae\":([0-9.eE-]+).*", "$1"));
+        assertTrue(mae < 0.002, json);
+
+        assertEquals(2, run("fit", trainCsv.toString(), "--tie", "b,c", "--out", params.toString()));
+        assertTrue(err.toString().contains("--tie 'b,c'"), err.toString());
+    }
+
+    @Test
     void aMissingFileIsExitCode2() {
         assertEquals(2, run("fit", dir.resolve("nope.csv").toString(), "--out", dir.resolve("p.json").toString()));
         assertTrue(err.toString().contains("nope.csv: no such file"), err.toString());
