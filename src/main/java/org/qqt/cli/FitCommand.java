@@ -190,21 +190,7 @@ final class FitCommand implements Runnable {
             }
             a = new GridAxis(1e-4, max, 100);
         }
-        List<Double> ds = new ArrayList<>();
-        if (d.contains(":")) {
-            for (double v : GridAxis.parse("--d", d).values()) {
-                ds.add(v);
-            }
-        }
-        for (String part : d.contains(":") ? new String[0] : d.split(",")) {
-            if (!part.isBlank()) {
-                try {
-                    ds.add(Double.parseDouble(part.trim()));
-                } catch (NumberFormatException e) {
-                    throw new BadInputException("--d '" + d + "': write a number or a list, e.g. 0.1 or 0.05,0.1,0.2");
-                }
-            }
-        }
+        List<Double> ds = FitOptions.parseD(d);
         int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         return new FitOptions(lawOptions.form(), lawOptions.objective(), SampleCount.parse(normalizer), ds, a,
                 GridAxis.parse("--b-range", bRange), GridAxis.parse("--tau-range", tauRange), !noRefine, bootstrap,

@@ -69,6 +69,25 @@ public record FitOptions(LawForm form, Objective objective, double normalizer, L
                 Runtime.getRuntime().availableProcessors(), null);
     }
 
+    /** The d values of {@code --d}: one value (d fixed), a list {@code 0.05,0.1,0.2}, or {@code MIN:MAX:STEPS}. */
+    public static List<Double> parseD(String text) {
+        if (text.contains(":")) {
+            return java.util.Arrays.stream(GridAxis.parse("--d", text).values()).boxed().toList();
+        }
+        List<Double> ds = new java.util.ArrayList<>();
+        for (String part : text.split(",")) {
+            if (!part.isBlank()) {
+                try {
+                    ds.add(Double.parseDouble(part.trim()));
+                } catch (NumberFormatException e) {
+                    throw new BadInputException("--d '" + text + "': write a number, a list such as 0.05,0.1,0.2, "
+                            + "or MIN:MAX:STEPS");
+                }
+            }
+        }
+        return ds;
+    }
+
     /** a is free unless its grid has a single value. */
     public boolean aSearched() {
         return a.steps() > 1;

@@ -109,4 +109,26 @@ public final class Observations {
         }
         throw BadInputException.inFile(file, "missing column '" + name + "'; expected header pool,pool_size,samples_seen,error");
     }
+
+    /**
+     * Writes observations as the CSV {@link #readCsv} reads (header pool,pool_size,samples_seen,error, plus group
+     * when any observation has one), atomically; numbers round-trip exactly.
+     */
+    public static void writeCsv(Path file, List<Observation> observations) {
+        boolean groups = observations.stream().anyMatch(o -> o.group() != null);
+        StringBuilder sb = new StringBuilder("pool,pool_size,samples_seen,error" + (groups ? ",group" : "") + "\n");
+        for (Observation o : observations) {
+            sb.append(o.pool()).append(',').append(number(o.poolSize())).append(',').append(number(o.samplesSeen()))
+                    .append(',').append(o.error());
+            if (groups) {
+                sb.append(',').append(o.group() == null ? "" : o.group());
+            }
+            sb.append('\n');
+        }
+        org.qqt.io.AtomicFiles.writeString(file, sb.toString());
+    }
+
+    private static String number(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e18 ? Long.toString((long) v) : Double.toString(v);
+    }
 }

@@ -1,0 +1,96 @@
+package org.qqt.report;
+
+import java.awt.Color;
+import java.awt.Font;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.XYStyler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.qqt.io.AtomicFiles;
+import org.qqt.io.BadInputException;
+
+/**
+ * Renders a {@link Figure6} with XChart: error vs samples seen (log x), one colour per pool, the fitted curve as a
+ * line, fitted runs as dots, held-out runs as larger diamonds. Headless; PNG or SVG by the file's extension.
+ */
+public final class Figure6Chart {
+    static final int WIDTH = 1200;
+    static final int HEIGHT = 750;
+
+    private Figure6Chart() {}
+
+    /** Writes {@code fig} to {@code file} (.png or .svg), atomically. */
+    public static void write(Figure6 fig, Path file) {
+        String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        XYChart chart = build(fig);
+        if (n.endsWith(".png")) {
+            AtomicFiles.write(file, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
+        } else if (n.endsWith(".svg")) {
+            AtomicFiles.write(file, out -> Figure5Chart.writeSvg(chart, out));
+        } else {
+            throw new BadInputException(file + ": unknown image type; use .png or .svg");
+        }
+    }
+
+    static XYChart build(Figure6 fig) {
+        double hi = 0;
+        for (Figure6.Series s : fig.pools()) {
+            hi = Math.max(hi, s.curveX()[s.curveX().length - 1]);
+        }
+        double scale = hi >= 1e9 ? 1e9 : hi >= 1e6 ? 1e6 : 1;
+        String unit = scale == 1e9 ? "billions, " : scale == 1e6 ? "millions, " : "";
+        XYChart chart = new XYChart(WIDTH, HEIGHT);
+        chart.setTitle(fig.title());
+        chart.setXAxisTitle("samples seen (" + unit + "log scale)");
+        chart.setYAxisTitle(fig.yAxisTitle());
+        XYStyler st = chart.getStyler();
+        st.setChartBackgroundColor(Color.WHITE);
+        st.setPlotBackgroundColor(Color.WHITE);
+        st.setPlotBorderColor(new Color(0x999999));
+        st.setPlotGridLinesColor(new Color(0xe6e6e6));
+        st.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 17));
+        st.setChartTitleBoxVisible(false);
+        st.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 15));
+        st.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+        st.setLegendPosition(Styler.LegendPosition.OutsideE);
+        st.setLegendLayout(Styler.LegendLayout.Vertical);
+        st.setLegendBorderColor(Color.WHITE);
+        st.setXAxisLogarithmic(true);
+        st.setXAxisLogarithmicDecadeOnly(false);
+        st.setYAxisDecimalPattern("0.00");
+        st.setMarkerSize(10);
+        for (int i = 0; i < fig.pools().size(); i++) {
+            Figure6.Series p = fig.pools().get(i);
+            Color c = Figure5Chart.colour(i);
+            XYSeries line = chart.addSeries(p.name() + " (fit)", scaled(p.curveX(), scale), p.curveY());
+            line.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+            line.setMarker(SeriesMarkers.NONE);
+            line.setLineColor(c);
+            if (p.fitX().length > 0) {
+                XYSeries dots = chart.addSeries(p.name() + " (fitted runs)", scaled(p.fitX(), scale), p.fitY());
+                dots.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+                dots.setMarker(SeriesMarkers.CIRCLE);
+                dots.setMarkerColor(c);
+            }
+            if (p.heldX().length > 0) {
+                XYSeries held = chart.addSeries(p.name() + " (held out)", scaled(p.heldX(), scale), p.heldY());
+                held.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+                held.setMarker(SeriesMarkers.DIAMOND);
+                held.setMarkerColor(c.darker());
+            }
+        }
+        return chart;
+    }
+
+    private static double[] scaled(double[] x, double scale) {
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i] / scale;
+        }
+        return out;
+    }
+}
