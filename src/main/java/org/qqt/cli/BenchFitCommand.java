@@ -11,6 +11,7 @@ import org.qqt.scaling.FitOptions;
 import org.qqt.scaling.GridAxis;
 import org.qqt.scaling.Law;
 import org.qqt.scaling.PoolParams;
+import org.qqt.scaling.Tie;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -20,6 +21,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "fit", mixinStandardHelpOptions = true,
         description = {"Time `qqt fit` on 4 pools x 5 points generated from known parameters (epochs 2-10 of a "
                 + "12.8M bucket, the paper's T-MARS values, a=0.022, d=0.1) plus Gaussian noise.",
+                "With --tie b,tau: 3 pools (2M, 10M, 50M) sharing b=-0.2, tau=30, 25 to 500 epochs per point "
+                        + "(tau grid 1:60:100), and the cross-validation refits timed once.",
                 "Baseline, same run: a naive loop calling Law.error for every grid row, timed on a subsample "
                         + "and extrapolated."})
 final class BenchFitCommand implements Runnable {
@@ -50,6 +53,9 @@ final class BenchFitCommand implements Runnable {
             description = "The naive baseline evaluates every k-th grid row (default ${DEFAULT-VALUE}).")
     int stride;
 
+    @Option(names = "--tie", paramLabel = "b,tau", description = "The tied case (see above): b,tau, b or tau.")
+    String tie;
+
     @Option(names = "--threads", description = "Worker threads (default: all cores).")
     Integer threads;
 
@@ -64,13 +70,18 @@ final class BenchFitCommand implements Runnable {
         int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         FitOptions opt = FitOptions.defaults(lawOptions.form(), lawOptions.objective(), FitBench.TRUE_D)
                 .withA(new GridAxis(1e-4, aMax, 100)).withThreads(n);
+        if (tie != null) {
+            opt = opt.withTie(Tie.parse(tie));
+            opt = new FitOptions(opt.form(), opt.objective(), opt.normalizer(), opt.d(), opt.a(), opt.b(),
+                    new GridAxis(1, 60, 100), opt.refine(), 0, 0, n, null, opt.tie());
+        }
         FitBench.Result r = FitBench.run(opt, sigma, seed, warmup, repetitions, stride);
         PrintWriter o = spec.commandLine().getOut();
         switch (format) {
-            case json -> o.println(Json.compact(summary(r)));
+            case json -> o.println(Json.compact(summary(r, opt)));
             case csv -> {
                 o.println("metric,value");
-                summary(r).forEach((k, v) -> {
+                summary(r, opt).forEach((k, v) -> {
                     if (!(v instanceof Map)) {
                         o.println(k + "," + v);
                     }
@@ -81,7 +92,7 @@ final class BenchFitCommand implements Runnable {
         o.flush();
     }
 
-    private Map<String, Object> summary(FitBench.Result r) {
+    private Map<String, Object> summary(FitBench.Result r, FitOptions opt) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("threads", r.threads());
         m.put("repetitions", r.repetitions());
@@ -95,6 +106,9 @@ final class BenchFitCommand implements Runnable {
         m.put("naive_extrapolated_seconds", r.naiveExtrapolatedSeconds());
         m.put("speedup", r.speedup());
         m.put("speedup_1_thread", r.naiveExtrapolatedSeconds() / r.singleThreadGridSeconds());
+        m.put("points", r.points());
+        m.put("tie", opt.tie().toString());
+        m.put("cross_validation_seconds", r.crossValidationSeconds());
         m.put("grid_sse", r.gridSse());
         m.put("sse", r.sse());
         Map<String, Object> fitted = new LinkedHashMap<>();
@@ -108,11 +122,13 @@ final class BenchFitCommand implements Runnable {
     }
 
     private void table(PrintWriter o, FitBench.Result r, FitOptions opt) {
-        o.printf(Locale.ROOT, "bench fit: 4 pools x 5 points (epochs 2,4,6,8,10 of 12.8M), sigma %g, seed %d, "
-                        + "law %s, objective %s, %d thread(s)%n", sigma, seed, opt.form().cliName(),
-                opt.objective().cliName(), r.threads());
-        o.printf(Locale.ROOT, "grid: %,d rows (%d a x 4 pools x %d b x %d tau, d fixed %.2f), median of %d after %d "
-                        + "warm-up%n", r.gridRows(), opt.a().steps(), opt.b().steps(), opt.tau().steps(),
+        int pools = r.truth().pools().size();
+        o.printf(Locale.ROOT, "bench fit: %d pools x %d points (%s), sigma %g, seed %d, law %s, objective %s, tie %s, "
+                        + "%d thread(s)%n", pools, r.points() / pools, opt.tie().any()
+                        ? "epochs 25,100,250,500 of 2M, 10M, 50M" : "epochs 2,4,6,8,10 of 12.8M", sigma, seed,
+                opt.form().cliName(), opt.objective().cliName(), opt.tie(), r.threads());
+        o.printf(Locale.ROOT, "grid: %,d rows (%d a x %d pools x %d b x %d tau, d fixed %.2f), median of %d after %d "
+                        + "warm-up%n", r.gridRows(), opt.a().steps(), pools, opt.b().steps(), opt.tau().steps(),
                 FitBench.TRUE_D, r.repetitions(), warmup);
         o.printf(Locale.ROOT, "  grid + LM (full fit)   %10.2f ms%n", r.fitSeconds() * 1e3);
         o.printf(Locale.ROOT, "  grid                   %10.2f ms   %.3g rows/s%n", r.gridSeconds() * 1e3,
@@ -123,8 +139,10 @@ final class BenchFitCommand implements Runnable {
                 r.naiveExtrapolatedSeconds());
         o.printf(Locale.ROOT, "  speed-up vs naive      %10.0fx (1 thread: %.0fx)%n", r.speedup(),
                 r.naiveExtrapolatedSeconds() / r.singleThreadGridSeconds());
-        o.printf(Locale.ROOT, "SSE: grid %.4g, after LM %.4g (noise floor 20*sigma^2 = %.3g)%n", r.gridSse(), r.sse(),
-                20 * sigma * sigma);
+        o.printf(Locale.ROOT, "  cross-validation       %10.2f ms   (leave-one-out + extrapolate: %d refits, once)%n",
+                r.crossValidationSeconds() * 1e3, r.points() + 1);
+        o.printf(Locale.ROOT, "SSE: grid %.4g, after LM %.4g (noise floor %d*sigma^2 = %.3g)%n", r.gridSse(), r.sse(),
+                r.points(), r.points() * sigma * sigma);
         o.printf(Locale.ROOT, "%-10s %10s %10s %10s %10s%n", "pool", "b", "b true", "tau", "tau true");
         for (int i = 0; i < r.truth().pools().size(); i++) {
             PoolParams t = r.truth().pools().get(i);

@@ -31,6 +31,22 @@ public final class FitBench {
         return new ScalingParams(TRUE_A, TRUE_D, Law.DEFAULT_NORMALIZER, pools);
     }
 
+    /** The tied case: epochs per point of {@link #tiedTruth()}'s pools (hundreds of passes, as Cherti et al.'s). */
+    public static final double[] TIED_EPOCHS = {25, 100, 250, 500};
+
+    /**
+     * The tied case of {@code qqt bench fit --tie}: three pools of one kind of data at 2M, 10M and 50M samples sharing
+     * b = −0.2 and τ = 30 (Figure 6's setting: same data, different sizes), a = 0.022, d = 0.1.
+     */
+    public static ScalingParams tiedTruth() {
+        List<PoolParams> pools = new ArrayList<>();
+        double[] sizes = {2e6, 10e6, 50e6};
+        for (int i = 0; i < sizes.length; i++) {
+            pools.add(new PoolParams("size" + (int) (sizes[i] / 1e6) + "M", sizes[i], -0.2, 30));
+        }
+        return new ScalingParams(TRUE_A, TRUE_D, Law.DEFAULT_NORMALIZER, pools);
+    }
+
     /**
      * Observations of every pool of {@code truth} at {@code epochs}·size samples, with i.i.d. N(0, σ²) noise
      * from {@code new Random(seed)} (drawn in pool-major, epoch-minor order).
@@ -72,11 +88,13 @@ public final class FitBench {
     public record Result(int repetitions, double fitSeconds, double gridSeconds, long gridRows, double rowsPerSecond,
                          double singleThreadGridSeconds, long naiveSampledRows, double naiveSeconds,
                          double naiveExtrapolatedSeconds, double speedup, double gridSse, double sse,
-                         ScalingParams fitted, ScalingParams truth, int threads) {}
+                         ScalingParams fitted, ScalingParams truth, int threads, double crossValidationSeconds,
+                         int points) {}
 
     public static Result run(FitOptions opt, double sigma, long seed, int warmup, int repetitions, int naiveStride) {
-        ScalingParams truth = truth();
-        List<Observation> obs = generate(truth, opt.form(), opt.objective(), EPOCHS, sigma, seed);
+        boolean tied = opt.tie().any();
+        ScalingParams truth = tied ? tiedTruth() : truth();
+        List<Observation> obs = generate(truth, opt.form(), opt.objective(), tied ? TIED_EPOCHS : EPOCHS, sigma, seed);
         FitResult last = null;
         for (int i = 0; i < warmup; i++) {
             last = Fitter.fit(obs, opt, "bench");
@@ -103,12 +121,16 @@ public final class FitBench {
                 naive[r] = (System.nanoTime() - t1) / 1e9;
             }
         }
+        long tc = System.nanoTime();
+        CrossValidation.run(obs, opt);
+        double cvSeconds = (System.nanoTime() - tc) / 1e9;
         double naiveSeconds = median(naive);
         double gridMedian = median(grid);
         double extrapolated = naiveSeconds * last.gridRows() / sampled;
         return new Result(repetitions, median(total), gridMedian, last.gridRows(), last.gridRows() / gridMedian,
                 median(single), sampled, naiveSeconds, extrapolated, extrapolated / gridMedian,
-                last.params().fit().gridSse(), last.params().fit().sse(), last.params(), truth, opt.threads());
+                last.params().fit().gridSse(), last.params().fit().sse(), last.params(), truth, opt.threads(), cvSeconds,
+                obs.size());
     }
 
     /**
