@@ -182,6 +182,27 @@ class TiedFitTest {
         assertEquals(2, cv.notes().size());
     }
 
+    @Test
+    void cumulativeTopFractionsAreLabelledNestedAndDisjointBucketsAreNot() {
+        Nesting n = Nesting.of(List.of("top20%", "top10%", "top30%"), new double[] {2e6, 1e6, 3e6});
+        assertNotNull(n);
+        assertEquals(List.of("top10%", "top20%", "top30%"), n.pools());
+        assertEquals(List.of(10.0, 20.0, 30.0), n.fractions());
+        assertNotNull(Nesting.of(List.of("top0-10", "top0-20"), new double[] {1e6, 2e6}));
+        assertNull(Nesting.of(List.of("top0-10", "top10-20", "top20-30"), new double[] {1e6, 1e6, 1e6}));
+        assertNull(Nesting.of(List.of("top10", "top20"), new double[] {2e6, 1e6})); // sizes shrink: not nested
+
+        // a fit of nested pools runs and carries the label
+        ScalingParams truth = truth(new double[] {-0.2, -0.2, -0.2}, new double[] {3, 3, 3});
+        List<Observation> obs = new ArrayList<>();
+        for (Observation o : generate(truth, null, 1e-4, 9)) {
+            int i = Integer.parseInt(o.pool().substring(1)); // p0, p1, p2 -> top10%, top20%, top30%
+            obs.add(new Observation("top" + (10 * (i + 1)) + "%", o.poolSize(), o.samplesSeen(), o.error()));
+        }
+        FitResult r = Fitter.fit(obs, options(new Tie(true, true), List.of(0.1)), "t");
+        assertEquals(List.of("top10%", "top20%", "top30%"), r.params().fit().nesting().pools());
+    }
+
     private static double predict(ScalingParams p, Observation o) {
         PoolParams pool = p.pool(o.pool());
         return p.law(LawForm.ADDITIVE).error(o.samplesSeen(), o.poolSize(),
