@@ -123,14 +123,8 @@ public final class Figure5Chart {
         g.dispose();
     }
 
-    static XYChart build(Figure5 fig) {
-        XYChart chart = new XYChart(WIDTH, HEIGHT);
-        chart.setTitle(fig.title());
-        Unit unit = Unit.of(fig);
-        chart.setXAxisTitle(unit.scale() == 1 ? "samples seen (log scale)"
-                : "samples seen (" + unit.name() + ", log scale)");
-        chart.setYAxisTitle(fig.yAxisTitle());
-        XYStyler st = chart.getStyler();
+    /** The house style of qqt's charts: white, light grid, sans-serif, legend below, log x. */
+    static void style(XYStyler st) {
         st.setChartBackgroundColor(Color.WHITE);
         st.setPlotBackgroundColor(Color.WHITE);
         st.setPlotBorderColor(new Color(0x999999));
@@ -152,6 +146,17 @@ public final class Figure5Chart {
         st.setYAxisDecimalPattern("0.00");
         st.setMarkerSize(9);
         st.setAntiAlias(true);
+    }
+
+    static XYChart build(Figure5 fig) {
+        XYChart chart = new XYChart(WIDTH, HEIGHT);
+        chart.setTitle(fig.title());
+        Unit unit = Unit.of(fig);
+        chart.setXAxisTitle(unit.scale() == 1 ? "samples seen (log scale)"
+                : "samples seen (" + unit.name() + ", log scale)");
+        chart.setYAxisTitle(fig.yAxisTitle());
+        XYStyler st = chart.getStyler();
+        style(st);
 
         double[] yr = yRange(fig);
         double[] xr = xRange(fig, unit);

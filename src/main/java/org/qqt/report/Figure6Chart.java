@@ -1,7 +1,6 @@
 package org.qqt.report;
 
 import java.awt.Color;
-import java.awt.Font;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.knowm.xchart.BitmapEncoder;
@@ -48,20 +47,8 @@ public final class Figure6Chart {
         chart.setXAxisTitle("samples seen (" + unit + "log scale)");
         chart.setYAxisTitle(fig.yAxisTitle());
         XYStyler st = chart.getStyler();
-        st.setChartBackgroundColor(Color.WHITE);
-        st.setPlotBackgroundColor(Color.WHITE);
-        st.setPlotBorderColor(new Color(0x999999));
-        st.setPlotGridLinesColor(new Color(0xe6e6e6));
-        st.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 17));
-        st.setChartTitleBoxVisible(false);
-        st.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 15));
-        st.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+        Figure5Chart.style(st);
         st.setLegendPosition(Styler.LegendPosition.OutsideE);
-        st.setLegendLayout(Styler.LegendLayout.Vertical);
-        st.setLegendBorderColor(Color.WHITE);
-        st.setXAxisLogarithmic(true);
-        st.setXAxisLogarithmicDecadeOnly(false);
-        st.setYAxisDecimalPattern("0.00");
         st.setMarkerSize(10);
         for (int i = 0; i < fig.pools().size(); i++) {
             Figure6.Series p = fig.pools().get(i);

@@ -30,17 +30,8 @@ public final class Observations {
     }
 
     public static List<Observation> readCsv(Path file) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file);
-        } catch (NoSuchFileException e) {
-            throw BadInputException.inFile(file, "no such file (give a CSV pool,pool_size,samples_seen,error or a runs directory)");
-        } catch (IOException e) {
-            throw BadInputException.inFile(file, "cannot read: " + e.getMessage());
-        }
-        if (lines.isEmpty()) {
-            throw BadInputException.inFile(file, "empty file; expected header pool,pool_size,samples_seen,error");
-        }
+        List<String> lines = lines(file, "a CSV pool,pool_size,samples_seen,error or a runs directory",
+                "header pool,pool_size,samples_seen,error");
         String[] header = lines.get(0).trim().split("\\s*,\\s*");
         int iPool = indexOf(header, "pool", file);
         int iSize = indexOf(header, "pool_size", file);
@@ -49,15 +40,11 @@ public final class Observations {
         int iGroup = optionalIndex(header, "group");
         List<Observation> out = new ArrayList<>();
         for (int ln = 1; ln < lines.size(); ln++) {
-            String line = lines.get(ln).trim();
-            if (line.isEmpty() || line.startsWith("#")) {
+            String[] f = fields(file, lines, ln, header.length);
+            if (f == null) {
                 continue;
             }
-            String[] f = line.split("\\s*,\\s*", -1);
             String where = "line " + (ln + 1) + ": ";
-            if (f.length < header.length) {
-                throw BadInputException.inFile(file, where + "expected " + header.length + " fields, got " + f.length);
-            }
             double size;
             double seen;
             double err;
@@ -75,6 +62,36 @@ public final class Observations {
             throw BadInputException.inFile(file, "no observations (only a header)");
         }
         return out;
+    }
+
+    /** A CSV's lines; a missing, unreadable or empty file is one line naming it ({@code give}, {@code expected}). */
+    static List<String> lines(Path file, String give, String expected) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file);
+        } catch (NoSuchFileException e) {
+            throw BadInputException.inFile(file, "no such file (give " + give + ")");
+        } catch (IOException e) {
+            throw BadInputException.inFile(file, "cannot read: " + e.getMessage());
+        }
+        if (lines.isEmpty()) {
+            throw BadInputException.inFile(file, "empty file; expected " + expected);
+        }
+        return lines;
+    }
+
+    /** The fields of line {@code ln} (0-based), null for a blank or '#' line; too few fields is bad input. */
+    static String[] fields(Path file, List<String> lines, int ln, int columns) {
+        String line = lines.get(ln).trim();
+        if (line.isEmpty() || line.startsWith("#")) {
+            return null;
+        }
+        String[] f = line.split("\\s*,\\s*", -1);
+        if (f.length < columns) {
+            throw BadInputException.inFile(file, "line " + (ln + 1) + ": expected " + columns + " fields, got "
+                    + f.length);
+        }
+        return f;
     }
 
     static Observation check(Observation o, Path file, String where) {

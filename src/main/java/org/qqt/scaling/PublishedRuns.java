@@ -1,8 +1,5 @@
 package org.qqt.scaling;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -27,17 +24,8 @@ public final class PublishedRuns {
 
     /** The runs of {@code model} (null: every row, allowed only when the file has no model column or one model). */
     public static List<Run> load(Path file, String model) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file);
-        } catch (NoSuchFileException e) {
-            throw BadInputException.inFile(file, "no such file");
-        } catch (IOException e) {
-            throw BadInputException.inFile(file, "cannot read: " + e.getMessage());
-        }
-        if (lines.isEmpty()) {
-            throw BadInputException.inFile(file, "empty file");
-        }
+        List<String> lines = Observations.lines(file, "a CSV of published runs",
+                "a header with pool,pool_size,samples_seen,accuracy");
         List<String> header = List.of(lines.get(0).trim().split("\\s*,\\s*", -1));
         int iModel = header.indexOf("model");
         int iPool = required(header, "pool", file);
@@ -52,15 +40,11 @@ public final class PublishedRuns {
         Set<String> models = new LinkedHashSet<>();
         List<Run> out = new ArrayList<>();
         for (int ln = 1; ln < lines.size(); ln++) {
-            String line = lines.get(ln).trim();
-            if (line.isEmpty() || line.startsWith("#")) {
+            String[] f = Observations.fields(file, lines, ln, header.size());
+            if (f == null) {
                 continue;
             }
-            String[] f = line.split("\\s*,\\s*", -1);
             String where = "line " + (ln + 1) + ": ";
-            if (f.length < header.size()) {
-                throw BadInputException.inFile(file, where + "expected " + header.size() + " fields, got " + f.length);
-            }
             if (iModel >= 0) {
                 models.add(f[iModel]);
                 if (model != null && !f[iModel].equals(model)) {
