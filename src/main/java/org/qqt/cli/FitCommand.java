@@ -39,6 +39,9 @@ import picocli.CommandLine.Spec;
                 "  qqt fit runs/ --metric avg18 --pools top0-10,top10-20,top20-30,top30-40 --bootstrap 200",
                 "  qqt fit runs/ --a 0.022 --law reference --format json"})
 final class FitCommand implements Runnable {
+    /** d searched by a tied fit without --d: a few shared parameters, and no prior d for other people's data. */
+    static final String TIED_D = "0:0.5:51";
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -65,8 +68,8 @@ final class FitCommand implements Runnable {
     String normalizer;
 
     @Option(names = "--d", defaultValue = "0.1", paramLabel = "D[,D...]",
-            description = "Irreducible error: one value fixes d (default ${DEFAULT-VALUE}); a list (or "
-                    + "MIN:MAX:STEPS) searches it.")
+            description = "Irreducible error: one value fixes d (default ${DEFAULT-VALUE}; with --tie: searched over "
+                    + TIED_D + "); a list (or MIN:MAX:STEPS) searches it.")
     String d;
 
     @Option(names = "--a", paramLabel = "A", description = "Fix a at this value (as the reference's finding_a does).")
@@ -190,11 +193,13 @@ final class FitCommand implements Runnable {
             }
             a = new GridAxis(1e-4, max, 100);
         }
-        List<Double> ds = FitOptions.parseD(d);
+        Tie t = tie == null ? Tie.NONE : Tie.parse(tie);
+        boolean dGiven = spec != null && spec.commandLine().getParseResult().hasMatchedOption("--d");
+        List<Double> ds = FitOptions.parseD(t.any() && !dGiven ? TIED_D : d);
         int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         return new FitOptions(lawOptions.form(), lawOptions.objective(), SampleCount.parse(normalizer), ds, a,
                 GridAxis.parse("--b-range", bRange), GridAxis.parse("--tau-range", tauRange), !noRefine, bootstrap,
-                seed, n, pools, tie == null ? Tie.NONE : Tie.parse(tie));
+                seed, n, pools, t);
     }
 
     private static ScalingParams withCrossValidation(ScalingParams p, CrossValidation cv) {
