@@ -129,8 +129,8 @@ public final class FitBench {
         double extrapolated = naiveSeconds * last.gridRows() / sampled;
         return new Result(repetitions, median(total), gridMedian, last.gridRows(), last.gridRows() / gridMedian,
                 median(single), sampled, naiveSeconds, extrapolated, extrapolated / gridMedian,
-                last.params().fit().gridSse(), last.params().fit().sse(), last.params(), truth, opt.threads(), cvSeconds,
-                obs.size());
+                last.params().fit().gridSse(), last.params().fit().sse(), last.params(), truth, opt.threads(),
+                cvSeconds, obs.size());
     }
 
     /**

@@ -12,7 +12,9 @@ import org.apache.commons.math3.util.Pair;
 /**
  * The law over all points of a fit as a function of the free parameters, for Levenberg–Marquardt.
  * Parameter vector θ = ([ln a when searched], [d when searched], b slots, ln τ slots): one b slot per pool, or per
- * tie group when b is tied ({@link Tie}), likewise τ; optimising ln a and ln τ keeps a and τ positive. A one-value a grid or d list fixes that parameter. The Jacobian is analytic ({@link PointTerms#value}).
+ * tie group when b is tied ({@link Tie}), likewise τ; optimising ln a and ln τ keeps a and τ positive. A
+ * one-value a grid or d list fixes that parameter. The Jacobian is analytic ({@link PointTerms#value}); a tied
+ * parameter's column holds the derivatives at all its pools' points.
  */
 final class FitModel {
     final FitData data;

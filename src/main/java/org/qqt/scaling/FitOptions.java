@@ -111,11 +111,13 @@ public record FitOptions(LawForm form, Objective objective, double normalizer, L
     }
 
     public FitOptions withA(GridAxis axis) {
-        return new FitOptions(form, objective, normalizer, d, axis, b, tau, refine, bootstrap, seed, threads, pools, tie);
+        return new FitOptions(form, objective, normalizer, d, axis, b, tau, refine, bootstrap, seed, threads, pools,
+                tie);
     }
 
     public FitOptions withD(List<Double> values) {
-        return new FitOptions(form, objective, normalizer, values, a, b, tau, refine, bootstrap, seed, threads, pools, tie);
+        return new FitOptions(form, objective, normalizer, values, a, b, tau, refine, bootstrap, seed, threads, pools,
+                tie);
     }
 
     public FitOptions withPools(List<String> names) {

@@ -10,7 +10,7 @@ import java.util.List;
  * @param objective "utility" or "effective-data"
  * @param metric which error was fitted (imagenet1k, avg18, a task key, or "csv")
  * @param points number of observations fitted
- * @param freeParameters 2 per pool + a + (d when searched over a list)
+ * @param freeParameters b and τ per pool (per tie group when tied) + a + (d when searched over a list)
  * @param gridSse sum of squared errors at the best grid point
  * @param sse sum of squared errors after refinement (never above gridSse)
  * @param rmse sqrt(sse / points)

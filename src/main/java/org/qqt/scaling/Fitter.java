@@ -20,11 +20,6 @@ import org.qqt.io.BadInputException;
 public final class Fitter {
     private Fitter() {}
 
-    /** The number of free parameters: b and τ per pool, a and d when they are searched (not fixed). */
-    public static int freeParameters(int pools, boolean aSearched, boolean dSearched) {
-        return 2 * pools + (aSearched ? 1 : 0) + (dSearched ? 1 : 0);
-    }
-
     /**
      * Fits {@code observations}. {@code metric} is recorded in the report. Bad input (no points, an error outside
      * [0, 1], a pool with two sizes, fewer points than free parameters) is a one-line BadInputException.

@@ -41,7 +41,8 @@ public record Nesting(String kind, List<String> pools, List<Double> fractions, S
         }
         found.sort(Comparator.comparingDouble(Named::fraction));
         for (int i = 1; i < found.size(); i++) {
-            if (!(found.get(i).fraction() > found.get(i - 1).fraction() && found.get(i).size() > found.get(i - 1).size())) {
+            Named prev = found.get(i - 1);
+            if (!(found.get(i).fraction() > prev.fraction() && found.get(i).size() > prev.size())) {
                 return null;
             }
         }
