@@ -15,7 +15,7 @@ import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.qqt.report.Figure5Pipeline;
+import org.qqt.figure5.Figure5Pipeline;
 
 /** {@code qqt figure5 --config configs/figure5-smoke.yaml}, end to end in a temporary directory. */
 class Figure5CommandTest {

@@ -1,4 +1,4 @@
-package org.qqt.report;
+package org.qqt.figure5;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -14,6 +14,8 @@ import java.util.Map;
 import org.qqt.io.AtomicFiles;
 import org.qqt.io.Json;
 import org.qqt.io.SampleCount;
+import org.qqt.scaling.ParetoFrontier;
+import org.qqt.scaling.PredictionsFile;
 import org.qqt.sweep.RunSpec;
 import org.qqt.sweep.SweepConfig;
 import org.qqt.sweep.SweepPlan;
@@ -28,6 +30,7 @@ final class Figure5Report {
     static final List<String> SECTIONS = List.of("Summary", "Fitted parameters", "Figure 5", "Predicted vs actual",
             "Best mixture per budget", "Predicted crossovers", "Reproduce");
 
+    private final Figure5Config config;
     private final SweepConfig c;
     private final Path configFile;
     private final String configText;
@@ -36,9 +39,10 @@ final class Figure5Report {
     private final Map<String, Double> stepSeconds;
     private final List<String> commands;
 
-    Figure5Report(SweepConfig c, Path configFile, String configText, Path dir, SweepPlan plan,
+    Figure5Report(Figure5Config config, Path configFile, String configText, Path dir, SweepPlan plan,
                   Map<String, Double> stepSeconds, List<String> commands) {
-        this.c = c;
+        this.config = config;
+        this.c = config.sweep();
         this.configFile = configFile;
         this.configText = configText;
         this.dir = dir;
@@ -82,9 +86,9 @@ final class Figure5Report {
 
     private List<Section> build() {
         JsonNode params = Json.readTree(dir.resolve("params.json"));
-        JsonNode pred = Json.readTree(dir.resolve("predictions.json"));
+        PredictionsFile pred = PredictionsFile.read(dir.resolve("predictions.json"));
         JsonNode val = Json.readTree(dir.resolve("validation.json"));
-        SweepConfig.Figure5 f5 = c.figure5();
+        Figure5Config.Section f5 = config.figure5();
         List<Section> doc = new ArrayList<>();
         double total = stepSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
 
@@ -94,8 +98,8 @@ final class Figure5Report {
                         + "metric **%s**, law %s, objective %s. Predicted-vs-actual MAE **%s**, max error **%s** over "
                         + "%d points; the best mixture agrees at %d of %d budgets. Total wall time of the steps: "
                         + "**%.1f s**.", c.name(), count("bucket"), count("validation"), c.seedsOrDefault().size(),
-                c.seedsOrDefault().size() == 1 ? "" : "s", f5.metricOrDefault(), f5.lawOrDefault(),
-                f5.objectiveOrDefault(), f4(val.path("mae").asDouble()), f4(val.path("max_error").asDouble()),
+                c.seedsOrDefault().size() == 1 ? "" : "s", f5.metricOrDefault(), f5.lawForm().cliName(),
+                f5.objectiveKind().cliName(), f4(val.path("mae").asDouble()), f4(val.path("max_error").asDouble()),
                 val.path("points").size(), val.path("agreed").asInt(), val.path("compared").asInt(), total)));
         sum.add(new Para("Outputs in `" + dir + "`: params.json, predictions.json, validation.json, validation.csv, "
                 + "figure5.png, figure5.svg, report.md, report.html."));
@@ -174,23 +178,20 @@ final class Figure5Report {
 
         // crossovers
         List<Block> cross = new ArrayList<>();
-        JsonNode fr = pred.path("frontier");
-        JsonNode range = pred.path("range");
-        String rangeText = SampleCount.format(range.path(0).asDouble()) + " to "
-                + SampleCount.format(range.path(1).asDouble());
-        if (fr.isMissingNode()) {
+        ParetoFrontier.Frontier fr = pred.frontier();
+        String rangeText = SampleCount.format(pred.range()[0]) + " to " + SampleCount.format(pred.range()[1]);
+        if (fr == null) {
             cross.add(new Para("n/a (only one mixture is drawn, so there is nothing to cross)"));
-        } else if (fr.path("crossovers").isEmpty()) {
-            cross.add(new Para("No crossover from " + rangeText + ": **" + fr.path("best").path(0).asText()
+        } else if (fr.crossovers().isEmpty()) {
+            cross.add(new Para("No crossover from " + rangeText + ": **" + fr.best().get(0)
                     + "** is predicted best over the whole range."));
         } else {
             List<List<String>> crow = new ArrayList<>();
-            for (JsonNode x : fr.path("crossovers")) {
-                crow.add(List.of(SampleCount.format(Math.rint(x.path("budget").asDouble())), x.path("from").asText(),
-                        x.path("to").asText()));
+            for (ParetoFrontier.Crossover x : fr.crossovers()) {
+                crow.add(List.of(SampleCount.format(Math.rint(x.budget())), x.from(), x.to()));
             }
             cross.add(new Table(List.of("budget (samples seen)", "best below", "best above"), crow));
-            cross.add(new Para("Predicted on a log grid of " + fr.path("grid").size() + " budgets from " + rangeText
+            cross.add(new Para("Predicted on a log grid of " + fr.grid().size() + " budgets from " + rangeText
                     + ", refined by bisection."));
         }
         doc.add(new Section(SECTIONS.get(5), cross));
