@@ -63,9 +63,28 @@ final class FilterStep extends Figure5Step.Fingerprinted {
         m.put("score", ctx.config.scoreColumn());
         m.put("buckets", c.buckets());
         m.put("mixtures", c.validation().mixtures().stream().map(x -> x + "=" + c.partsOf(x)).toList());
-        m.put("scored_by", ctx.config.teacher() == null ? "pool" : Files.isRegularFile(marker)
-                ? Json.readTree(marker).path("checkpoint_sha256").asText() : "?");
+        m.put("scored_by", ctx.config.teacher() == null ? "pool " + stamp(ctx.metadata())
+                : Files.isRegularFile(marker) ? Json.readTree(marker).path("checkpoint_sha256").asText() : "?");
         return Fingerprints.hash(Json.compact(m));
+    }
+
+    /**
+     * Size and modification time of the pool's metadata (a file, or each file of a directory): a given pool whose
+     * scores were rewritten is cut again, without hashing gigabytes of parquet on every invocation.
+     */
+    private static String stamp(Path metadata) {
+        try (var files = Files.isDirectory(metadata) ? Files.list(metadata).sorted() : java.util.stream.Stream.of(metadata)) {
+            StringBuilder sb = new StringBuilder();
+            for (Path f : files.toList()) {
+                if (Files.isRegularFile(f)) {
+                    sb.append(f.getFileName()).append(':').append(Files.size(f)).append(':')
+                            .append(Files.getLastModifiedTime(f).toMillis()).append(' ');
+                }
+            }
+            return sb.toString().strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override
