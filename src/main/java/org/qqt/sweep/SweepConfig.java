@@ -42,8 +42,8 @@ public record SweepConfig(
         @JsonProperty("tasks_root") String tasksRoot,
         String qqt,
         List<Stage> stages,
-        Local local,
-        Slurm slurm,
+        ExecutorConfig.Local local,
+        ExecutorConfig.Slurm slurm,
         LearnabilityConfig learnability) {
 
     /** A quality bucket: the samples ranked {@code from}% to {@code to}% by score (0 = best). */
@@ -54,14 +54,6 @@ public record SweepConfig(
 
     /** One stage of a run: a command line (argv) with {placeholders}; see {@link RunSpec#PLACEHOLDERS}. */
     public record Stage(String name, List<String> command) {}
-
-    /** Local executor: {@code workers} runs side by side, each given {@code threads} threads (0 = cores / workers). */
-    public record Local(Integer workers, Integer threads) {}
-
-    /** Slurm executor: options of the generated {@code sbatch --array} script. */
-    public record Slurm(String partition, Integer gpus, String time, String account,
-                        @JsonProperty("cpus_per_task") Integer cpusPerTask, String mem,
-                        @JsonProperty("max_parallel") Integer maxParallel, List<String> extra) {}
 
     /** The default stages: train with qqt train, then evaluate with qqt eval. */
     public static List<Stage> defaultStages() {
@@ -93,13 +85,8 @@ public record SweepConfig(
         return seeds == null || seeds.isEmpty() ? List.of(0) : seeds;
     }
 
-    public Local localOrDefault() {
-        return local == null ? new Local(1, 0) : new Local(local.workers() == null ? 1 : local.workers(),
-                local.threads() == null ? 0 : local.threads());
-    }
-
-    public Slurm slurmOrDefault() {
-        return slurm == null ? new Slurm(null, null, null, null, null, null, null, List.of()) : slurm;
+    public ExecutorConfig.Slurm slurmOrDefault() {
+        return ExecutorConfig.Slurm.orDefault(slurm);
     }
 
     /** Bucket name → bucket, in file order. */
@@ -206,10 +193,8 @@ public record SweepConfig(
                         + "and a non-empty \"command\" list");
             }
         }
-        Local l = localOrDefault();
-        if (l.workers() < 1 || l.threads() < 0) {
-            throw BadInputException.inFile(file, "local.workers must be >= 1 and local.threads >= 0 (0 = cores / "
-                    + "workers)");
+        if (local != null) {
+            local.validate(file);
         }
         if (learnability != null) {
             learnability.validate(file, this);
