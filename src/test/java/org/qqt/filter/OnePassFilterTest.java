@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.qqt.testutil.Parquet;
 import org.qqt.filter.baseline.BaselineFilters;
 import org.qqt.filter.baseline.FilterBench;
 import org.qqt.filter.baseline.UidTransfer;
@@ -42,13 +43,8 @@ class OnePassFilterTest {
         return file;
     }
 
-    /** The rows of a DuckDB query as a parquet file. */
-    private static Path writeParquet(Path file, String select) throws java.sql.SQLException {
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:");
-             java.sql.Statement st = c.createStatement()) {
-            st.execute("COPY (" + select + ") TO '" + file + "' (FORMAT parquet)");
-        }
-        return file;
+    private static Path writeParquet(Path file, String select) {
+        return Parquet.write(file, select);
     }
 
     private static FilterManifest run(Path parquet, FilterSpec spec, Path out, UidTransfer t, long budget) {
@@ -99,16 +95,11 @@ class OnePassFilterTest {
         // the parallel scan cuts the pool into per-file parts: three files, one of them with several row groups
         Path one = awkwardPool(dir);
         Path parts = Files.createDirectories(dir.resolve("parts"));
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:");
-             java.sql.Statement st = c.createStatement()) {
-            String src = "(SELECT *, row_number() OVER () AS r FROM read_parquet('" + one + "'))";
-            st.execute("COPY (SELECT * EXCLUDE (r) FROM " + src + " WHERE r <= 2500) TO '" + parts.resolve("a.parquet")
-                    + "' (FORMAT parquet, ROW_GROUP_SIZE 2048)");
-            st.execute("COPY (SELECT * EXCLUDE (r) FROM " + src + " WHERE r > 2500 AND r <= 2900) TO '"
-                    + parts.resolve("b.parquet") + "' (FORMAT parquet)");
-            st.execute("COPY (SELECT * EXCLUDE (r) FROM " + src + " WHERE r > 2900) TO '" + parts.resolve("c.parquet")
-                    + "' (FORMAT parquet)");
-        }
+        String src = "(SELECT *, row_number() OVER () AS r FROM read_parquet('" + one + "'))";
+        Parquet.write(parts.resolve("a.parquet"), "SELECT * EXCLUDE (r) FROM " + src + " WHERE r <= 2500",
+                ", ROW_GROUP_SIZE 2048");
+        Parquet.write(parts.resolve("b.parquet"), "SELECT * EXCLUDE (r) FROM " + src + " WHERE r > 2500 AND r <= 2900");
+        Parquet.write(parts.resolve("c.parquet"), "SELECT * EXCLUDE (r) FROM " + src + " WHERE r > 2900");
         FilterSpec spec = new FilterSpec("score", FilterBench.deciles(), null, 0, CaptionFilter.BASIC);
         FilterManifest whole = run(one, spec, dir.resolve("whole"), UidTransfer.ROWS, 0);
         FilterManifest split = run(parts, spec, dir.resolve("split"), UidTransfer.ONE_PASS, Long.MAX_VALUE);

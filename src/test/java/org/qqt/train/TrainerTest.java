@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.qqt.testutil.TestModels;
 import org.qqt.data.Batch;
 import org.qqt.data.BatchSource;
 import org.qqt.data.LoaderState;
@@ -26,7 +27,7 @@ import org.qqt.model.Clip;
 import org.qqt.model.ModelConfig;
 
 class TrainerTest {
-    static final ModelConfig TINY = ModelConfig.load(Path.of("models/tiny.json"));
+    static final ModelConfig TINY = TestModels.TINY;
     static final DataInfo DATA = new DataInfo("random", null, null, "random", 4096);
     final PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
 
