@@ -31,7 +31,7 @@ final class Figure5Report {
             "Best mixture per budget", "Predicted crossovers", "Reproduce");
 
     private final Figure5Config config;
-    private final SweepConfig c;
+    private final SweepConfig sweep;
     private final Path configFile;
     private final String configText;
     private final Path dir;
@@ -42,7 +42,7 @@ final class Figure5Report {
     Figure5Report(Figure5Config config, Path configFile, String configText, Path dir, SweepPlan plan,
                   Map<String, Double> stepSeconds, List<String> commands) {
         this.config = config;
-        this.c = config.sweep();
+        this.sweep = config.sweep();
         this.configFile = configFile;
         this.configText = configText;
         this.dir = dir;
@@ -88,7 +88,7 @@ final class Figure5Report {
         JsonNode params = Json.readTree(dir.resolve("params.json"));
         PredictionsFile pred = PredictionsFile.read(dir.resolve("predictions.json"));
         JsonNode val = Json.readTree(dir.resolve("validation.json"));
-        Figure5Config.Section f5 = config.figure5();
+        Figure5Config.Section section = config.figure5();
         List<Section> doc = new ArrayList<>();
         double total = stepSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
 
@@ -97,9 +97,9 @@ final class Figure5Report {
         sum.add(new Para(String.format(Locale.ROOT, "Sweep **%s**: %d bucket runs and %d validation runs (%s seed%s), "
                         + "metric **%s**, law %s, objective %s. Predicted-vs-actual MAE **%s**, max error **%s** over "
                         + "%d points; the best mixture agrees at %d of %d budgets. Total wall time of the steps: "
-                        + "**%.1f s**.", c.name(), count("bucket"), count("validation"), c.seedsOrDefault().size(),
-                c.seedsOrDefault().size() == 1 ? "" : "s", f5.metricOrDefault(), f5.lawForm().cliName(),
-                f5.objectiveKind().cliName(), f4(val.path("mae").asDouble()), f4(val.path("max_error").asDouble()),
+                        + "**%.1f s**.", sweep.name(), count("bucket"), count("validation"), sweep.seedsOrDefault().size(),
+                sweep.seedsOrDefault().size() == 1 ? "" : "s", section.metricOrDefault(), section.lawForm().cliName(),
+                section.objectiveKind().cliName(), f4(val.path("mae").asDouble()), f4(val.path("max_error").asDouble()),
                 val.path("points").size(), val.path("agreed").asInt(), val.path("compared").asInt(), total)));
         sum.add(new Para("Outputs in `" + dir + "`: params.json, predictions.json, validation.json, validation.csv, "
                 + "figure5.png, figure5.svg, report.md, report.html."));
@@ -112,7 +112,7 @@ final class Figure5Report {
         for (JsonNode i : rep.path("intervals")) {
             iv.put(i.path("parameter").asText(), i);
         }
-        String why = iv.isEmpty() ? (f5.bootstrapOrDefault() == 0 ? "n/a (figure5.bootstrap is 0)"
+        String why = iv.isEmpty() ? (section.bootstrapOrDefault() == 0 ? "n/a (figure5.bootstrap is 0)"
                 : "n/a (no bootstrap draw converged)") : null;
         List<List<String>> rows = new ArrayList<>();
         for (JsonNode p : params.path("pools")) {
@@ -122,7 +122,7 @@ final class Figure5Report {
                     interval(iv.get("tau[" + n + "]"), why)));
         }
         fit.add(new Table(List.of("bucket", "size", "b", "b 95%", "τ", "τ 95%"), rows));
-        boolean aFixed = f5.a() != null;
+        boolean aFixed = section.a() != null;
         fit.add(new Para(String.format(Locale.ROOT, "a = %s%s; d = %s (fixed); fit RMSE %s over %d points (%d free "
                         + "parameters; every seed of every bucket run is a point). 95%% intervals: %s.",
                 g4(params.path("a").asDouble()), aFixed ? " (fixed by figure5.a)"
@@ -157,8 +157,8 @@ final class Figure5Report {
         pva.add(new Table(List.of("mixture", "samples seen", "seeds", "actual (mean ± SE)", "predicted", "|diff|"),
                 prow));
         pva.add(new Para(String.format(Locale.ROOT, "MAE **%s**, max error **%s** (%s error, 1 − accuracy).%s",
-                f4(val.path("mae").asDouble()), f4(val.path("max_error").asDouble()), f5.metricOrDefault(),
-                c.seedsOrDefault().size() < 2 ? " SE n/a: one seed per point (add seeds for standard errors)." : "")));
+                f4(val.path("mae").asDouble()), f4(val.path("max_error").asDouble()), section.metricOrDefault(),
+                sweep.seedsOrDefault().size() < 2 ? " SE n/a: one seed per point (add seeds for standard errors)." : "")));
         doc.add(new Section(SECTIONS.get(3), pva));
 
         // best mixture
@@ -205,10 +205,10 @@ final class Figure5Report {
         RunSpec b0 = plan.runs().stream().filter(r -> r.kind().equals("bucket")).findFirst().orElse(null);
         RunSpec v0 = plan.runs().stream().filter(r -> r.kind().equals("validation")).findFirst().orElse(null);
         StringBuilder rc = new StringBuilder();
-        for (RunSpec r : new RunSpec[] {b0, v0}) {
-            if (r != null) {
-                rc.append("# ").append(r.kind()).append(" run ").append(r.id()).append('\n');
-                for (List<String> cmd : r.commands(0)) {
+        for (RunSpec run : new RunSpec[] {b0, v0}) {
+            if (run != null) {
+                rc.append("# ").append(run.kind()).append(" run ").append(run.id()).append('\n');
+                for (List<String> cmd : run.commands(0)) {
                     rc.append(String.join(" ", cmd)).append('\n');
                 }
             }
@@ -301,7 +301,7 @@ final class Figure5Report {
     }
 
     private String markdown(List<Section> doc) {
-        return markdown(doc, "Figure 5 report: " + c.name());
+        return markdown(doc, "Figure 5 report: " + sweep.name());
     }
 
     // ---------------------------------------------------------------- html
@@ -324,8 +324,8 @@ final class Figure5Report {
 
     private String html(List<Section> doc) {
         StringBuilder sb = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-                .append("<title>Figure 5 report: ").append(esc(c.name())).append("</title>\n<style>")
-                .append(CSS).append("</style>\n</head>\n<body>\n<h1>Figure 5 report: ").append(esc(c.name()))
+                .append("<title>Figure 5 report: ").append(esc(sweep.name())).append("</title>\n<style>")
+                .append(CSS).append("</style>\n</head>\n<body>\n<h1>Figure 5 report: ").append(esc(sweep.name()))
                 .append("</h1>\n");
         for (Section s : doc) {
             sb.append("<h2 id=\"").append(s.title().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-"))
