@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
                 LawCommand.class,
                 ValidateCommand.class,
                 Figure5Command.class,
+                ExportCommand.class,
                 BenchCommand.class,
                 AutoComplete.GenerateCompletion.class,
         })
