@@ -21,7 +21,7 @@ import org.qqt.io.SampleCount;
  * epochs × bucket size; these feed {@code qqt fit}) and <b>validation runs</b> (each listed mixture at each
  * budget; these are the scatter points of Figure 5). Every run is repeated for each seed.
  */
-@JsonIgnoreProperties({"world", "teacher", "figure5"}) // qqt figure5's sections: org.qqt.figure5.Figure5Config
+@JsonIgnoreProperties({"world", "teacher", "figure5"}) // the sections only qqt figure5 reads (its Figure5Config)
 public record SweepConfig(
         String name,
         String runs,
