@@ -18,6 +18,7 @@ import org.qqt.scaling.LawForm;
 import org.qqt.scaling.MixtureOrder;
 import org.qqt.scaling.Objective;
 import org.qqt.sweep.SweepConfig;
+import org.qqt.train.TrainConfig;
 
 /**
  * A {@code qqt figure5} config: a sweep config ({@link SweepConfig}: pool, buckets, mixtures, validation runs, model,
@@ -39,11 +40,11 @@ public record Figure5Config(SweepConfig sweep, World world, Teacher teacher, Sec
     public record Teacher(String model, @JsonProperty("samples_seen") String samplesSeen, Integer batch, Double lr,
                           Long seed, String column) {
         public int batchOrDefault() {
-            return batch == null ? 256 : batch;
+            return batch == null ? TrainConfig.DEFAULT_BATCH : batch;
         }
 
         public double lrOrDefault() {
-            return lr == null ? 5e-4 : lr;
+            return lr == null ? TrainConfig.DEFAULT_LR : lr;
         }
 
         public long seedOrDefault() {
