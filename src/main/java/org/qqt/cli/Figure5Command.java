@@ -5,7 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.qqt.io.BadInputException;
-import org.qqt.report.Figure5Pipeline;
+import org.qqt.figure5.Figure5Config;
+import org.qqt.figure5.Figure5Pipeline;
 import org.qqt.sweep.Launcher;
 import org.qqt.sweep.SweepConfig;
 import picocli.CommandLine;
@@ -50,11 +51,9 @@ final class Figure5Command implements Callable<Integer> {
         }
         Path b = (base == null ? Path.of("") : base).toAbsolutePath().normalize();
         Path cfg = b.resolve(config);
-        SweepConfig c = SweepConfig.load(cfg);
+        SweepConfig c = Figure5Config.load(cfg).sweep();
         Path launcher = qqt != null ? qqt.toAbsolutePath() : c.qqt() != null ? b.resolve(c.qqt()) : Launcher.find();
-        String cmd = Qqt.typed(spec);
-        Figure5Pipeline.Options o = new Figure5Pipeline.Options(cfg, b, launcher, exec.executor.name(), exec.workers,
-                exec.threads, exec.slurm(c), cmd);
+        Figure5Pipeline.Options o = new Figure5Pipeline.Options(cfg, b, exec.target(c, b, launcher), Qqt.typed(spec));
         PrintStream out = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true,
                 StandardCharsets.UTF_8);
         new Figure5Pipeline(o, out).run();

@@ -3,7 +3,6 @@ package org.qqt.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,6 +15,7 @@ import org.qqt.scaling.Mixture;
 import org.qqt.scaling.MixtureOrder;
 import org.qqt.scaling.ParetoFrontier;
 import org.qqt.scaling.Prediction;
+import org.qqt.scaling.PredictionsFile;
 import org.qqt.scaling.Predictor;
 import org.qqt.scaling.ScalingParams;
 import picocli.CommandLine.Command;
@@ -88,7 +88,8 @@ final class PredictCommand implements Runnable {
         ParetoFrontier.Frontier f = frontier ? ParetoFrontier.compute(predictor, ms, lo, hi, gridPoints) : null;
         PrintWriter out = spec.commandLine().getOut();
         switch (format) {
-            case json -> out.println(Json.compact(json(prediction, f)));
+            case json -> out.println(Json.compact(PredictionsFile.of(metricOf(p), lawOptions.form(),
+                    lawOptions.objective(), prediction, ms, new double[] {lo, hi}, f)));
             case csv -> printCsv(out, prediction, f);
             case table -> printTable(out, prediction, f);
         }
@@ -124,10 +125,13 @@ final class PredictCommand implements Runnable {
     }
 
     static String yAxisTitle(ScalingParams p) {
-        if (p.fit() != null && p.fit().metric() != null && !p.fit().metric().equals("csv")) {
-            return p.fit().metric() + " error (1 − accuracy)";
-        }
-        return "error (1 − accuracy)";
+        String metric = metricOf(p);
+        return metric != null ? metric + " error (1 − accuracy)" : "error (1 − accuracy)";
+    }
+
+    /** The metric the params were fitted to, or null (a params file fitted to a CSV, or a paper config). */
+    static String metricOf(ScalingParams p) {
+        return p.fit() != null && p.fit().metric() != null && !p.fit().metric().equals("csv") ? p.fit().metric() : null;
     }
 
     static List<Mixture> mixtures(ScalingParams p, List<String> specs, MixtureOrder order) {
@@ -147,46 +151,6 @@ final class PredictCommand implements Runnable {
             }
         }
         return out;
-    }
-
-    static Map<String, Object> json(Prediction pr, ParetoFrontier.Frontier f) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("budgets", pr.budgets().stream().map(LawCommand::asNumber).toList());
-        List<Map<String, Object>> mixtures = new ArrayList<>();
-        for (Prediction.Curve c : pr.mixtures()) {
-            Map<String, Object> x = new LinkedHashMap<>();
-            x.put("name", c.name());
-            x.put("pools", c.pools());
-            x.put("error", c.error());
-            if (c.hasBands()) {
-                x.put("low", c.low());
-                x.put("high", c.high());
-            }
-            mixtures.add(x);
-        }
-        m.put("mixtures", mixtures);
-        m.put("best", pr.best());
-        if (f != null) {
-            m.put("frontier", frontierJson(f));
-        }
-        return m;
-    }
-
-    static Map<String, Object> frontierJson(ParetoFrontier.Frontier f) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("grid", f.grid().stream().map(v -> LawCommand.asNumber(Math.rint(v))).toList());
-        m.put("best", f.best());
-        m.put("error", f.error());
-        List<Map<String, Object>> cs = new ArrayList<>();
-        for (ParetoFrontier.Crossover c : f.crossovers()) {
-            Map<String, Object> x = new LinkedHashMap<>();
-            x.put("budget", LawCommand.asNumber(Math.rint(c.budget())));
-            x.put("from", c.from());
-            x.put("to", c.to());
-            cs.add(x);
-        }
-        m.put("crossovers", cs);
-        return m;
     }
 
     static void printCsv(PrintWriter out, Prediction pr, ParetoFrontier.Frontier f) {

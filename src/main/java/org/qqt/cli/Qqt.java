@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
                 ValidateCommand.class,
                 Figure5Command.class,
                 Figure6Command.class,
+                ExportCommand.class,
                 BenchCommand.class,
                 AutoComplete.GenerateCompletion.class,
         })

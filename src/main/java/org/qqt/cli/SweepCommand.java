@@ -11,7 +11,6 @@ import org.qqt.io.BadInputException;
 import org.qqt.io.Json;
 import org.qqt.io.SampleCount;
 import org.qqt.sweep.Launcher;
-import org.qqt.sweep.LocalExecutor;
 import org.qqt.sweep.RunRunner;
 import org.qqt.sweep.RunSpec;
 import org.qqt.sweep.RunState;
@@ -19,6 +18,7 @@ import org.qqt.sweep.SlurmExecutor;
 import org.qqt.sweep.SlurmOptions;
 import org.qqt.sweep.Sweep;
 import org.qqt.sweep.SweepConfig;
+import org.qqt.sweep.SweepExecution;
 import org.qqt.sweep.SweepPlan;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -114,6 +114,11 @@ final class SweepCommand implements Runnable {
         @Option(names = "--dry-run", description = "Slurm: write the run list and batch script, print the script, "
                 + "do not submit.")
         boolean dryRun;
+
+        /** Where qqt sweep run/retry and qqt figure5 start runs: these options over the config's sections. */
+        SweepExecution.Target target(SweepConfig c, Path base, Path launcher) {
+            return new SweepExecution.Target(executor == Executor.slurm, base, workers, threads, slurm(c), launcher);
+        }
 
         SlurmOptions slurm(SweepConfig c) {
             SlurmOptions base = SlurmOptions.of(c.slurmOrDefault());
@@ -224,11 +229,10 @@ final class SweepCommand implements Runnable {
         for (String id : only) {
             plan.run(id);
         }
-        plan.writeSpecs();
         SlurmExecutor slurm = new SlurmExecutor(Map.of());
-        Map<String, String> queue = slurm.queue(plan.sweepDir()); // runs queued on Slurm are not started twice
-        List<RunState> states = Sweep.status(plan, queue, 0);
-        List<RunSpec> todo = Sweep.toRun(plan, states, retryFailed, only);
+        SweepExecution.Pending pending = SweepExecution.pending(plan, slurm, retryFailed, only);
+        List<RunState> states = pending.states();
+        List<RunSpec> todo = pending.todo();
         var counts = Sweep.counts(states);
         out.printf("sweep %s: %d runs (%d done, %d running or queued, %d failed); starting %d%n", plan.name(),
                 plan.runs().size(), counts.get(RunState.State.done),
@@ -238,11 +242,12 @@ final class SweepCommand implements Runnable {
         if (todo.isEmpty()) {
             return counts.get(RunState.State.failed) > 0 ? 1 : 0;
         }
-        if (exec.executor == Executor.local) {
-            LocalExecutor ex = LocalExecutor.of(c, Path.of("").toAbsolutePath(), exec.workers, exec.threads, new RunRunner());
-            out.println(ex.describe());
-            out.flush();
-            Map<String, RunRunner.Outcome> res = ex.runStoppable(plan, todo, (r, o) -> printOutcome(out, plan, r, o));
+        SweepExecution.Target target = exec.target(c, Path.of("").toAbsolutePath(), arg.launcherOf(c));
+        if (!target.slurm()) {
+            Map<String, RunRunner.Outcome> res = SweepExecution.runLocal(c, target, plan, todo, line -> {
+                out.println(line);
+                out.flush();
+            }, (r, o) -> printOutcome(out, plan, r, o));
             long failed = res.values().stream().filter(o -> o == RunRunner.Outcome.failed).count();
             long notDone = res.values().stream().filter(o -> o == RunRunner.Outcome.interrupted
                     || o == RunRunner.Outcome.busy).count();
@@ -254,8 +259,7 @@ final class SweepCommand implements Runnable {
             out.flush();
             return failed + notDone > 0 ? 1 : 0;
         }
-        SlurmOptions so = exec.slurm(c);
-        String job = slurm.submit(plan, todo, arg.launcherOf(c), so, exec.dryRun);
+        String job = SweepExecution.submit(slurm, target, plan, todo, exec.dryRun);
         if (exec.dryRun) {
             out.print(readScript(Path.of(job)));
             out.println("dry run: not submitted; batch script " + job + " (submit it with sbatch, or drop --dry-run)");

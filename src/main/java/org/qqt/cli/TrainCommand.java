@@ -159,21 +159,15 @@ final class TrainCommand implements Runnable {
             report(done);
             return;
         }
-        BatchSource source;
-        if (prepared == null) {
-            source = openSource(m, config, info);
-        } else {
+        if (prepared != null) {
             String name = poolName != null ? poolName : subset.getFileName().toString().replaceFirst("\\.npy$", "");
-            DataSources.Opened opened = prepared.open(seed, batch, loaderThreads, name, pool);
-            if (opened.warning() != null) {
-                spec.commandLine().getErr().println(opened.warning());
+            report(prepared.train(trainer, seed, batch, loaderThreads, name, pool, out, line -> {
+                spec.commandLine().getErr().println(line);
                 spec.commandLine().getErr().flush();
-            }
-            prepared.saveVocab(out);
-            source = opened.loader();
-            info = opened.info();
+            }));
+            return;
         }
-        try (BatchSource s = source) {
+        try (BatchSource s = openSource(m, config, info)) {
             report(trainer.run(s, info));
         }
     }

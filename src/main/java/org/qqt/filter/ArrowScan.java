@@ -122,7 +122,7 @@ final class ArrowScan {
 
     private static long scanPart(PoolMetadata pool, Connection conn, BufferAllocator allocator, String sql,
                                  List<Object> params, Consumer consumer) throws SQLException {
-        try (PreparedStatement ps = ScoreFilter.bind(conn.prepareStatement(sql), params);
+        try (PreparedStatement ps = FilterQuery.bind(conn.prepareStatement(sql), params);
              DuckDBResultSet rs = ps.executeQuery().unwrap(DuckDBResultSet.class);
              ArrowReader reader = (ArrowReader) rs.arrowExportStream(allocator, BATCH_ROWS)) {
             long rows = 0;

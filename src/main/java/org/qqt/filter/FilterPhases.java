@@ -31,7 +31,7 @@ public final class FilterPhases {
         }
     }
 
-    static final FilterPhases NONE = new FilterPhases(false);
+    public static final FilterPhases NONE = new FilterPhases(false);
 
     private final boolean enabled;
     private final double[] seconds = new double[Phase.values().length];

@@ -13,7 +13,6 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -103,8 +102,8 @@ final class OnePassFilter {
         Double[][] bounds = new Double[m][];
         for (int b = 0; b < m; b++) {
             ScoreRange r = ranges.get(b);
-            bounds[b] = new Double[] {thresholdOf(Thresholds.index(n, r.toPercent()), n, needed, at),
-                r.fromPercent() == 0 ? null : thresholdOf(Thresholds.index(n, r.fromPercent()), n, needed, at)};
+            bounds[b] = new Double[] {Thresholds.at(Thresholds.index(n, r.toPercent()), n, needed, at),
+                r.fromPercent() == 0 ? null : Thresholds.at(Thresholds.index(n, r.fromPercent()), n, needed, at)};
         }
         double[] asc = Arrays.stream(bounds).flatMap(Arrays::stream).filter(x -> x != null)
                 .mapToDouble(Double::doubleValue).distinct().sorted().toArray();
@@ -250,13 +249,13 @@ final class OnePassFilter {
                 int rows = count;
                 if (spec.randomPercent() != null) {
                     rows = (int) (count * (spec.randomPercent() / 100.0));
-                    out = ScoreFilter.sample(pairs, count, rows, spec.seed());
+                    out = SubsetSampling.sample(pairs, count, rows, spec.seed());
                 }
                 ScoreRange r = ranges.get(b);
                 String file = spec.fileName(r);
                 phases.end(FilterPhases.Phase.SORT);
                 while (pending.size() >= PENDING_WRITES) {
-                    long[] done = await(pending.removeFirst());
+                    long[] done = Futures.await(pending.removeFirst(), "writing buckets");
                     if (store.readsIntoGivenArrays()) {
                         spare.add(done);
                     }
@@ -273,26 +272,12 @@ final class OnePassFilter {
                         count == 0 ? null : plan.max()[b]);
             }
             while (!pending.isEmpty()) {
-                await(pending.removeFirst());
+                Futures.await(pending.removeFirst(), "writing buckets");
             }
             phases.end(FilterPhases.Phase.WRITE);
             return results;
         } finally {
             writer.shutdownNow();
-        }
-    }
-
-    private static <T> T await(Future<T> f) {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while writing buckets", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IllegalStateException(e.getCause());
         }
     }
 
@@ -356,13 +341,6 @@ final class OnePassFilter {
             }
         }
         throw new IllegalStateException("threshold " + v + " not among the segment bounds");
-    }
-
-    private static Double thresholdOf(long k, long n, long[] needed, double[] at) {
-        if (k >= n) {
-            return null;
-        }
-        return at[Arrays.binarySearch(needed, k)];
     }
 
     /** One scan worker's rows, routed to their buckets through a small buffer per bucket. */

@@ -8,18 +8,34 @@ import java.util.Arrays;
  * selection instead of a full sort. {@code f} is {@code percent / 100.0} in double arithmetic, as Python computes
  * {@code int(len * fraction)}.
  */
-final class Thresholds {
+public final class Thresholds {
     private Thresholds() {}
 
     /** Index into the descending order that fixes the threshold of {@code percent}; ≥ n means "no threshold". */
-    static long index(long n, double percent) {
+    public static long index(long n, double percent) {
         return (long) (n * (percent / 100.0));
+    }
+
+    /**
+     * The threshold at descending index {@code k} of {@code n} ranked rows, given the values {@code at} computed at
+     * the indices {@code needed}: null (no threshold) when {@code k >= n}.
+     */
+    public static Double at(long k, long n, long[] needed, double[] at) {
+        if (k >= n) {
+            return null;
+        }
+        for (int i = 0; i < needed.length; i++) {
+            if (needed[i] == k) {
+                return at[i];
+            }
+        }
+        throw new IllegalStateException("threshold index " + k + " not computed");
     }
 
     /**
      * The values at the given descending-order indices (each in 0..n-1). Reorders {@code scores}.
      */
-    static double[] descendingAt(double[] scores, long[] descIndices) {
+    public static double[] descendingAt(double[] scores, long[] descIndices) {
         int n = scores.length;
         int[] asc = new int[descIndices.length];
         for (int i = 0; i < asc.length; i++) {

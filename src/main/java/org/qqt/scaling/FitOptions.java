@@ -32,6 +32,8 @@ public record FitOptions(LawForm form, Objective objective, double normalizer, L
 
     /** Default upper end of the a grid: covers every a the reference code reports (0.021–0.035). */
     public static final double DEFAULT_A_MAX = 0.05;
+    /** Default irreducible error d (fixed), as qqt fit's --d. */
+    public static final double DEFAULT_D = 0.1;
     public static final GridAxis DEFAULT_B = new GridAxis(-0.5, -0.005, 100);
     public static final GridAxis DEFAULT_TAU = new GridAxis(1, 10, 100);
 

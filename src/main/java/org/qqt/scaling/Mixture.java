@@ -9,7 +9,7 @@ import org.qqt.io.BadInputException;
 
 /**
  * A mixture of pools trained on as one merged pool (drawn uniformly at random): N̂ = Σ N_i samples per epoch,
- * each pool's half-life stretched to τ̂_i = (N̂/N_i)·τ_i (Theorem 1 + App. G, see {@link UtilitySchedule#mixture}).
+ * each pool's half-life stretched to τ̂_i = (N̂/N_i)·τ_i (Theorem 1 + App. G, see {@link #schedule}).
  *
  * <p>Its name is its pools' names joined with {@code "+"} ({@code top0-10+top10-20}); a one-pool mixture is
  * named like its pool. Pool names therefore must not contain {@code '+'} to be addressable in a mixture.
@@ -38,9 +38,20 @@ public record Mixture(String name, List<PoolParams> pools) {
         return pools.stream().map(PoolParams::name).toList();
     }
 
-    /** What each epoch of this mixture is worth under {@code objective}. */
+    /**
+     * What each epoch of this mixture is worth under {@code objective}: the pools drawn uniformly at random, each
+     * pool's half-life stretched to τ̂_i = (N̂/N_i)·τ_i. A one-pool mixture is exactly that pool.
+     */
     public UtilitySchedule schedule(Objective objective) {
-        return UtilitySchedule.mixture(pools, objective);
+        double total = size();
+        double[] b = new double[pools.size()];
+        double[] tauHat = new double[pools.size()];
+        for (int i = 0; i < b.length; i++) {
+            PoolParams p = pools.get(i);
+            b[i] = p.b();
+            tauHat[i] = (total / p.size()) * p.tau();
+        }
+        return new UtilitySchedule.MergedPools(b, tauHat, objective == Objective.UTILITY);
     }
 
     /** The same pools (same name) with their parameters taken from {@code params} (e.g. a bootstrap draw). */

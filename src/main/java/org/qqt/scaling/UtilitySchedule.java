@@ -1,7 +1,5 @@
 package org.qqt.scaling;
 
-import java.util.List;
-
 /**
  * What one epoch of a pool (or of a mixture of pools) is worth: for epoch e = 0, 1, 2, … (the (e+1)-th
  * pass over the data) the utility exponent b_e, and the weight w_e with which that epoch's samples add to the
@@ -27,25 +25,6 @@ public interface UtilitySchedule {
         return new Single(b, tau, objective == Objective.UTILITY);
     }
 
-    /**
-     * A mixture of pools drawn uniformly at random; each pool's half-life is stretched to
-     * τ̂_i = (N̂/N_i)·τ_i. A one-pool mixture is exactly that pool.
-     */
-    static UtilitySchedule mixture(List<PoolParams> pools, Objective objective) {
-        if (pools.isEmpty()) {
-            throw new IllegalArgumentException("empty mixture");
-        }
-        double total = pools.stream().mapToDouble(PoolParams::size).sum();
-        double[] b = new double[pools.size()];
-        double[] tauHat = new double[pools.size()];
-        for (int i = 0; i < b.length; i++) {
-            PoolParams p = pools.get(i);
-            b[i] = p.b();
-            tauHat[i] = (total / p.size()) * p.tau();
-        }
-        return new Mixture(b, tauHat, objective == Objective.UTILITY);
-    }
-
     /** One pool. */
     record Single(double b, double tau, boolean utilityDecays) implements UtilitySchedule {
         @Override
@@ -59,8 +38,8 @@ public interface UtilitySchedule {
         }
     }
 
-    /** Several pools merged into one; b and τ̂ per pool. */
-    record Mixture(double[] b, double[] tauHat, boolean utilityDecays) implements UtilitySchedule {
+    /** Several pools merged into one, b and τ̂ per pool (made by {@link Mixture#schedule}). */
+    record MergedPools(double[] b, double[] tauHat, boolean utilityDecays) implements UtilitySchedule {
         @Override
         public double utility(int e) {
             double num = 0;

@@ -56,7 +56,7 @@ public final class LocalExecutor {
      */
     public static LocalExecutor of(SweepConfig c, java.nio.file.Path base, Integer workers, Integer threads,
                                    RunRunner runner) {
-        SweepConfig.Local l = c.local() == null ? new SweepConfig.Local(null, null) : c.local();
+        ExecutorConfig.Local l = c.local() == null ? new ExecutorConfig.Local(null, null) : c.local();
         LocalSplit.Choice split = LocalSplit.resolve(workers != null ? workers : l.workers(),
                 threads != null ? threads : l.threads(), Runtime.getRuntime().availableProcessors(),
                 LocalExecutor::gpuVisible, () -> LocalSplit.parametersOf(base.resolve(c.model())));

@@ -14,7 +14,7 @@ import java.util.List;
 public record SlurmOptions(String partition, Integer gpus, String time, String account, Integer cpusPerTask,
                            String mem, Integer maxParallel, List<String> extra) {
 
-    public static SlurmOptions of(SweepConfig.Slurm s) {
+    public static SlurmOptions of(ExecutorConfig.Slurm s) {
         return new SlurmOptions(s.partition(), s.gpus(), s.time(), s.account(), s.cpusPerTask(), s.mem(),
                 s.maxParallel(), s.extra() == null ? List.of() : s.extra());
     }

@@ -35,24 +35,24 @@ public final class EvalTasks {
     private final World world;
     private final SceneSampler sampler;
     private final Captioner captioner;
-    private final List<TaskSpec> specs;
+    private final List<SynthTaskSpec> specs;
 
     public EvalTasks(WorldConfig config, long seed) {
         this.world = new World(config, seed);
         this.sampler = new SceneSampler(world);
         this.captioner = new Captioner(world);
-        List<TaskSpec> s = new ArrayList<>();
+        List<SynthTaskSpec> s = new ArrayList<>();
         for (String key : KEYS) {
             s.add(spec(key));
         }
         this.specs = List.copyOf(s);
     }
 
-    public List<TaskSpec> specs() {
+    public List<SynthTaskSpec> specs() {
         return specs;
     }
 
-    public TaskSpec spec(String key) {
+    public SynthTaskSpec spec(String key) {
         TaskOptions o = world.config.tasks();
         WorldConfig c = world.config;
         int n = o.sizeOf(key);
@@ -99,11 +99,11 @@ public final class EvalTasks {
             case "cars" -> cls(key, "Stanford Cars", "fine-grained classes that differ in combinations of parts",
                     "shape–colour combinations held out of pool and teacher set (compositional generalisation)",
                     heldOutClasses(), OBJECT_T, n, "acc1");
-            case "retrieval/flickr_1k_test_image_text_retrieval" -> new TaskSpec(key, "Flickr", true,
+            case "retrieval/flickr_1k_test_image_text_retrieval" -> new SynthTaskSpec(key, "Flickr", true,
                     "image–text retrieval on everyday scenes",
                     "retrieval on scenes from the pool's distribution (1–4 objects), " + o.captionsPerImage()
                             + " correct captions per image", List.of(), List.of(), n, "mean_recall@1");
-            case "retrieval/mscoco_2014_5k_test_image_text_retrieval" -> new TaskSpec(key, "MSCOCO", true,
+            case "retrieval/mscoco_2014_5k_test_image_text_retrieval" -> new SynthTaskSpec(key, "MSCOCO", true,
                     "image–text retrieval on cluttered scenes with several objects",
                     "retrieval on scenes of 2–4 objects, " + o.captionsPerImage() + " correct captions per image",
                     List.of(), List.of(), n, "mean_recall@1");
@@ -111,13 +111,13 @@ public final class EvalTasks {
         };
     }
 
-    private static TaskSpec cls(String key, String dataset, String mirrors, String probes, List<String> classes,
+    private static SynthTaskSpec cls(String key, String dataset, String mirrors, String probes, List<String> classes,
                                 List<String> templates, int n, String metric) {
-        return new TaskSpec(key, dataset, false, mirrors, probes, classes, templates, n, metric);
+        return new SynthTaskSpec(key, dataset, false, mirrors, probes, classes, templates, n, metric);
     }
 
     /** A task over the pool's shape–colour classes with the object templates, scored by top-1 accuracy. */
-    private TaskSpec shapeColourTask(String key, String dataset, String mirrors, String probes, int n) {
+    private SynthTaskSpec shapeColourTask(String key, String dataset, String mirrors, String probes, int n) {
         return cls(key, dataset, mirrors, probes, shapeColourClasses(world.config.shapes()), OBJECT_T, n, "acc1");
     }
 
@@ -152,7 +152,7 @@ public final class EvalTasks {
     }
 
     /** Test sample {@code index} of {@code spec}. */
-    public TaskSample sample(TaskSpec spec, int index) {
+    public SynthTaskSample sample(SynthTaskSpec spec, int index) {
         Rng rng = new Rng(world.seed, Rng.taskStream(spec.key()), index);
         int size = world.size();
         double noise = world.config.pixelNoise();
@@ -214,7 +214,7 @@ public final class EvalTasks {
             default -> throw new IllegalArgumentException("unknown task " + spec.key());
         }
         BufferedImage img = Renderer.render(scene, size, style, noise, rng);
-        return new TaskSample(img, label, List.of());
+        return new SynthTaskSample(img, label, List.of());
     }
 
     private Scene single(Rng rng, String shape, String colour, Boolean large, String texture, int cell,
@@ -244,7 +244,7 @@ public final class EvalTasks {
     }
 
     /** A 2–4 object scene rendered at twice the size, cropped around the target and scaled back (VOC style). */
-    private TaskSample vocCrop(Rng rng, String shape, String colour, int label) {
+    private SynthTaskSample vocCrop(Rng rng, String shape, String colour, int label) {
         WorldConfig c = world.config;
         int n = 2 + rng.nextInt(3);
         int[] cells = SceneSampler.distinctCells(rng, n);
@@ -263,10 +263,10 @@ public final class EvalTasks {
         BufferedImage full = Renderer.render(scene, big, Renderer.Style.NORMAL, c.pixelNoise(), rng);
         BufferedImage crop = Renderer.cropResize(full, Renderer.outline(target, big).getBounds2D(), 0.15,
                 world.size());
-        return new TaskSample(crop, label, List.of());
+        return new SynthTaskSample(crop, label, List.of());
     }
 
-    private TaskSample retrieval(TaskSpec spec, Rng rng) {
+    private SynthTaskSample retrieval(SynthTaskSpec spec, Rng rng) {
         boolean coco = spec.key().startsWith("retrieval/mscoco");
         Scene scene;
         if (coco) {
@@ -284,7 +284,7 @@ public final class EvalTasks {
             list.add(list.get(list.size() % caps.size()));
         }
         BufferedImage img = Renderer.render(scene, world.size(), Renderer.Style.NORMAL, world.config.pixelNoise(), rng);
-        return new TaskSample(img, -1, list);
+        return new SynthTaskSample(img, -1, list);
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

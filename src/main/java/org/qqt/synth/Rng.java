@@ -1,5 +1,7 @@
 package org.qqt.synth;
 
+import org.qqt.io.SplitMix64;
+
 /**
  * Deterministic randomness for the world: every sample draws from its own generator, derived by hashing
  * (seed, stream, index) with SplitMix64. A sample is therefore a pure function of those three numbers,
@@ -9,10 +11,13 @@ final class Rng {
     /** Stream ids: one per kind of thing the world generates, so that streams never overlap. */
     static final long POOL = 1, TEACHER = 2, DUP_TEMPLATES = 3, UID = 4, RENDER = 5, TASK = 100;
 
-    private long state;
+    /** A second odd multiplier (Murmur3's), so that stream and index spread differently. */
+    private static final long INDEX_MULTIPLIER = 0xC2B2AE3D27D4EB4FL;
+
+    private final SplitMix64 bits;
 
     Rng(long seed, long stream, long index) {
-        this.state = mix(mix(mix(seed) ^ (stream * 0x9E3779B97F4A7C15L)) ^ (index * 0xC2B2AE3D27D4EB4FL));
+        this.bits = new SplitMix64(mix(mix(mix(seed) ^ (stream * SplitMix64.GOLDEN_GAMMA)) ^ (index * INDEX_MULTIPLIER)));
     }
 
     /** A stream id for one of the evaluation tasks, distinct from the pool's and teacher's streams. */
@@ -25,14 +30,11 @@ final class Rng {
     }
 
     static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return SplitMix64.mix(z);
     }
 
     long nextLong() {
-        state += 0x9E3779B97F4A7C15L;
-        return mix(state);
+        return bits.nextLong();
     }
 
     /** Uniform in [0, 1). */

@@ -82,7 +82,7 @@ public final class WorldWriter {
                     metadataOnly, pool);
             long taskImages = 0;
             if (!metadataOnly) {
-                for (TaskSpec spec : tasks.specs()) {
+                for (SynthTaskSpec spec : tasks.specs()) {
                     taskImages += writeTask(out.resolve("tasks").resolve(spec.dirName()), tasks, spec, pool);
                 }
             }
@@ -212,14 +212,14 @@ public final class WorldWriter {
                 s.corruption(), s.dupGroup(), new Scene("", List.of(), false), s.jpegQuality());
     }
 
-    private long writeTask(Path dir, EvalTasks tasks, TaskSpec spec, ExecutorService pool) {
+    private long writeTask(Path dir, EvalTasks tasks, SynthTaskSpec spec, ExecutorService pool) {
         Progress p = new Progress("task " + spec.key(), spec.size());
         try (TaskWriter w = spec.retrieval() ? TaskWriter.retrieval(dir, TaskWriter.DEFAULT_SHARD_SIZE)
                 : TaskWriter.classification(dir, spec.classnames(), spec.templates(), TaskWriter.DEFAULT_SHARD_SIZE)) {
             for (int start = 0; start < spec.size(); start += BLOCK) {
                 int end = Math.min(spec.size(), start + BLOCK);
                 List<org.qqt.data.TaskSample> block = parallel(start, end, i -> {
-                    TaskSample s = tasks.sample(spec, i);
+                    SynthTaskSample s = tasks.sample(spec, i);
                     byte[] png = ImageCodec.encodePng(s.image());
                     return spec.retrieval() ? org.qqt.data.TaskSample.retrieval("png", png, s.captions())
                             : org.qqt.data.TaskSample.classification("png", png, s.label());

@@ -4,29 +4,40 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.qqt.data.LoaderState;
 import org.qqt.io.BadInputException;
 import org.qqt.io.Json;
 import org.qqt.model.Clip;
 
 /**
- * runs/NAME/checkpoints/latest.safetensors: everything a run needs to continue exactly where it was, in one
- * file written atomically (temp + rename), so a kill at any moment leaves the previous checkpoint intact.
+ * A run's checkpoints in {@code runs/NAME/checkpoints/}: everything a run needs to continue exactly where it was,
+ * each file written atomically (temp + rename).
  * <ul>
- *   <li>model parameters under open_clip's state_dict names ({@code visual.conv1.weight}, ..., {@code logit_scale});
- *   <li>AdamW moments under {@code optimizer.exp_avg.NAME} and {@code optimizer.exp_avg_sq.NAME};
- *   <li>metadata {@code qqt.state}: JSON {@link State} (steps done, samples seen, AdamW step count, the
- *       loader's position, the seed, the full train config).
+ *   <li>{@code latest.safetensors}: the model parameters only, under open_clip's state_dict names
+ *       ({@code visual.conv1.weight}, ..., {@code logit_scale}), so open_clip's {@code load_state_dict(strict=True)}
+ *       takes it as is; metadata {@code qqt.state}: JSON {@link State} (steps done, samples seen, AdamW step count,
+ *       the loader's position, the seed, the full train config);
+ *   <li>{@code optimizer-<step>.safetensors}: the AdamW moments of that step ({@code exp_avg.NAME},
+ *       {@code exp_avg_sq.NAME}). It is written before the latest.safetensors that names its step and the older
+ *       one is deleted after, so a kill at any moment leaves a model and the moments of the same step.
  * </ul>
- * No other randomness exists in a step (no dropout, no augmentation draws): the loader state is the RNG state.
+ * Checkpoints written before the split hold the moments in latest.safetensors under {@code optimizer.}; they still
+ * resume. No other randomness exists in a step (no dropout, no augmentation draws): the loader state is the RNG
+ * state.
  */
 public final class Checkpoint {
     public static final String DIR = "checkpoints";
     public static final String LATEST = "latest.safetensors";
+    /** Prefix of the moments in a checkpoint written before model and optimiser were split. */
     static final String OPTIMIZER_PREFIX = "optimizer.";
+    static final String OPTIMIZER_FILE = "optimizer-";
     static final String STATE_KEY = "qqt.state";
 
     private Checkpoint() {}
@@ -70,14 +81,49 @@ public final class Checkpoint {
         SafeTensors.write(file, new LinkedHashMap<>(model.parameters()), meta);
     }
 
-    /** Writes model, optimiser and state to {@code file} atomically. */
+    /** {@code optimizer-<step>.safetensors} beside {@code checkpoint}: the AdamW moments of that step. */
+    public static Path optimizerFile(Path checkpoint, long step) {
+        return checkpoint.resolveSibling(OPTIMIZER_FILE + step + ".safetensors");
+    }
+
+    /**
+     * Writes the optimiser's moments, then model and state to {@code file} (each atomically), then deletes the
+     * moments of earlier steps.
+     */
     public static void save(Path file, Clip model, AdamW optimizer, State state) {
-        Map<String, NDArray> tensors = new LinkedHashMap<>(model.parameters());
-        optimizer.state().forEach((k, v) -> tensors.put(OPTIMIZER_PREFIX + k, v));
+        Path moments = optimizerFile(file, state.step());
+        Map<String, String> optMeta = new LinkedHashMap<>();
+        optMeta.put("format", "qqt-optimizer");
+        optMeta.put("step", Long.toString(state.step()));
+        SafeTensors.write(moments, new LinkedHashMap<>(optimizer.state()), optMeta);
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "qqt-checkpoint");
         meta.put(STATE_KEY, Json.compact(state));
-        SafeTensors.write(file, tensors, meta);
+        SafeTensors.write(file, new LinkedHashMap<>(model.parameters()), meta);
+        try (Stream<Path> files = Files.list(file.getParent())) {
+            for (Path f : files.toList()) {
+                String name = f.getFileName().toString();
+                if (name.startsWith(OPTIMIZER_FILE) && name.endsWith(".safetensors") && !f.equals(moments)) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Writes the model of {@code checkpoint} as a model-only safetensors file {@code out} under open_clip's
+     * state_dict names ({@code qqt export}); metadata: the model config as JSON under {@code qqt.model}.
+     */
+    public static void export(Path checkpoint, Path out) {
+        State state = readState(checkpoint);
+        try (Clip model = loadModel(checkpoint, Device.cpu())) {
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("format", "pt");
+            meta.put("qqt.model", Json.compact(state.config().model()));
+            SafeTensors.write(out, new LinkedHashMap<>(model.parameters()), meta);
+        }
     }
 
     /** Reads only the state (no arrays). */
@@ -93,10 +139,28 @@ public final class Checkpoint {
             State s = state(file, r);
             model.parameters().forEach(r::readInto);
             if (optimizer != null) {
-                optimizer.state().forEach((k, v) -> r.readInto(OPTIMIZER_PREFIX + k, v));
+                loadMoments(file, r, s.step(), optimizer);
                 optimizer.restoreSteps(s.optimizerSteps());
             }
             return s;
+        }
+    }
+
+    /** The moments from {@code optimizer-<step>.safetensors}, or from a checkpoint written before the split. */
+    private static void loadMoments(Path file, SafeTensors.Reader checkpoint, long step, AdamW optimizer) {
+        Map<String, NDArray> moments = optimizer.state();
+        if (moments.keySet().stream().anyMatch(k -> checkpoint.has(OPTIMIZER_PREFIX + k))) {
+            moments.forEach((k, v) -> checkpoint.readInto(OPTIMIZER_PREFIX + k, v)); // one mixed file
+            return;
+        }
+        Path separate = optimizerFile(file, step);
+        if (!Files.isRegularFile(separate)) {
+            throw BadInputException.inFile(separate, "missing: the optimiser state of the checkpoint's step " + step
+                    + " (" + file + "); without it the run cannot resume exactly; delete the run directory to "
+                    + "start it again");
+        }
+        try (SafeTensors.Reader r = new SafeTensors.Reader(separate)) {
+            moments.forEach(r::readInto);
         }
     }
 

@@ -81,6 +81,23 @@ public final class DataSources {
         }
 
         /**
+         * Trains {@code trainer} on this subset — the shard training that {@code qqt train} and {@code qqt figure5}'s
+         * teacher share: opens the loader ({@link #open}), hands its warning about missing rows to {@code warn},
+         * saves the compact vocabulary into {@code runDir}, runs, and closes the loader.
+         */
+        public Trainer.Outcome train(Trainer trainer, long seed, int batch, int loaderThreads, String poolName,
+                                     Path pool, Path runDir, java.util.function.Consumer<String> warn) {
+            Opened opened = open(seed, batch, loaderThreads, poolName, pool);
+            try (ShardLoader loader = opened.loader()) {
+                if (opened.warning() != null) {
+                    warn.accept(opened.warning());
+                }
+                saveVocab(runDir);
+                return trainer.run(loader, opened.info());
+            }
+        }
+
+        /**
          * Indexes the shards and opens the loader in epoch mode. The result's {@link DataInfo#poolSize()} is the
          * epoch: subset rows (repeats included) whose sample is present and usable in the shards.
          */

@@ -114,6 +114,11 @@ final class SafeTensors {
             return metadata;
         }
 
+        /** The tensors' names, in file order. */
+        java.util.Set<String> names() {
+            return java.util.Collections.unmodifiableSet(entries.keySet());
+        }
+
         boolean has(String name) {
             return entries.containsKey(name);
         }

@@ -24,6 +24,11 @@ public record TrainConfig(
         @JsonProperty("seed") long seed,
         @JsonProperty("checkpoint_every") long checkpointEvery) {
 
+    /** Default global batch size of a run (qqt train --batch). */
+    public static final int DEFAULT_BATCH = 256;
+    /** Default peak learning rate, open_clip's (qqt train --lr). */
+    public static final double DEFAULT_LR = 5e-4;
+
     /** open_clip's ViT defaults (β 0.9/0.98, ε 1e-6, wd 0.2), warmup 10% of the steps (≤ 500), no clipping. */
     public static TrainConfig defaults(ModelConfig model, long samplesSeen, int batch, double lr, long seed) {
         long warmup = Schedule.defaultWarmup(Schedule.steps(samplesSeen, batch));

@@ -8,14 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import javax.imageio.ImageIO;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.qqt.report.Figure5Pipeline;
+import org.qqt.testutil.TestLauncher;
+import org.qqt.figure5.Figure5Pipeline;
 
 /** {@code qqt figure5 --config configs/figure5-smoke.yaml}, end to end in a temporary directory. */
 class Figure5CommandTest {
@@ -24,19 +24,7 @@ class Figure5CommandTest {
 
     /** A launcher that runs this test's classpath (the real qqt CLI), like bin/qqt does. */
     private Path launcher() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String script = "#!/bin/sh\nexport DJL_OFFLINE=true\nexec " + quote(java)
-                + " -Xmx1g -Djava.awt.headless=true -Dai.djl.offline=true --add-opens=java.base/java.nio=ALL-UNNAMED"
-                + " -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "
-                + quote(System.getProperty("java.class.path")) + " org.qqt.cli.Qqt \"$@\"\n";
-        Path f = dir.resolve("qqt");
-        Files.writeString(f, script);
-        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return f;
-    }
-
-    private static String quote(String s) {
-        return "'" + s.replace("'", "'\\''") + "'";
+        return TestLauncher.write(dir);
     }
 
     /** Copies a project file to the same relative path under the temporary directory. */

@@ -13,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qqt.io.Json;
+import org.qqt.scaling.PredictionsFile;
 
 class PredictValidateCommandTest {
     @TempDir
@@ -32,12 +33,15 @@ class PredictValidateCommandTest {
         assertEquals(0, r.code(), r.err());
         assertEquals(1, r.out().strip().lines().count(), "one line of JSON");
         JsonNode j = Json.mapper().readTree(r.out());
-        assertEquals(List.of("budgets", "mixtures", "best"), keys(j));
-        assertEquals("[32000000,64000000,128000000,640000000]", j.get("budgets").toString());
-        assertTrue(j.get("budgets").get(0).isIntegralNumber());
+        // the record of predictions.json (PredictionsFile), as qqt figure5 writes it; a paper config has no metric
+        assertEquals(List.of("law", "objective", "budgets", "mixtures", "best", "range"), keys(j));
+        assertEquals("additive", j.get("law").asText());
+        assertEquals("utility", j.get("objective").asText());
+        assertEquals("[3.2E7,6.4E7,1.28E8,6.4E8]", j.get("budgets").toString());
+        assertEquals("[3.2E7,6.4E8]", j.get("range").toString());
         assertEquals(4, j.get("mixtures").size());
         JsonNode m0 = j.get("mixtures").get(0);
-        assertEquals(List.of("name", "pools", "error"), keys(m0));
+        assertEquals(List.of("name", "pools", "pool_size", "error"), keys(m0));
         assertEquals("top0-10", m0.get("name").asText());
         assertEquals("[\"top0-10\",\"top10-20\"]", j.get("mixtures").get(1).get("pools").toString());
         assertEquals(4, m0.get("error").size());
@@ -58,12 +62,17 @@ class PredictValidateCommandTest {
                 "--frontier", "--grid-points", "9");
         assertEquals(0, r.code(), r.err());
         JsonNode j = Json.mapper().readTree(r.out());
-        assertEquals(List.of("budgets", "mixtures", "best", "frontier"), keys(j));
-        assertEquals(List.of("name", "pools", "error", "low", "high"), keys(j.get("mixtures").get(0)));
+        assertEquals(List.of("law", "objective", "budgets", "mixtures", "best", "range", "frontier"), keys(j));
+        assertEquals(List.of("name", "pools", "pool_size", "error", "low", "high"), keys(j.get("mixtures").get(0)));
         JsonNode f = j.get("frontier");
         assertEquals(List.of("grid", "best", "error", "crossovers"), keys(f));
         assertEquals(9, f.get("grid").size());
-        assertEquals(32_000_000L, f.get("grid").get(0).asLong());
+        assertEquals(32_000_000, f.get("grid").get(0).asDouble(), 1);
+        Path file = dir.resolve("predictions.json"); // the one reader parses it back
+        Files.writeString(file, r.out());
+        PredictionsFile back = PredictionsFile.read(file);
+        assertEquals(j.get("best").size(), back.best().size());
+        assertEquals(f.get("crossovers").size(), back.frontier().crossovers().size());
         for (JsonNode c : f.get("crossovers")) {
             assertEquals(List.of("budget", "from", "to"), keys(c));
         }

@@ -110,8 +110,11 @@ class TrainCommandTest {
         CliRun r = qqt(args);
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.isRegularFile(out.resolve("checkpoints/samples-32.safetensors")), "20 rounds up to step 2");
+        assertEquals(Files.size(out.resolve("checkpoints/latest.safetensors")),
+                Files.size(out.resolve("checkpoints/samples-32.safetensors")), 100, "model tensors only, as latest "
+                        + "(the metadata differs)");
         assertTrue(Files.size(out.resolve("checkpoints/samples-32.safetensors"))
-                < Files.size(out.resolve("checkpoints/latest.safetensors")) / 2, "no optimiser moments");
+                < Files.size(out.resolve("checkpoints/optimizer-4.safetensors")) / 1.9, "no optimiser moments");
         var run = org.qqt.io.Json.readTree(out.resolve("run.json"));
         assertEquals("[20,32,50]", run.get("keep_at").toString());
         assertEquals(2, run.get("kept").size(), "20 and 32 both end at step 2: " + run);
@@ -123,5 +126,20 @@ class TrainCommandTest {
                 "--batch", "16", "--lr", "3e-3", "--keep-at", "48", "--out", out.toString());
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("no kept checkpoint after 48 samples"), missing.err());
+    }
+
+    @Test
+    void exportWritesTheRunsModelAndABadRunIsExit2(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("run");
+        assertEquals(0, qqt("train", "--data", "random", "--model", "models/tiny.json", "--samples-seen", "32",
+                "--batch", "16", "--lr", "3e-3", "--out", run.toString()).code());
+        Path model = dir.resolve("model.safetensors");
+        CliRun r = qqt("export", run.toString(), "--out", model.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.size(model) < Files.size(run.resolve("checkpoints/optimizer-2.safetensors")), "no moments");
+        CliRun none = qqt("export", dir.resolve("nothing").toString(), "--out", model.toString());
+        assertEquals(2, none.code());
+        assertEquals(1, none.err().strip().lines().count(), none.err());
+        assertTrue(none.err().contains("latest.safetensors"), none.err());
     }
 }

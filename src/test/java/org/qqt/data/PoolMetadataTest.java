@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.qqt.testutil.Parquet;
 import org.qqt.io.BadInputException;
 
 class PoolMetadataTest {
@@ -117,12 +118,9 @@ class PoolMetadataTest {
     @Test
     void partsCoverEveryRowOfEveryFileOnceInWholeRowGroups(@TempDir Path dir) throws Exception {
         long[] sizes = {10_000, 2_500};
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:");
-             java.sql.Statement s = c.createStatement()) {
-            for (int f = 0; f < sizes.length; f++) {
-                s.execute("COPY (SELECT md5(i::VARCHAR) AS uid, i::FLOAT AS score FROM range(" + sizes[f] + ") t(i)) TO '"
-                        + dir.resolve("part-" + f + ".parquet") + "' (FORMAT parquet, ROW_GROUP_SIZE 1000)");
-            }
+        for (int f = 0; f < sizes.length; f++) {
+            Parquet.write(dir.resolve("part-" + f + ".parquet"), "SELECT md5(i::VARCHAR) AS uid, i::FLOAT AS score FROM "
+                    + "range(" + sizes[f] + ") t(i)", ", ROW_GROUP_SIZE 1000");
         }
         try (PoolMetadata pool = PoolMetadata.open(dir)) {
             java.util.Set<String> groupStarts = new java.util.HashSet<>(); // "file@row" of every row group

@@ -15,6 +15,10 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.qqt.testutil.Parquet;
+import org.qqt.filter.baseline.BaselineFilters;
+import org.qqt.filter.baseline.FilterBench;
+import org.qqt.filter.baseline.UidTransfer;
 import org.qqt.data.PoolMetadata;
 import org.qqt.data.Uid;
 import org.qqt.io.BadInputException;
@@ -39,18 +43,13 @@ class OnePassFilterTest {
         return file;
     }
 
-    /** The rows of a DuckDB query as a parquet file. */
-    private static Path writeParquet(Path file, String select) throws java.sql.SQLException {
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:");
-             java.sql.Statement st = c.createStatement()) {
-            st.execute("COPY (" + select + ") TO '" + file + "' (FORMAT parquet)");
-        }
-        return file;
+    private static Path writeParquet(Path file, String select) {
+        return Parquet.write(file, select);
     }
 
-    private static FilterManifest run(Path parquet, FilterSpec spec, Path out, ScoreFilter.UidTransfer t, long budget) {
+    private static FilterManifest run(Path parquet, FilterSpec spec, Path out, UidTransfer t, long budget) {
         try (PoolMetadata pool = PoolMetadata.open(parquet)) {
-            return ScoreFilter.run(pool, spec, out, "test", t, budget);
+            return BaselineFilters.run(pool, spec, out, "test", t, budget);
         }
     }
 
@@ -75,14 +74,14 @@ class OnePassFilterTest {
         int k = 0;
         for (FilterSpec spec : specs) {
             Path slow = dir.resolve("slow-" + k);
-            FilterManifest ms = run(file, spec, slow, ScoreFilter.UidTransfer.ROWS, 0);
+            FilterManifest ms = run(file, spec, slow, UidTransfer.ROWS, 0);
             long written = ms.buckets().stream().mapToLong(BucketResult::count).sum();
             assertTrue(written > 300, "the buckets hold rows: " + written);
             for (long budget : new long[] {Long.MAX_VALUE, 1}) { // in memory; spilled to a file per bucket
                 Path fast = dir.resolve("fast-" + k + "-" + budget);
-                assertSameOutput(ms, slow, run(file, spec, fast, ScoreFilter.UidTransfer.ONE_PASS, budget), fast);
+                assertSameOutput(ms, slow, run(file, spec, fast, UidTransfer.ONE_PASS, budget), fast);
                 Path one = dir.resolve("one-" + k + "-" + budget);
-                assertSameOutput(ms, slow, run(file, spec, one, ScoreFilter.UidTransfer.ONE_PASS_ONE_WORKER, budget), one);
+                assertSameOutput(ms, slow, run(file, spec, one, UidTransfer.ONE_PASS_ONE_WORKER, budget), one);
                 try (var left = Files.list(fast)) {
                     assertEquals(ms.buckets().size() + 1, left.count(), "the buckets and manifest.json, nothing else");
                 }
@@ -96,19 +95,14 @@ class OnePassFilterTest {
         // the parallel scan cuts the pool into per-file parts: three files, one of them with several row groups
         Path one = awkwardPool(dir);
         Path parts = Files.createDirectories(dir.resolve("parts"));
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:");
-             java.sql.Statement st = c.createStatement()) {
-            String src = "(SELECT *, row_number() OVER () AS r FROM read_parquet('" + one + "'))";
-            st.execute("COPY (SELECT * EXCLUDE (r) FROM " + src + " WHERE r <= 2500) TO '" + parts.resolve("a.parquet")
-                    + "' (FORMAT parquet, ROW_GROUP_SIZE 2048)");
-            st.execute("COPY (SELECT * EXCLUDE (r) FROM " + src + " WHERE r > 2500 AND r <= 2900) TO '"
-                    + parts.resolve("b.parquet") + "' (FORMAT parquet)");
-            st.execute("COPY (SELECT * EXCLUDE (r) FROM " + src + " WHERE r > 2900) TO '" + parts.resolve("c.parquet")
-                    + "' (FORMAT parquet)");
-        }
+        String src = "(SELECT *, row_number() OVER () AS r FROM read_parquet('" + one + "'))";
+        Parquet.write(parts.resolve("a.parquet"), "SELECT * EXCLUDE (r) FROM " + src + " WHERE r <= 2500",
+                ", ROW_GROUP_SIZE 2048");
+        Parquet.write(parts.resolve("b.parquet"), "SELECT * EXCLUDE (r) FROM " + src + " WHERE r > 2500 AND r <= 2900");
+        Parquet.write(parts.resolve("c.parquet"), "SELECT * EXCLUDE (r) FROM " + src + " WHERE r > 2900");
         FilterSpec spec = new FilterSpec("score", FilterBench.deciles(), null, 0, CaptionFilter.BASIC);
-        FilterManifest whole = run(one, spec, dir.resolve("whole"), ScoreFilter.UidTransfer.ROWS, 0);
-        FilterManifest split = run(parts, spec, dir.resolve("split"), ScoreFilter.UidTransfer.ONE_PASS, Long.MAX_VALUE);
+        FilterManifest whole = run(one, spec, dir.resolve("whole"), UidTransfer.ROWS, 0);
+        FilterManifest split = run(parts, spec, dir.resolve("split"), UidTransfer.ONE_PASS, Long.MAX_VALUE);
         assertEquals(whole.buckets(), split.buckets());
         for (BucketResult b : whole.buckets()) {
             assertArrayEquals(Files.readAllBytes(dir.resolve("whole").resolve(b.file())),
@@ -123,8 +117,8 @@ class OnePassFilterTest {
                 + "text, CASE WHEN i % 97 = 0 THEN NULL WHEN i % 89 = 0 THEN 'NaN'::DOUBLE WHEN i % 7 = 0 THEN 0.5::DOUBLE "
                 + "ELSE 0.5 + (i % 1000) * 1e-12 END AS score FROM range(5000) t(i)");
         FilterSpec spec = new FilterSpec("score", FilterBench.deciles(), null, 0, CaptionFilter.NONE);
-        FilterManifest rows = run(parquet, spec, dir.resolve("rows"), ScoreFilter.UidTransfer.ROWS, 0);
-        FilterManifest fast = run(parquet, spec, dir.resolve("fast"), ScoreFilter.UidTransfer.ONE_PASS, Long.MAX_VALUE);
+        FilterManifest rows = run(parquet, spec, dir.resolve("rows"), UidTransfer.ROWS, 0);
+        FilterManifest fast = run(parquet, spec, dir.resolve("fast"), UidTransfer.ONE_PASS, Long.MAX_VALUE);
         assertSameOutput(rows, dir.resolve("rows"), fast, dir.resolve("fast"));
         assertTrue(fast.buckets().get(0).thresholdLow() > 0.5 + 8e-10, "a double threshold: " + fast.buckets().get(0));
     }
@@ -144,8 +138,8 @@ class OnePassFilterTest {
         List<ScoreRange> ranges = new ArrayList<>(ScoreRange.parseList("0-40,40-60,60-100"));
         ranges.add(ScoreRange.top(65));
         FilterSpec spec = new FilterSpec("score", ranges, null, 0, CaptionFilter.NONE);
-        FilterManifest slow = run(file, spec, dir.resolve("slow"), ScoreFilter.UidTransfer.ROWS, 0);
-        FilterManifest fast = run(file, spec, dir.resolve("fast"), ScoreFilter.UidTransfer.ONE_PASS, Long.MAX_VALUE);
+        FilterManifest slow = run(file, spec, dir.resolve("slow"), UidTransfer.ROWS, 0);
+        FilterManifest fast = run(file, spec, dir.resolve("fast"), UidTransfer.ONE_PASS, Long.MAX_VALUE);
         assertSameOutput(slow, dir.resolve("slow"), fast, dir.resolve("fast"));
         assertEquals(700, fast.buckets().get(0).count(), "0-40 keeps every row >= 0.0, -0.0 included");
         assertEquals(0, fast.buckets().get(1).count(), "40-60: nothing between -0.0 and 0.0");
@@ -160,8 +154,8 @@ class OnePassFilterTest {
         Path parquet = writeParquet(dir.resolve("three.parquet"), "SELECT md5(i::VARCHAR) AS uid, 'caption ' || i AS "
                 + "text, (1 + i % 3)::FLOAT AS score FROM range(1200000) t(i)");
         FilterSpec spec = new FilterSpec("score", ScoreRange.parseList("0-50,50-100"), null, 0, CaptionFilter.NONE);
-        FilterManifest rows = run(parquet, spec, dir.resolve("rows"), ScoreFilter.UidTransfer.ROWS, 0);
-        FilterManifest fast = run(parquet, spec, dir.resolve("fast"), ScoreFilter.UidTransfer.ONE_PASS, Long.MAX_VALUE);
+        FilterManifest rows = run(parquet, spec, dir.resolve("rows"), UidTransfer.ROWS, 0);
+        FilterManifest fast = run(parquet, spec, dir.resolve("fast"), UidTransfer.ONE_PASS, Long.MAX_VALUE);
         assertSameOutput(rows, dir.resolve("rows"), fast, dir.resolve("fast"));
         assertEquals(1.0, fast.buckets().get(1).maxScore());
         assertEquals(2.0, fast.buckets().get(0).minScore());
@@ -174,11 +168,11 @@ class OnePassFilterTest {
         all.add(ScoreRange.top(15));
         all.add(ScoreRange.top(35)); // between two deciles, clear of the tie block at 0 (43-52%)
         FilterManifest together = run(file, new FilterSpec("score", all, null, 0, CaptionFilter.NONE), dir.resolve("all"),
-                ScoreFilter.UidTransfer.ONE_PASS, Long.MAX_VALUE);
+                UidTransfer.ONE_PASS, Long.MAX_VALUE);
         for (int b = 0; b < all.size(); b++) {
             Path alone = dir.resolve("alone-" + b);
             FilterManifest m = run(file, new FilterSpec("score", List.of(all.get(b)), null, 0, CaptionFilter.NONE), alone,
-                    ScoreFilter.UidTransfer.ONE_PASS, Long.MAX_VALUE);
+                    UidTransfer.ONE_PASS, Long.MAX_VALUE);
             assertEquals(m.buckets().get(0), together.buckets().get(b));
             String name = m.buckets().get(0).file();
             assertArrayEquals(Files.readAllBytes(alone.resolve(name)), Files.readAllBytes(dir.resolve("all").resolve(name)),

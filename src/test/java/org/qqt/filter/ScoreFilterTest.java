@@ -18,6 +18,9 @@ import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.qqt.filter.baseline.BaselineFilters;
+import org.qqt.filter.baseline.FilterBench;
+import org.qqt.filter.baseline.UidTransfer;
 import org.qqt.data.PoolMetadata;
 import org.qqt.data.SubsetFile;
 import org.qqt.data.Uid;
@@ -194,7 +197,7 @@ class ScoreFilterTest {
             s[i] = (double) i;
         }
         List<ScoreRange> ranges = List.of(ScoreRange.top(30), new ScoreRange(0, 10), new ScoreRange(10, 20));
-        assertEquals(List.of(List.of(0), List.of(1, 2)), ScoreFilter.disjointPasses(ranges));
+        assertEquals(List.of(List.of(0), List.of(1, 2)), BaselineFilters.disjointPasses(ranges));
         Path out = dir.resolve("out");
         FilterManifest m = filter(pool(dir, s, null), new FilterSpec("score", ranges, null, 0, CaptionFilter.NONE), out);
         assertEquals(List.of(7L, 3L, 2L), m.buckets().stream().map(BucketResult::count).toList());
@@ -262,8 +265,8 @@ class ScoreFilterTest {
             FilterManifest mf;
             FilterManifest ms;
             try (PoolMetadata pool = PoolMetadata.open(file)) {
-                mf = ScoreFilter.run(pool, spec, fast, "test", ScoreFilter.UidTransfer.EXPORT);
-                ms = ScoreFilter.run(pool, spec, slow, "test", ScoreFilter.UidTransfer.ROWS);
+                mf = BaselineFilters.run(pool, spec, fast, "test", UidTransfer.EXPORT);
+                ms = BaselineFilters.run(pool, spec, slow, "test", UidTransfer.ROWS);
             }
             assertEquals(ms.buckets(), mf.buckets());
             assertEquals(ms.rankedRows(), mf.rankedRows());
@@ -301,11 +304,11 @@ class ScoreFilterTest {
         Path file = pool(dir, s, null);
         List<ScoreRange> ranges = ScoreRange.parseList("0-10,10-20,20-30,30-40,40-50,50-60,60-70,70-80,80-90,90-100");
         try (PoolMetadata p = PoolMetadata.open(file)) {
-            List<String> java = ScoreFilter.rankingWith(p, "score", ranges, -1, -1);
-            assertEquals(java, ScoreFilter.rankingWith(p, "score", ranges, 0, -1), "whole pool as the sample");
+            List<String> java = BaselineFilters.rankingWith(p, "score", ranges, -1, -1);
+            assertEquals(java, BaselineFilters.rankingWith(p, "score", ranges, 0, -1), "whole pool as the sample");
             for (double percent : new double[] {3, 20, 60}) {
                 for (int margin : new int[] {-1, 0, 1, 4}) {
-                    assertEquals(java, ScoreFilter.rankingWith(p, "score", ranges, percent, margin),
+                    assertEquals(java, BaselineFilters.rankingWith(p, "score", ranges, percent, margin),
                             "sample " + percent + "%, margin " + margin);
                 }
             }

@@ -2,6 +2,8 @@ package org.qqt.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -10,6 +12,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
+import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -33,6 +36,24 @@ class BackwardAfterGcTest {
     private static final String[] WATCHED = {"visual.conv1.weight", "visual.transformer.resblocks.0.attn.in_proj_weight",
         "visual.proj", "transformer.resblocks.0.attn.in_proj_weight", "token_embedding.weight", "text_projection",
         "logit_scale"};
+
+    /**
+     * The fix itself, without waiting for a GC: an array made by DJL's {@code create(number)} lives in a Java direct
+     * buffer that only the array keeps alive (the hazard once autograd saves it), while {@link Scalars#of} makes
+     * one whose memory libtorch owns. The GC tests below can pass by luck (no GC, or the freed block not reused);
+     * this one cannot: it fails as soon as Scalars.of wraps a Java buffer again.
+     */
+    @Test
+    void scalarsSavedForBackwardOwnTheirMemoryInLibtorch() throws ReflectiveOperationException {
+        Field dataRef = PtNDArray.class.getDeclaredField("dataRef");
+        dataRef.setAccessible(true);
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            assertNotNull(dataRef.get(m.create(2f)), "DJL's create(number) aliases a Java buffer (the hazard)");
+            NDArray scalar = Scalars.of(m, 2f);
+            assertNull(dataRef.get(scalar), "Scalars.of must not alias a Java buffer");
+            assertEquals(2f, scalar.getFloat());
+        }
+    }
 
     @Test
     void gcBetweenForwardAndBackwardLeavesFullLossGradientsBitwiseEqual() {

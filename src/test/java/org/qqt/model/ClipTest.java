@@ -11,12 +11,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.qqt.testutil.TestModels;
 import org.qqt.data.Batch;
 import org.qqt.train.ContrastiveLoss;
 import org.qqt.train.RandomBatchSource;
 
 class ClipTest {
-    static final ModelConfig TINY = ModelConfig.load(Path.of("models/tiny.json"));
+    static final ModelConfig TINY = TestModels.TINY;
 
     static Batch batch(int n, long seed) {
         try (RandomBatchSource s = new RandomBatchSource(seed, n, TINY.imageSize(), TINY.contextLength(),

@@ -1,5 +1,6 @@
 package org.qqt.scaling;
 
+import static org.qqt.testutil.Approx.assertRel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,11 +12,6 @@ import org.junit.jupiter.api.Test;
 /** The fitter's factorised evaluation (PointTerms, the grid tables, the Jacobian) against {@link Law#error}. */
 class FastLawTest {
     private static final double N0 = 100_000;
-
-    private static void assertRel(double expected, double actual, double tol, String what) {
-        double rel = Math.abs(actual - expected) / Math.abs(expected);
-        assertTrue(rel <= tol, what + ": expected " + expected + " got " + actual + " (rel " + rel + ")");
-    }
 
     /** Samples seen that hit every case: inside the first epoch, on a boundary, partial last epoch, many epochs. */
     private static double samples(Random rnd, double e) {

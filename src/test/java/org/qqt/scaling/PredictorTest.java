@@ -1,5 +1,6 @@
 package org.qqt.scaling;
 
+import static org.qqt.testutil.Approx.assertRel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -107,11 +108,6 @@ class PredictorTest {
         return out;
     }
 
-    private static void assertRel(double expected, double actual, double tol, String what) {
-        double rel = Math.abs(actual - expected) / Math.abs(expected);
-        assertTrue(rel <= tol, what + ": expected " + expected + " got " + actual + " (rel " + rel + ")");
-    }
-
     @Test
     void referenceFormWithPoolsSortedByBEqualsEstimateBestBucketsForUtility() {
         for (ScalingParams p : List.of(tmars(), clip())) {
@@ -195,7 +191,7 @@ class PredictorTest {
                 new PoolParams("a", 10e6, -0.2, 2.0), new PoolParams("b", 20e6, -0.1, 4.0)));
         Mixture m = Mixture.parse("a+b", p);
         assertEquals(30e6, m.size());
-        UtilitySchedule byHand = new UtilitySchedule.Mixture(new double[] {-0.2, -0.1}, new double[] {6.0, 6.0}, true);
+        UtilitySchedule byHand = new UtilitySchedule.MergedPools(new double[] {-0.2, -0.1}, new double[] {6.0, 6.0}, true);
         Law law = p.law(LawForm.ADDITIVE);
         for (double s : BUDGETS) {
             assertEquals(law.error(s, 30e6, byHand),

@@ -132,8 +132,38 @@ class SweepPlanTest {
     }
 
     @Test
-    void exampleConfigPlans() {
+    void exampleConfigPlansExactlyItsBucketAndValidationRuns() {
         SweepPlan p = SweepPlan.of(SweepConfig.load(Path.of("configs/sweep-example.yaml")), dir, Path.of("qqt"));
-        assertTrue(p.runs().size() >= 4, "runs: " + p.runs().size());
+        // 3 buckets × epochs [2, 4] + top30-40 × [2] = 7 bucket runs; 2 mixtures × 2 budgets = 4; one seed
+        List<RunSpec> buckets = p.runs().stream().filter(r -> r.kind().equals("bucket")).toList();
+        List<RunSpec> validation = p.runs().stream().filter(r -> r.kind().equals("validation")).toList();
+        assertEquals(7, buckets.size());
+        assertEquals(4, validation.size());
+        assertEquals(11, p.runs().size());
+        assertEquals(7 + 4, ids(p).size(), "ids are unique");
+        RunSpec top40 = buckets.stream().filter(r -> r.poolName().equals("top30-40")).findFirst().orElseThrow();
+        assertEquals(2, top40.epochs());
+        assertEquals(2000, top40.poolSize(), 1e-9, "10% of pool_size 20k");
+        assertEquals(4000, top40.samplesSeen(), 1e-9, "epochs × bucket size");
+        RunSpec v = validation.stream().filter(r -> r.poolName().equals("top40") && r.samplesSeen() == 50_000)
+                .findFirst().orElseThrow();
+        assertEquals(List.of("top0-10", "top10-20", "top20-30", "top30-40"), v.buckets());
+        assertEquals(8000, v.poolSize(), 1e-9);
+        assertEquals(Set.of(0), p.runs().stream().map(RunSpec::seed).collect(Collectors.toSet()));
+        assertEquals(dir.resolve("runs/sweep-example").toAbsolutePath().normalize(), p.sweepDir());
+    }
+
+    @Test
+    void aBadBudgetOrPoolSizeIsOneLineNamingTheFileAndKey() throws IOException {
+        for (String[] bad : new String[][] {
+                {"budgets: [32M, 64M]", "budgets: [32M, lots]", "validation.budgets"},
+                {"budgets: [32M, 64M]", "budgets: [32M, 0]", "validation.budgets"},
+                {"pool_size: 128M", "pool_size: 128Q", "pool_size"}}) {
+            Path f = Files.writeString(dir.resolve("bad.yaml"), BASE.replace(bad[0], bad[1]));
+            BadInputException e = assertThrows(BadInputException.class, () -> SweepConfig.load(f));
+            assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+            assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
+            assertTrue(e.getMessage().contains(bad[2]), e.getMessage());
+        }
     }
 }

@@ -19,9 +19,9 @@ class EvalTasksTest {
     void theEighteenKeysAndMainMetricsAreDataCompS() {
         EvalTasks t = new EvalTasks(WorldConfig.defaults(), 0);
         assertEquals(18, t.specs().size());
-        assertEquals(EvalTasks.KEYS, t.specs().stream().map(TaskSpec::key).toList());
+        assertEquals(EvalTasks.KEYS, t.specs().stream().map(SynthTaskSpec::key).toList());
         assertEquals(16, t.specs().stream().filter(s -> !s.retrieval()).count());
-        for (TaskSpec s : t.specs()) {
+        for (SynthTaskSpec s : t.specs()) {
             String expected = s.retrieval() ? "mean_recall@1"
                     : Set.of("vtab/caltech101", "vtab/flowers", "vtab/pets").contains(s.key())
                     ? "mean_per_class_recall" : "acc1";
@@ -37,7 +37,7 @@ class EvalTasksTest {
     @Test
     void classificationLabelsAreInRangeAndBalanced() {
         EvalTasks t = new EvalTasks(SMALL, 0);
-        for (TaskSpec s : t.specs()) {
+        for (SynthTaskSpec s : t.specs()) {
             if (s.retrieval()) {
                 continue;
             }
@@ -61,9 +61,9 @@ class EvalTasksTest {
         EvalTasks t = new EvalTasks(SMALL, 0);
         for (String key : List.of("retrieval/flickr_1k_test_image_text_retrieval",
                 "retrieval/mscoco_2014_5k_test_image_text_retrieval")) {
-            TaskSpec s = t.spec(key);
+            SynthTaskSpec s = t.spec(key);
             for (int i = 0; i < 50; i++) {
-                TaskSample x = t.sample(s, i);
+                SynthTaskSample x = t.sample(s, i);
                 assertEquals(-1, x.label());
                 assertEquals(5, x.captions().size());
                 assertEquals(5, new HashSet<>(x.captions()).size(), x.captions().toString());
@@ -79,7 +79,7 @@ class EvalTasksTest {
             vocab.addAll(List.of(g.teacher(i).text().replace(",", "").split(" ")));
         }
         EvalTasks t = new EvalTasks(WorldConfig.defaults(), 0);
-        for (TaskSpec s : t.specs()) {
+        for (SynthTaskSpec s : t.specs()) {
             for (String c : s.classnames()) {
                 for (String word : c.split(" ")) {
                     boolean ood = s.key().equals("imagenet-o") && WorldConfig.defaults().oodShapes().contains(word);
@@ -93,8 +93,8 @@ class EvalTasksTest {
     void taskSamplesAreDeterministicAndTasksDiffer() {
         EvalTasks a = new EvalTasks(SMALL, 4);
         EvalTasks b = new EvalTasks(SMALL, 4);
-        TaskSpec in1k = a.spec("imagenet1k");
-        TaskSpec v2 = a.spec("imagenetv2");
+        SynthTaskSpec in1k = a.spec("imagenet1k");
+        SynthTaskSpec v2 = a.spec("imagenetv2");
         int same = 0;
         for (int i = 0; i < 20; i++) {
             int[] x = pixels(a.sample(in1k, i).image());

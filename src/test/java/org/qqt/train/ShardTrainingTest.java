@@ -134,17 +134,7 @@ class ShardTrainingTest {
 
     /** Weights and second moments of two checkpoints of the model {@code m} are bitwise equal. */
     static void assertSameTensors(Path x, Path y, ModelConfig m) {
-        try (SafeTensors.Reader a = new SafeTensors.Reader(x); SafeTensors.Reader b = new SafeTensors.Reader(y);
-             Clip m1 = new Clip(m, Device.cpu(), 100); Clip m2 = new Clip(m, Device.cpu(), 200)) {
-            for (String prefix : List.of("", Checkpoint.OPTIMIZER_PREFIX + "exp_avg_sq.")) {
-                for (Map.Entry<String, NDArray> e : m1.parameters().entrySet()) {
-                    a.readInto(prefix + e.getKey(), e.getValue());
-                    b.readInto(prefix + e.getKey(), m2.parameters().get(e.getKey()));
-                    assertArrayEquals(e.getValue().toFloatArray(), m2.parameters().get(e.getKey()).toFloatArray(),
-                            prefix + e.getKey() + " differs");
-                }
-            }
-        }
+        TrainerTest.assertSameTensors(x, y, m);
     }
 
     @Test

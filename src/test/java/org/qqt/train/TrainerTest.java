@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.qqt.testutil.TestModels;
 import org.qqt.data.Batch;
 import org.qqt.data.BatchSource;
 import org.qqt.data.LoaderState;
@@ -26,7 +27,7 @@ import org.qqt.model.Clip;
 import org.qqt.model.ModelConfig;
 
 class TrainerTest {
-    static final ModelConfig TINY = ModelConfig.load(Path.of("models/tiny.json"));
+    static final ModelConfig TINY = TestModels.TINY;
     static final DataInfo DATA = new DataInfo("random", null, null, "random", 4096);
     final PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
 
@@ -100,7 +101,7 @@ class TrainerTest {
                 new RunRecord.Kept(384, 12, "checkpoints/samples-384.safetensors")), rec.kept(),
                 "each kept checkpoint listed once, the re-done step 6 included");
         try (Stream<Path> files = Files.list(killed.resolve(Checkpoint.DIR))) {
-            assertEquals(5, files.count(), "latest + 4 kept, no temp files");
+            assertEquals(6, files.count(), "latest + its optimiser state + 4 kept, no temp files");
         }
         try (Clip m = Checkpoint.loadModel(Checkpoint.kept(killed, 96), Device.cpu())) {
             assertEquals(TINY, Checkpoint.readState(Checkpoint.kept(killed, 96)).config().model());
@@ -125,19 +126,25 @@ class TrainerTest {
     }
 
     static void assertSameTensors(Path x, Path y) {
-        try (SafeTensors.Reader a = new SafeTensors.Reader(x); SafeTensors.Reader b = new SafeTensors.Reader(y);
-             Clip m1 = new Clip(TINY, Device.cpu(), 100); Clip m2 = new Clip(TINY, Device.cpu(), 200)) {
-            for (Map.Entry<String, ai.djl.ndarray.NDArray> e : m1.parameters().entrySet()) {
-                a.readInto(e.getKey(), e.getValue());
-                b.readInto(e.getKey(), m2.parameters().get(e.getKey()));
-                assertArrayEquals(e.getValue().toFloatArray(), m2.parameters().get(e.getKey()).toFloatArray(),
-                        e.getKey() + " differs");
-            }
-            for (Map.Entry<String, ai.djl.ndarray.NDArray> e : m1.parameters().entrySet()) {
-                String name = Checkpoint.OPTIMIZER_PREFIX + "exp_avg_sq." + e.getKey();
-                a.readInto(name, e.getValue());
-                b.readInto(name, m2.parameters().get(e.getKey()));
-                assertArrayEquals(e.getValue().toFloatArray(), m2.parameters().get(e.getKey()).toFloatArray(), name);
+        assertSameTensors(x, y, TINY);
+    }
+
+    /** Weights (latest.safetensors) and second moments (its optimizer file) of two checkpoints are bitwise equal. */
+    static void assertSameTensors(Path x, Path y, ModelConfig model) {
+        long step = Checkpoint.readState(x).step();
+        assertEquals(step, Checkpoint.readState(y).step());
+        Map<Path, Path> files = Map.of(x, y, Checkpoint.optimizerFile(x, step), Checkpoint.optimizerFile(y, step));
+        for (Map.Entry<Path, Path> pair : files.entrySet()) {
+            String prefix = pair.getKey().equals(x) ? "" : "exp_avg_sq.";
+            try (SafeTensors.Reader a = new SafeTensors.Reader(pair.getKey());
+                 SafeTensors.Reader b = new SafeTensors.Reader(pair.getValue());
+                 Clip m1 = new Clip(model, Device.cpu(), 100); Clip m2 = new Clip(model, Device.cpu(), 200)) {
+                for (Map.Entry<String, ai.djl.ndarray.NDArray> e : m1.parameters().entrySet()) {
+                    a.readInto(prefix + e.getKey(), e.getValue());
+                    b.readInto(prefix + e.getKey(), m2.parameters().get(e.getKey()));
+                    assertArrayEquals(e.getValue().toFloatArray(), m2.parameters().get(e.getKey()).toFloatArray(),
+                            prefix + e.getKey() + " differs");
+                }
             }
         }
     }

@@ -1,4 +1,4 @@
-package org.qqt.sweep;
+package org.qqt.figure5;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,6 +13,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qqt.io.BadInputException;
+import org.qqt.sweep.SweepConfig;
+import org.qqt.sweep.SweepPlan;
 
 /** The world/teacher/figure5 sections of a sweep config, and every shipped configs/figure5-*.yaml. */
 class Figure5ConfigTest {
@@ -28,19 +30,21 @@ class Figure5ConfigTest {
         assertTrue(files.stream().anyMatch(p -> p.endsWith("figure5-smoke.yaml")), files.toString());
         assertTrue(files.stream().anyMatch(p -> p.endsWith("figure5-datacomp-medium.yaml")), files.toString());
         for (Path f : files) {
-            SweepConfig c = SweepConfig.load(f);
-            assertTrue(c.figure5() != null, f + " has a figure5 section");
+            Figure5Config fc = Figure5Config.load(f);
+            SweepConfig c = fc.sweep();
+            assertTrue(fc.figure5() != null, f + " has a figure5 section");
+            assertEquals(c, SweepConfig.load(f), "qqt sweep reads the same sweep from a figure5 config");
             SweepPlan p = SweepPlan.of(c, Path.of("").toAbsolutePath(), Path.of("/opt/qqt/bin/qqt"));
             assertFalse(p.runs().isEmpty(), f.toString());
             assertTrue(p.runs().stream().anyMatch(r -> r.kind().equals("bucket")), f.toString());
             assertTrue(p.runs().stream().anyMatch(r -> r.kind().equals("validation")), f.toString());
-            for (String m : c.figure5Mixtures()) {
+            for (String m : fc.drawnMixtures()) {
                 for (String b : c.partsOf(m)) {
                     assertTrue(Files.exists(Path.of("configs")) && c.bucketMap().containsKey(b), f + ": " + m);
                 }
             }
-            for (String rel : Stream.of(c.model(), c.suite(), c.world() == null ? null : c.world().config(),
-                    c.teacher() == null ? null : c.teacher().model()).filter(x -> x != null).toList()) {
+            for (String rel : Stream.of(c.model(), c.suite(), fc.world() == null ? null : fc.world().config(),
+                    fc.teacher() == null ? null : fc.teacher().model()).filter(x -> x != null).toList()) {
                 assertTrue(Files.isRegularFile(Path.of(rel)), f + " names " + rel + ", which exists");
             }
         }
@@ -48,13 +52,14 @@ class Figure5ConfigTest {
 
     @Test
     void datacompMediumIsThePapersSetting() {
-        SweepConfig c = SweepConfig.load(Path.of("configs/figure5-datacomp-medium.yaml"));
+        Figure5Config fc = Figure5Config.load(Path.of("configs/figure5-datacomp-medium.yaml"));
+        SweepConfig c = fc.sweep();
         SweepPlan p = SweepPlan.of(c, Path.of("").toAbsolutePath(), Path.of("/opt/qqt/bin/qqt"));
         assertEquals(4 * 5 + 4 * 4, p.runs().size());
         assertEquals(12_800_000, p.runs().stream().filter(r -> r.kind().equals("bucket")).findFirst().orElseThrow()
                 .poolSize(), 0);
-        assertEquals(null, c.world());
-        assertEquals(null, c.teacher());
+        assertEquals(null, fc.world());
+        assertEquals(null, fc.teacher());
         assertEquals("clip_l14_similarity_score", c.score());
         assertEquals(4096, c.batch());
         assertEquals(1, c.slurm().gpus());
@@ -76,7 +81,7 @@ class Figure5ConfigTest {
     private BadInputException bad(String extra) throws IOException {
         Path f = dir.resolve("c.yaml");
         Files.writeString(f, BASE + extra);
-        BadInputException e = assertThrows(BadInputException.class, () -> SweepConfig.load(f));
+        BadInputException e = assertThrows(BadInputException.class, () -> Figure5Config.load(f));
         assertEquals(1, e.getMessage().lines().count(), e.getMessage());
         assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
         return e;
@@ -102,6 +107,10 @@ class Figure5ConfigTest {
         assertTrue(bad("score: s\nfigure5: {b_range: '-1:-0.1'}\n").getMessage().contains("figure5.b_range"));
         assertTrue(bad("score: s\nfigure5: {tau_range: '50:1:10'}\n").getMessage().contains("50.0:1.0:10"));
         assertTrue(bad("score: s\nfigure5: {metrik: mean}\n").getMessage().toLowerCase().contains("metrik"));
+        // the owners' parsers name the accepted spellings; the config adds the key
+        assertTrue(bad("score: s\nfigure5: {objective: best}\n").getMessage().contains("figure5.objective"));
+        assertTrue(bad("score: s\nfigure5: {order: random}\n").getMessage().contains("figure5.order"));
+        assertTrue(bad("score: s\nfigure5: {law: fancy}\n").getMessage().contains("reference"));
     }
 
     @Test
@@ -109,22 +118,28 @@ class Figure5ConfigTest {
         Path f = dir.resolve("ok.yaml");
         Files.writeString(f, BASE + "world: {config: w.yaml, out: w}\nteacher: {model: m.json, samples_seen: 1k}\n"
                 + "figure5: {metric: mean}\n");
-        SweepConfig c = SweepConfig.load(f);
+        Figure5Config c = Figure5Config.load(f);
         assertEquals("teacher_score", c.teacher().columnOrDefault());
         assertEquals(0, c.world().seedOrDefault());
         assertEquals(200, c.figure5().bootstrapOrDefault());
         assertEquals(org.qqt.scaling.FitOptions.DEFAULT_B, c.figure5().bGrid());
         assertEquals(org.qqt.scaling.FitOptions.DEFAULT_TAU, c.figure5().tauGrid());
         assertEquals(new org.qqt.scaling.GridAxis(1e-4, org.qqt.scaling.FitOptions.DEFAULT_A_MAX, 100), c.figure5().aGrid());
-        assertEquals(List.of("a", "m"), c.figure5Mixtures());
-        assertEquals(List.of("a", "b"), c.partsOf("m"));
+        assertEquals(List.of("a", "m"), c.drawnMixtures());
+        assertEquals(List.of("a", "b"), c.sweep().partsOf("m"));
+        // the fit's own defaults, not restated: the same as qqt fit with no options
+        org.qqt.scaling.FitOptions fit = org.qqt.scaling.FitOptions.defaults(org.qqt.scaling.LawForm.ADDITIVE,
+                org.qqt.scaling.Objective.UTILITY, org.qqt.scaling.FitOptions.DEFAULT_D);
+        assertEquals(fit.normalizer(), c.figure5().normalizerOrDefault());
+        assertEquals(fit.d().get(0), c.figure5().dOrDefault());
+        assertEquals(org.qqt.scaling.MixtureOrder.RANK, c.figure5().mixtureOrder());
     }
 
     @Test
     void theFitGridOfAFigure5SectionComesFromItsKeys() throws IOException {
         Path f = dir.resolve("grid.yaml");
         Files.writeString(f, BASE + "score: s\nfigure5: {metric: mean, a_max: 5, b_range: '-2:-0.01:50', tau_range: '1:100:60'}\n");
-        SweepConfig.Figure5 f5 = SweepConfig.load(f).figure5();
+        Figure5Config.Section f5 = Figure5Config.load(f).figure5();
         assertEquals(new org.qqt.scaling.GridAxis(1e-4, 5, 100), f5.aGrid());
         assertEquals(new org.qqt.scaling.GridAxis(-2, -0.01, 50), f5.bGrid());
         assertEquals(new org.qqt.scaling.GridAxis(1, 100, 60), f5.tauGrid());

@@ -1,4 +1,4 @@
-package org.qqt.filter;
+package org.qqt.filter.baseline;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,6 +15,13 @@ import java.util.Locale;
 import java.util.Map;
 import org.qqt.data.ClipTokenizer;
 import org.qqt.data.PoolMetadata;
+import org.qqt.filter.CaptionFilter;
+import org.qqt.filter.FilterManifest;
+import org.qqt.filter.FilterPhases;
+import org.qqt.filter.FilterSpec;
+import org.qqt.filter.ScoreFilter;
+import org.qqt.filter.ScoreRange;
+import org.qqt.filter.BucketResult;
 
 /**
  * Measurements behind {@code qqt bench filter}: a synthetic metadata parquet made by DuckDB SQL, the filter's
@@ -88,17 +95,17 @@ public final class FilterBench {
     /** Which implementation a timed filter job runs. */
     public enum Implementation {
         /** The default: one score pass, one uid export for all buckets. */
-        ONE_PASS(ScoreFilter.UidTransfer.ONE_PASS),
+        ONE_PASS(UidTransfer.ONE_PASS),
         /** The default with one scan worker: the same-run measure of the parallel scan. */
-        ONE_WORKER(ScoreFilter.UidTransfer.ONE_PASS_ONE_WORKER),
+        ONE_WORKER(UidTransfer.ONE_PASS_ONE_WORKER),
         /** The previous default, one uid export per bucket: the same-run baseline. */
-        PER_BUCKET_EXPORT(ScoreFilter.UidTransfer.EXPORT),
+        PER_BUCKET_EXPORT(UidTransfer.EXPORT),
         /** Every score and uid through JDBC row by row. */
-        ROW_BY_ROW(ScoreFilter.UidTransfer.ROWS);
+        ROW_BY_ROW(UidTransfer.ROWS);
 
-        private final ScoreFilter.UidTransfer transfer;
+        private final UidTransfer transfer;
 
-        Implementation(ScoreFilter.UidTransfer transfer) {
+        Implementation(UidTransfer transfer) {
             this.transfer = transfer;
         }
     }
@@ -109,8 +116,8 @@ public final class FilterBench {
         long t0 = System.nanoTime();
         FilterPhases phases = FilterPhases.recording();
         try (PoolMetadata pool = PoolMetadata.open(parquet)) {
-            FilterManifest m = ScoreFilter.run(pool, new FilterSpec("score", ranges, null, 0, CaptionFilter.NONE), out,
-                    "qqt bench filter", path.transfer, OnePassFilter.memoryBudgetUids(), phases);
+            FilterManifest m = BaselineFilters.run(pool, new FilterSpec("score", ranges, null, 0, CaptionFilter.NONE), out,
+                    "qqt bench filter", path.transfer, ScoreFilter.memoryBudgetUids(), phases);
             long written = m.buckets().stream().mapToLong(BucketResult::count).sum();
             if (written < rows * (ranges.get(ranges.size() - 1).toPercent() - ranges.get(0).fromPercent()) / 100 - 1) {
                 throw new IllegalStateException("filter wrote only " + written + " rows");

@@ -1,4 +1,4 @@
-package org.qqt.report;
+package org.qqt.figure5;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -14,6 +14,8 @@ import java.util.Map;
 import org.qqt.io.AtomicFiles;
 import org.qqt.io.Json;
 import org.qqt.io.SampleCount;
+import org.qqt.scaling.ParetoFrontier;
+import org.qqt.scaling.PredictionsFile;
 import org.qqt.sweep.RunSpec;
 import org.qqt.sweep.SweepConfig;
 import org.qqt.sweep.SweepPlan;
@@ -28,7 +30,8 @@ final class Figure5Report {
     static final List<String> SECTIONS = List.of("Summary", "Fitted parameters", "Figure 5", "Predicted vs actual",
             "Best mixture per budget", "Predicted crossovers", "Reproduce");
 
-    private final SweepConfig c;
+    private final Figure5Config config;
+    private final SweepConfig sweep;
     private final Path configFile;
     private final String configText;
     private final Path dir;
@@ -36,9 +39,10 @@ final class Figure5Report {
     private final Map<String, Double> stepSeconds;
     private final List<String> commands;
 
-    Figure5Report(SweepConfig c, Path configFile, String configText, Path dir, SweepPlan plan,
+    Figure5Report(Figure5Config config, Path configFile, String configText, Path dir, SweepPlan plan,
                   Map<String, Double> stepSeconds, List<String> commands) {
-        this.c = c;
+        this.config = config;
+        this.sweep = config.sweep();
         this.configFile = configFile;
         this.configText = configText;
         this.dir = dir;
@@ -82,9 +86,9 @@ final class Figure5Report {
 
     private List<Section> build() {
         JsonNode params = Json.readTree(dir.resolve("params.json"));
-        JsonNode pred = Json.readTree(dir.resolve("predictions.json"));
+        PredictionsFile pred = PredictionsFile.read(dir.resolve("predictions.json"));
         JsonNode val = Json.readTree(dir.resolve("validation.json"));
-        SweepConfig.Figure5 f5 = c.figure5();
+        Figure5Config.Section section = config.figure5();
         List<Section> doc = new ArrayList<>();
         double total = stepSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
 
@@ -93,9 +97,9 @@ final class Figure5Report {
         sum.add(new Para(String.format(Locale.ROOT, "Sweep **%s**: %d bucket runs and %d validation runs (%s seed%s), "
                         + "metric **%s**, law %s, objective %s. Predicted-vs-actual MAE **%s**, max error **%s** over "
                         + "%d points; the best mixture agrees at %d of %d budgets. Total wall time of the steps: "
-                        + "**%.1f s**.", c.name(), count("bucket"), count("validation"), c.seedsOrDefault().size(),
-                c.seedsOrDefault().size() == 1 ? "" : "s", f5.metricOrDefault(), f5.lawOrDefault(),
-                f5.objectiveOrDefault(), f4(val.path("mae").asDouble()), f4(val.path("max_error").asDouble()),
+                        + "**%.1f s**.", sweep.name(), count("bucket"), count("validation"), sweep.seedsOrDefault().size(),
+                sweep.seedsOrDefault().size() == 1 ? "" : "s", section.metricOrDefault(), section.lawForm().cliName(),
+                section.objectiveKind().cliName(), f4(val.path("mae").asDouble()), f4(val.path("max_error").asDouble()),
                 val.path("points").size(), val.path("agreed").asInt(), val.path("compared").asInt(), total)));
         sum.add(new Para("Outputs in `" + dir + "`: params.json, predictions.json, validation.json, validation.csv, "
                 + "figure5.png, figure5.svg, report.md, report.html."));
@@ -108,7 +112,7 @@ final class Figure5Report {
         for (JsonNode i : rep.path("intervals")) {
             iv.put(i.path("parameter").asText(), i);
         }
-        String why = iv.isEmpty() ? (f5.bootstrapOrDefault() == 0 ? "n/a (figure5.bootstrap is 0)"
+        String why = iv.isEmpty() ? (section.bootstrapOrDefault() == 0 ? "n/a (figure5.bootstrap is 0)"
                 : "n/a (no bootstrap draw converged)") : null;
         List<List<String>> rows = new ArrayList<>();
         for (JsonNode p : params.path("pools")) {
@@ -118,7 +122,7 @@ final class Figure5Report {
                     interval(iv.get("tau[" + n + "]"), why)));
         }
         fit.add(new Table(List.of("bucket", "size", "b", "b 95%", "τ", "τ 95%"), rows));
-        boolean aFixed = f5.a() != null;
+        boolean aFixed = section.a() != null;
         fit.add(new Para(String.format(Locale.ROOT, "a = %s%s; d = %s (fixed); fit RMSE %s over %d points (%d free "
                         + "parameters; every seed of every bucket run is a point). 95%% intervals: %s.",
                 g4(params.path("a").asDouble()), aFixed ? " (fixed by figure5.a)"
@@ -153,8 +157,8 @@ final class Figure5Report {
         pva.add(new Table(List.of("mixture", "samples seen", "seeds", "actual (mean ± SE)", "predicted", "|diff|"),
                 prow));
         pva.add(new Para(String.format(Locale.ROOT, "MAE **%s**, max error **%s** (%s error, 1 − accuracy).%s",
-                f4(val.path("mae").asDouble()), f4(val.path("max_error").asDouble()), f5.metricOrDefault(),
-                c.seedsOrDefault().size() < 2 ? " SE n/a: one seed per point (add seeds for standard errors)." : "")));
+                f4(val.path("mae").asDouble()), f4(val.path("max_error").asDouble()), section.metricOrDefault(),
+                sweep.seedsOrDefault().size() < 2 ? " SE n/a: one seed per point (add seeds for standard errors)." : "")));
         doc.add(new Section(SECTIONS.get(3), pva));
 
         // best mixture
@@ -174,23 +178,20 @@ final class Figure5Report {
 
         // crossovers
         List<Block> cross = new ArrayList<>();
-        JsonNode fr = pred.path("frontier");
-        JsonNode range = pred.path("range");
-        String rangeText = SampleCount.format(range.path(0).asDouble()) + " to "
-                + SampleCount.format(range.path(1).asDouble());
-        if (fr.isMissingNode()) {
+        ParetoFrontier.Frontier fr = pred.frontier();
+        String rangeText = SampleCount.format(pred.range()[0]) + " to " + SampleCount.format(pred.range()[1]);
+        if (fr == null) {
             cross.add(new Para("n/a (only one mixture is drawn, so there is nothing to cross)"));
-        } else if (fr.path("crossovers").isEmpty()) {
-            cross.add(new Para("No crossover from " + rangeText + ": **" + fr.path("best").path(0).asText()
+        } else if (fr.crossovers().isEmpty()) {
+            cross.add(new Para("No crossover from " + rangeText + ": **" + fr.best().get(0)
                     + "** is predicted best over the whole range."));
         } else {
             List<List<String>> crow = new ArrayList<>();
-            for (JsonNode x : fr.path("crossovers")) {
-                crow.add(List.of(SampleCount.format(Math.rint(x.path("budget").asDouble())), x.path("from").asText(),
-                        x.path("to").asText()));
+            for (ParetoFrontier.Crossover x : fr.crossovers()) {
+                crow.add(List.of(SampleCount.format(Math.rint(x.budget())), x.from(), x.to()));
             }
             cross.add(new Table(List.of("budget (samples seen)", "best below", "best above"), crow));
-            cross.add(new Para("Predicted on a log grid of " + fr.path("grid").size() + " budgets from " + rangeText
+            cross.add(new Para("Predicted on a log grid of " + fr.grid().size() + " budgets from " + rangeText
                     + ", refined by bisection."));
         }
         doc.add(new Section(SECTIONS.get(5), cross));
@@ -204,10 +205,10 @@ final class Figure5Report {
         RunSpec b0 = plan.runs().stream().filter(r -> r.kind().equals("bucket")).findFirst().orElse(null);
         RunSpec v0 = plan.runs().stream().filter(r -> r.kind().equals("validation")).findFirst().orElse(null);
         StringBuilder rc = new StringBuilder();
-        for (RunSpec r : new RunSpec[] {b0, v0}) {
-            if (r != null) {
-                rc.append("# ").append(r.kind()).append(" run ").append(r.id()).append('\n');
-                for (List<String> cmd : r.commands(0)) {
+        for (RunSpec run : new RunSpec[] {b0, v0}) {
+            if (run != null) {
+                rc.append("# ").append(run.kind()).append(" run ").append(run.id()).append('\n');
+                for (List<String> cmd : run.commands(0)) {
                     rc.append(String.join(" ", cmd)).append('\n');
                 }
             }
@@ -300,7 +301,7 @@ final class Figure5Report {
     }
 
     private String markdown(List<Section> doc) {
-        return markdown(doc, "Figure 5 report: " + c.name());
+        return markdown(doc, "Figure 5 report: " + sweep.name());
     }
 
     // ---------------------------------------------------------------- html
@@ -323,8 +324,8 @@ final class Figure5Report {
 
     private String html(List<Section> doc) {
         StringBuilder sb = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-                .append("<title>Figure 5 report: ").append(esc(c.name())).append("</title>\n<style>")
-                .append(CSS).append("</style>\n</head>\n<body>\n<h1>Figure 5 report: ").append(esc(c.name()))
+                .append("<title>Figure 5 report: ").append(esc(sweep.name())).append("</title>\n<style>")
+                .append(CSS).append("</style>\n</head>\n<body>\n<h1>Figure 5 report: ").append(esc(sweep.name()))
                 .append("</h1>\n");
         for (Section s : doc) {
             sb.append("<h2 id=\"").append(s.title().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-"))

@@ -4,8 +4,8 @@ import java.awt.image.BufferedImage;
 import java.util.List;
 
 /** One test image with its class label (classification; −1 for retrieval) or its correct captions (retrieval). */
-public record TaskSample(BufferedImage image, int label, List<String> captions) {
-    public TaskSample {
+public record SynthTaskSample(BufferedImage image, int label, List<String> captions) {
+    public SynthTaskSample {
         captions = List.copyOf(captions);
     }
 }

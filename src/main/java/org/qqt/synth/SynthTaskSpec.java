@@ -15,9 +15,9 @@ import java.util.List;
  * @param size       number of test images
  * @param mainMetric acc1, mean_per_class_recall or mean_recall@1 (as DataComp)
  */
-public record TaskSpec(String key, String dataset, boolean retrieval, String mirrors, String probes,
+public record SynthTaskSpec(String key, String dataset, boolean retrieval, String mirrors, String probes,
                        List<String> classnames, List<String> templates, int size, String mainMetric) {
-    public TaskSpec {
+    public SynthTaskSpec {
         classnames = List.copyOf(classnames);
         templates = List.copyOf(templates);
     }

@@ -1,0 +1,66 @@
+package org.qqt.figure5;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.qqt.io.Json;
+import org.qqt.report.Figure5;
+import org.qqt.report.Figure5Chart;
+import org.qqt.scaling.Mixture;
+import org.qqt.scaling.Observation;
+
+/** figure: the predicted curves with the validation points, as qqt predict --plot; figure5.png and .svg. */
+final class FigureStep extends Figure5Step.Fingerprinted {
+    private final Figure5Context ctx;
+
+    FigureStep(Figure5Context ctx, StepLedger ledger) {
+        super(ledger);
+        this.ctx = ctx;
+    }
+
+    @Override
+    public String name() {
+        return "figure";
+    }
+
+    @Override
+    List<Path> outputs() {
+        return List.of(ctx.file("figure5.png"), ctx.file("figure5.svg"));
+    }
+
+    /** The figure depends on the three result files only. */
+    static String fingerprint(Figure5Context ctx) {
+        return Fingerprints.hash(Fingerprints.sha256OrNone(ctx.file("params.json"))
+                + Fingerprints.sha256OrNone(ctx.file("predictions.json"))
+                + Fingerprints.sha256OrNone(ctx.file("validation.json")));
+    }
+
+    @Override
+    String fingerprint() {
+        return fingerprint(ctx);
+    }
+
+    @Override
+    public void run() {
+        List<Mixture> mixtures = new ArrayList<>(ctx.drawnMixtures(ctx.params()));
+        JsonNode validation = Json.readTree(ctx.file("validation.json"));
+        Map<String, List<Observation>> actual = new LinkedHashMap<>();
+        for (JsonNode pt : validation.path("points")) {
+            String mixture = pt.path("mixture").asText();
+            actual.computeIfAbsent(mixture, k -> new ArrayList<>()).add(new Observation(mixture,
+                    pt.path("pool_size").asDouble(), pt.path("samples_seen").asDouble(),
+                    pt.path("actual_mean").asDouble()));
+        }
+        double[] range = ctx.range();
+        String title = String.format(Locale.ROOT, "%s: predicted (lines) vs actual (dots) — MAE %.4f, max %.4f",
+                ctx.sweep.name(), validation.path("mae").asDouble(), validation.path("max_error").asDouble());
+        String yTitle = ctx.figure5.metricOrDefault() + " error (1 − accuracy)";
+        Figure5 fig = Figure5.of(title, yTitle, ctx.predictor(), mixtures, range[0], range[1], actual, true);
+        Figure5Chart.write(fig, ctx.file("figure5.png"));
+        Figure5Chart.write(fig, ctx.file("figure5.svg"));
+    }
+}
