@@ -79,7 +79,7 @@ final class BenchDataCommand implements Runnable {
                             x.samplesPerSecond() / rate(r, x.imageSize(), "tar read (no decode)"));
                 }
                 Map<String, Double> idx = new LinkedHashMap<>(r.indexSeconds());
-                out.println("index build (read shards, tokenize, decode-check every image), seconds: " + idx);
+                out.println("index build (tar headers, json and txt members; no decode), seconds: " + idx);
             }
         }
         out.flush();

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -36,7 +37,9 @@ public final class ShardReader implements Iterator<WdsSample>, AutoCloseable {
     public static final long MAX_MEMBER_BYTES = 256L << 20;
 
     private final List<Path> shards;
+    private final Set<String> dataExts; // null: read every member's data
     private int nextShard;
+    private long shardSize;
     private Path current;
     private TarArchiveInputStream tar;
     private CountingStream counter;
@@ -52,18 +55,29 @@ public final class ShardReader implements Iterator<WdsSample>, AutoCloseable {
     private long samples;
     private long samplesCut;
 
-    private ShardReader(List<Path> shards) {
+    private ShardReader(List<Path> shards, Set<String> dataExts) {
         this.shards = List.copyOf(shards);
+        this.dataExts = dataExts == null ? null : Set.copyOf(dataExts);
     }
 
     /** Reads one .tar file, or every *.tar in a directory in name order. */
     public static ShardReader open(Path dirOrTar) {
-        return new ShardReader(Files.isDirectory(dirOrTar) ? listShards(dirOrTar) : List.of(dirOrTar));
+        return new ShardReader(Files.isDirectory(dirOrTar) ? listShards(dirOrTar) : List.of(dirOrTar), null);
     }
 
     /** Reads the given shards in the given order. */
     public static ShardReader open(List<Path> shards) {
-        return new ShardReader(shards);
+        return new ShardReader(shards, null);
+    }
+
+    /**
+     * Reads the given shards in the given order, but reads the data only of members whose extension is in
+     * {@code dataExts}: the others are skipped over (a seek for large members) and appear in the sample's
+     * {@link WdsSample#offsets()} and {@link WdsSample#sizes()} only. Samples and counts are those of a full
+     * read: a skipped member that runs past the end of its file is a read error like a short read.
+     */
+    public static ShardReader headers(List<Path> shards, Set<String> dataExts) {
+        return new ShardReader(shards, dataExts);
     }
 
     /** The *.tar files of a directory, sorted by name (00000000.tar, 00000001.tar, ...; 0.tar, 1.tar, ... by number). */
@@ -159,6 +173,7 @@ public final class ShardReader implements Iterator<WdsSample>, AutoCloseable {
             shardsOpened++;
             samplesInShard = 0;
             try {
+                shardSize = Files.size(p);
                 counter = new CountingStream(new BufferedInputStream(Files.newInputStream(p), 1 << 16));
                 tar = new TarArchiveInputStream(counter);
                 current = p;
@@ -178,11 +193,15 @@ public final class ShardReader implements Iterator<WdsSample>, AutoCloseable {
         String key = null;
         Map<String, byte[]> members = new LinkedHashMap<>();
         Map<String, Long> offsets = new LinkedHashMap<>();
+        Map<String, Long> sizes = new LinkedHashMap<>();
         if (pendingEntry != null) {
             String[] kx = splitName(pendingEntry.getName());
             key = kx[0];
-            members.put(kx[1], pendingData);
+            if (pendingData != null) {
+                members.put(kx[1], pendingData);
+            }
             offsets.put(kx[1], pendingOffset);
+            sizes.put(kx[1], pendingEntry.getSize());
             pendingEntry = null;
             pendingData = null;
         }
@@ -197,23 +216,32 @@ public final class ShardReader implements Iterator<WdsSample>, AutoCloseable {
                     LOG.warn("{}: member {} has {} bytes (> {}); skipped", current, e.getName(), e.getSize(), MAX_MEMBER_BYTES);
                     continue;
                 }
-                byte[] data = tar.readAllBytes();
-                if (data.length != e.getSize()) {
-                    throw new IOException("member " + e.getName() + " is short: " + data.length + " of " + e.getSize() + " bytes");
-                }
                 String[] kx = splitName(e.getName());
+                byte[] data = null;
+                if (dataExts == null || dataExts.contains(kx[1])) {
+                    data = tar.readAllBytes();
+                    if (data.length != e.getSize()) {
+                        throw new IOException("member " + e.getName() + " is short: " + data.length + " of " + e.getSize() + " bytes");
+                    }
+                } else if (offset + e.getSize() > shardSize) {
+                    throw new IOException("member " + e.getName() + " is short: the file ends before its "
+                            + e.getSize() + " bytes");
+                }
                 if (key != null && !kx[0].equals(key)) {
                     pendingEntry = e;
                     pendingData = data;
                     pendingOffset = offset;
-                    return new WdsSample(current, key, members, offsets);
+                    return new WdsSample(current, key, members, offsets, sizes);
                 }
                 key = kx[0];
-                members.putIfAbsent(kx[1], data);
+                if (data != null && !offsets.containsKey(kx[1])) {
+                    members.put(kx[1], data);
+                }
                 offsets.putIfAbsent(kx[1], offset);
+                sizes.putIfAbsent(kx[1], e.getSize());
             }
             if (key != null) {
-                return new WdsSample(current, key, members, offsets);
+                return new WdsSample(current, key, members, offsets, sizes);
             }
             if (samplesInShard == 0) {
                 shardsEmpty++;

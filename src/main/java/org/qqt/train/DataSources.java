@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.qqt.data.ClipTokenizer;
 import org.qqt.data.CompactVocabulary;
+import org.qqt.data.LoaderOptions;
 import org.qqt.data.ShardLoader;
 import org.qqt.data.PoolLayout;
 import org.qqt.data.ShardReader;
@@ -85,8 +86,8 @@ public final class DataSources {
          * epoch: subset rows (repeats included) whose sample is present and usable in the shards.
          */
         public Opened open(long seed, int batch, int threads, String poolName, Path pool) {
-            ShardLoader.Options opt = ShardLoader.Options.of(model.imageSize(), model.contextLength(), batch, seed)
-                    .withMode(ShardLoader.Mode.EPOCH).withThreads(threads);
+            LoaderOptions opt = LoaderOptions.of(model.imageSize(), model.contextLength(), batch, seed)
+                    .withMode(LoaderOptions.Mode.EPOCH).withThreads(threads);
             ShardLoader loader = ShardLoader.open(shardDir, counts, tokenizer, opt);
             try {
                 long epoch = loader.epochSize();
