@@ -20,6 +20,7 @@ import org.qqt.sweep.SlurmOptions;
 import org.qqt.sweep.Sweep;
 import org.qqt.sweep.SweepConfig;
 import org.qqt.sweep.SweepPlan;
+import org.qqt.sweep.SweepVocabulary;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -237,6 +238,10 @@ final class SweepCommand implements Runnable {
         out.flush();
         if (todo.isEmpty()) {
             return counts.get(RunState.State.failed) > 0 ? 1 : 0;
+        }
+        if (!exec.dryRun && SweepVocabulary.ensureFor(c, Path.of("").toAbsolutePath(), plan.sweepDir(), List.of(),
+                Runtime.getRuntime().availableProcessors()) != null) {
+            out.println("sweep vocabulary (every run's): " + plan.sweepDir().resolve(SweepVocabulary.FILE));
         }
         if (exec.executor == Executor.local) {
             LocalExecutor ex = LocalExecutor.of(c, Path.of("").toAbsolutePath(), exec.workers, exec.threads, new RunRunner());

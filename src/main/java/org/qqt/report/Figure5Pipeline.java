@@ -63,6 +63,7 @@ import org.qqt.sweep.Sweep;
 import org.qqt.sweep.SweepConfig;
 import org.qqt.sweep.SeedStats;
 import org.qqt.sweep.SweepPlan;
+import org.qqt.sweep.SweepVocabulary;
 import org.qqt.synth.WorldConfig;
 import org.qqt.synth.WorldWriter;
 import org.qqt.train.Checkpoint;
@@ -356,11 +357,12 @@ public final class Figure5Pipeline {
                     + "teacher set (" + rows + " samples); lower it");
         }
         Path run = teacherDir();
-        DataSources.Prepared prepared = DataSources.prepare(teacherPool, subset, null, m, run);
+        DataSources.Prepared prepared = DataSources.prepare(teacherPool, subset, null, m, run, sweepVocabulary());
         TrainConfig tc = teacherConfig(prepared.model());
         Device dev = device();
         Trainer trainer = new Trainer(tc, run, dev, out);
-        DataSources.Opened opened = prepared.open(t.seedOrDefault(), t.batchOrDefault(), 1, "teacher", teacherPool);
+        DataSources.Opened opened = prepared.open(t.seedOrDefault(), t.batchOrDefault(), threads(), "teacher",
+                teacherPool);
         if (opened.warning() != null) {
             out.println(opened.warning());
         }
@@ -505,7 +507,15 @@ public final class Figure5Pipeline {
         return all ? "all " + rs.size() + " " + kind + " runs are done" : null;
     }
 
+    /** The sweep's one vocabulary (pool, teacher set, prompts), built once before the teacher or any run trains. */
+    private Path sweepVocabulary() {
+        Path teacherPool = c.world() == null || c.teacher() == null ? null : worldOut().resolve("teacher");
+        return SweepVocabulary.ensureFor(c, opt.base(), dir, teacherPool == null ? List.of() : List.of(teacherPool),
+                threads());
+    }
+
     private void runs(String kind) {
+        sweepVocabulary();
         plan.writeSpecs();
         SlurmExecutor slurm = new SlurmExecutor(Map.of());
         Map<String, String> queue = slurm.queue(dir);
