@@ -119,12 +119,20 @@ final class ShardIndex {
     }
 
     private static Part indexShard(Path file, int shardNo, Map<Uid, Integer> subset) {
+        try {
+            return indexShard(file, shardNo, subset, ShardReader.headers(List.of(file), DATA_EXTS));
+        } catch (ShardReader.UnsupportedHeaders e) { // pax or GNU long-name headers: stream the shard instead
+            return indexShard(file, shardNo, subset, ShardReader.open(List.of(file)));
+        }
+    }
+
+    private static Part indexShard(Path file, int shardNo, Map<Uid, Integer> subset, ShardReader source) {
         Part p = new Part();
         long[] c = p.counts;
         CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
-        try (ShardReader reader = ShardReader.headers(List.of(file), DATA_EXTS)) {
+        try (ShardReader reader = source) {
             while (reader.hasNext()) {
                 WdsSample s = reader.next();
                 Uid uid = s.uid();

@@ -94,13 +94,10 @@ public final class SweepVocabulary {
             for (Path shard : shards) {
                 parts.add(exec.submit(() -> {
                     BitSet local = new BitSet(ClipTokenizer.VOCAB_SIZE);
-                    try (ShardReader r = ShardReader.headers(List.of(shard), Set.of("txt"))) {
-                        r.forEachRemaining(s -> {
-                            byte[] txt = s.member("txt");
-                            if (txt != null) {
-                                mark(clip, new String(txt, StandardCharsets.UTF_8).strip(), local);
-                            }
-                        });
+                    try {
+                        markCaptions(clip, ShardReader.headers(List.of(shard), Set.of("txt")), local);
+                    } catch (ShardReader.UnsupportedHeaders e) { // pax or GNU long names: stream it (marks are a set)
+                        markCaptions(clip, ShardReader.open(List.of(shard)), local);
                     }
                     return local;
                 }));
@@ -117,6 +114,17 @@ public final class SweepVocabulary {
             exec.shutdownNow();
         }
         return CompactVocabulary.of(clip, used.stream().toArray());
+    }
+
+    private static void markCaptions(ClipTokenizer clip, ShardReader shard, BitSet used) {
+        try (ShardReader r = shard) {
+            r.forEachRemaining(s -> {
+                byte[] txt = s.member("txt");
+                if (txt != null) {
+                    mark(clip, new String(txt, StandardCharsets.UTF_8).strip(), used);
+                }
+            });
+        }
     }
 
     private static void mark(ClipTokenizer clip, String text, BitSet used) {
