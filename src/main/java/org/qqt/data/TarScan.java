@@ -168,9 +168,14 @@ final class TarScan implements AutoCloseable {
         long unsigned = 0;
         long signed = 0;
         for (int i = 0; i < RECORD; i++) {
-            byte b = i >= 148 && i < 156 ? (byte) ' ' : a[p + i];
+            int b = a[p + i];
             unsigned += b & 0xff;
             signed += b;
+        }
+        for (int i = 148; i < 156; i++) { // the checksum field counts as eight spaces
+            int b = a[p + i];
+            unsigned += ' ' - (b & 0xff);
+            signed += ' ' - b;
         }
         return stored == unsigned || stored == signed;
     }
