@@ -89,20 +89,34 @@ public final class ClipImageTransform {
         if (nw != w) {
             int[] all = new int[nw];
             int[][] k = fixedPoint(coefficients(w, nw, all));
+            // the crop's kernels in one array: taps of column x at kFlat[kStart[x] .. kStart[x + 1])
+            int[] kStart = new int[size + 1];
+            for (int x = 0; x < size; x++) {
+                kStart[x + 1] = kStart[x] + k[left + x].length;
+            }
+            int[] kFlat = new int[kStart[size]];
+            int[] srcStart = new int[size];
+            for (int x = 0; x < size; x++) {
+                System.arraycopy(k[left + x], 0, kFlat, kStart[x], k[left + x].length);
+                srcStart[x] = all[left + x] * 3;
+            }
             for (int y = 0; y < rows; y++) {
                 int rowStart = (y + r0) * w * 3;
                 int d = y * rowBytes;
                 for (int x = 0; x < size; x++, d += 3) {
-                    int[] kx = k[left + x];
                     int r = 1 << (PRECISION_BITS - 1);
                     int g = r;
                     int b = r;
-                    int s = rowStart + all[left + x] * 3;
-                    for (int t = 0; t < kx.length; t++, s += 3) {
-                        int kt = kx[t];
-                        r += kt * (src[s + cr] & 0xff);
-                        g += kt * (src[s + 1] & 0xff);
-                        b += kt * (src[s + cb] & 0xff);
+                    int s = rowStart + srcStart[x];
+                    int end = kStart[x + 1];
+                    for (int t = kStart[x]; t < end; t++, s += 3) {
+                        int kt = kFlat[t];
+                        int c0 = src[s] & 0xff;
+                        int c1 = src[s + 1] & 0xff;
+                        int c2 = src[s + 2] & 0xff;
+                        r += kt * (bgr ? c2 : c0);
+                        g += kt * c1;
+                        b += kt * (bgr ? c0 : c2);
                     }
                     mid[d] = (byte) clip8(r);
                     mid[d + 1] = (byte) clip8(g);
