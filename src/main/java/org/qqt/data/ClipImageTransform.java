@@ -19,6 +19,8 @@ public final class ClipImageTransform {
 
     private final int size;
     private final float[][] lut = new float[3][256];
+    /** A reused buffer per thread for the horizontal pass's rows (up to a few hundred KB). */
+    private final ThreadLocal<byte[]> midBuffer = ThreadLocal.withInitial(() -> new byte[0]);
 
     public ClipImageTransform(int size) {
         if (size < 1) {
@@ -83,7 +85,7 @@ public final class ClipImageTransform {
         // horizontal pass: the crop's columns of rows r0..r1, RGB
         int rows = r1 - r0;
         int rowBytes = size * 3;
-        byte[] mid = new byte[rows * rowBytes];
+        byte[] mid = scratch(rows * rowBytes); // every byte used below is written first
         int cr = bgr ? 2 : 0;
         int cb = bgr ? 0 : 2;
         if (nw != w) {
@@ -166,6 +168,15 @@ public final class ClipImageTransform {
                 out[dst + 2 * plane + x] = l2[clip8(acc[q + 2])];
             }
         }
+    }
+
+    private byte[] scratch(int n) {
+        byte[] b = midBuffer.get();
+        if (b.length < n) {
+            b = new byte[n];
+            midBuffer.set(b);
+        }
+        return b;
     }
 
     /** The raster's bytes when it is one packed B,G,R buffer (as ImageIO decodes a colour JPEG), else null. */
