@@ -28,7 +28,7 @@ import org.qqt.io.BadInputException;
  * i-th usable sample of the subset in (shard name, position in shard) order, whatever the thread count. A
  * sample is usable when its json has a uid in the subset and it has an image and a caption member; samples of
  * a shard cut short by a read error keep what came before the error (as {@link ShardReader} reads them).
- * Entries are kept in primitive arrays (about 56 bytes each).
+ * Entries are kept in primitive arrays (48 bytes each).
  */
 final class ShardIndex {
     /** What indexing met, by kind. */
