@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.qqt.data.DataBench;
+import org.qqt.data.LoaderOptions;
+import org.qqt.data.PhotoBench;
+import org.qqt.data.StartBench;
 import org.qqt.io.BadInputException;
 import org.qqt.io.Json;
 import picocli.CommandLine.Command;
@@ -16,7 +19,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "data", mixinStandardHelpOptions = true,
         description = "Measure the shard loader (samples/s) against the raw tar read rate and ImageIO decode-only "
                 + "rate, on a synthetic JPEG pool written to a temp dir (deleted afterwards).",
-        footer = {"", "Example:", "  qqt bench data --samples 20000 --sizes 32,64 --threads 1,2"})
+        footer = {"", "Examples:", "  qqt bench data --samples 20000 --sizes 32,64 --threads 1,2",
+                "  qqt bench data --realistic --samples 300      (224 px from 256-512 px JPEGs, against Pillow)",
+                "  qqt bench data --first-batch --samples 1000000 (seconds to the first batch, start and resume)"})
 final class BenchDataCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -27,8 +32,8 @@ final class BenchDataCommand implements Runnable {
     @Option(names = "--sizes", defaultValue = "32,64", split = ",", description = "Image sizes (default: ${DEFAULT-VALUE}).")
     List<Integer> sizes;
 
-    @Option(names = "--threads", defaultValue = "1,2", split = ",", description = "Decode thread counts (default: ${DEFAULT-VALUE}).")
-    List<Integer> threads;
+    @Option(names = "--threads", split = ",", description = "Decode thread counts (default: 1,2).")
+    List<Integer> threadsGiven;
 
     @Option(names = "--batch-size", defaultValue = "256", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
@@ -42,15 +47,49 @@ final class BenchDataCommand implements Runnable {
     @Option(names = "--format", defaultValue = "table", description = "json, csv or table (default).")
     OutputFormat format;
 
+    @Option(names = "--realistic", description = "Per-image cost at 224 px on photo-like JPEGs of 256-512 px, in "
+            + "samples per CPU-second on one core, against Pillow on the same files in the same run.")
+    boolean realistic;
+
+    @Option(names = "--python", defaultValue = "/usr/bin/python3", paramLabel = "EXE",
+            description = "--realistic: the Python with Pillow (default: ${DEFAULT-VALUE}, Debian's python3-pil).")
+    String python;
+
+    @Option(names = "--first-batch", description = "Seconds from start, and from a mid-epoch resume, to the next "
+            + "batch on a pool of --samples tiny samples (subset: half of them); --threads: decode threads (first "
+            + "value; default: the job's cores).")
+    boolean firstBatch;
+
     @Override
     public void run() {
         if (samples < 100) {
             throw new BadInputException("--samples must be >= 100, got " + samples);
         }
-        if (batchSize < 1 || sizes.stream().anyMatch(s -> s < 8) || threads.stream().anyMatch(t -> t < 1)) {
-            throw new BadInputException("--batch-size and --threads must be >= 1 and --sizes >= 8");
+        if (sizes.stream().anyMatch(s -> s < 8)) {
+            throw new BadInputException("--sizes must be >= 8");
         }
         PrintWriter err = spec.commandLine().getErr();
+        List<Integer> threads = threadsGiven != null ? threadsGiven : List.of(1, 2);
+        if (batchSize < 1 || threads.stream().anyMatch(t -> t < 1)) {
+            throw new BadInputException("--batch-size and --threads must be >= 1");
+        }
+        if (realistic && firstBatch) {
+            throw new BadInputException("--realistic and --first-batch are two benchmarks; give one");
+        }
+        if (realistic || firstBatch) {
+            Object res = realistic
+                    ? PhotoBench.run(samples, Math.max(1, rounds), seed, python, Qqt.lines(err, "bench data: "))
+                    : StartBench.run(samples, threadsGiven != null ? threadsGiven.get(0) : LoaderOptions.defaultThreads(),
+                    batchSize, 224, seed, Qqt.lines(err, "bench data: "));
+            PrintWriter out = spec.commandLine().getOut();
+            if (format == OutputFormat.json) {
+                out.println(Json.compact(res));
+            } else {
+                out.println(Json.pretty(res));
+            }
+            out.flush();
+            return;
+        }
         DataBench.Result r = DataBench.run(samples, sizes, threads, batchSize, seed, Math.max(1, rounds),
                 Qqt.lines(err, "bench data: "));
         print(spec.commandLine().getOut(), r, format);
@@ -79,7 +118,7 @@ final class BenchDataCommand implements Runnable {
                             x.samplesPerSecond() / rate(r, x.imageSize(), "tar read (no decode)"));
                 }
                 Map<String, Double> idx = new LinkedHashMap<>(r.indexSeconds());
-                out.println("index build (read shards, tokenize, decode-check every image), seconds: " + idx);
+                out.println("index build (tar headers, json and txt members; no decode), seconds: " + idx);
             }
         }
         out.flush();

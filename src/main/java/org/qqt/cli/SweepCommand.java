@@ -20,6 +20,7 @@ import org.qqt.sweep.Sweep;
 import org.qqt.sweep.SweepConfig;
 import org.qqt.sweep.SweepExecution;
 import org.qqt.sweep.SweepPlan;
+import org.qqt.sweep.SweepVocabulary;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -241,6 +242,10 @@ final class SweepCommand implements Runnable {
         out.flush();
         if (todo.isEmpty()) {
             return counts.get(RunState.State.failed) > 0 ? 1 : 0;
+        }
+        if (!exec.dryRun && SweepVocabulary.ensureFor(c, Path.of("").toAbsolutePath(), plan.sweepDir(), List.of(),
+                Runtime.getRuntime().availableProcessors()) != null) {
+            out.println("sweep vocabulary (every run's): " + plan.sweepDir().resolve(SweepVocabulary.FILE));
         }
         SweepExecution.Target target = exec.target(c, Path.of("").toAbsolutePath(), arg.launcherOf(c));
         if (!target.slurm()) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.qqt.data.BatchSource;
+import org.qqt.data.LoaderOptions;
 import org.qqt.data.SubsetFile;
 import org.qqt.io.BadInputException;
 import org.qqt.io.SampleCount;
@@ -110,17 +111,24 @@ final class TrainCommand implements Runnable {
                     + "is below 49408, else clip.")
     DataSources.TokenizerKind tokenizer;
 
-    @Option(names = "--loader-threads", defaultValue = "1", paramLabel = "N",
-            description = "Image decode threads of the shard loader (default: ${DEFAULT-VALUE}; batches are the same "
-                    + "for any N).")
+    @Option(names = "--loader-threads", defaultValue = "0", paramLabel = "N",
+            description = "Image decode threads of the shard loader (default: 0 = the cores the job has: "
+                    + "SLURM_CPUS_PER_TASK, else all; batches are the same for any N).")
     int loaderThreads;
+
+    @Option(names = "--vocab", paramLabel = "FILE",
+            description = "Compact vocabulary to use (a sweep's vocab.json: one for all its runs and its teacher) "
+                    + "instead of building one from the subset's captions; copied to <out>/vocab.json. Not read "
+                    + "with the CLIP tokenizer.")
+    Path vocab;
 
     @Override
     public void run() {
         ModelConfig m = ModelConfig.load(model);
         long budget = (long) SampleCount.parse(samplesSeen);
-        if (loaderThreads < 1) {
-            throw new BadInputException("--loader-threads must be at least 1 (got " + loaderThreads + ")");
+        if (loaderThreads < 0) {
+            throw new BadInputException("--loader-threads must be 0 (the job's cores) or more (got " + loaderThreads
+                    + ")");
         }
         DataSources.Prepared prepared = null;
         DataInfo info;
@@ -136,7 +144,7 @@ final class TrainCommand implements Runnable {
                 throw new BadInputException("--batch " + batch + " is larger than the subset (" + rows
                         + " samples in " + subset + "); lower --batch");
             }
-            prepared = DataSources.prepare(pool, subset, tokenizer, m, out);
+            prepared = DataSources.prepare(pool, subset, tokenizer, m, out, vocab);
             m = prepared.model();
             info = null;
         }
@@ -161,7 +169,8 @@ final class TrainCommand implements Runnable {
         }
         if (prepared != null) {
             String name = poolName != null ? poolName : subset.getFileName().toString().replaceFirst("\\.npy$", "");
-            report(prepared.train(trainer, seed, batch, loaderThreads, name, pool, out, line -> {
+            int threads = loaderThreads > 0 ? loaderThreads : LoaderOptions.defaultThreads();
+            report(prepared.train(trainer, seed, batch, threads, name, pool, out, line -> {
                 spec.commandLine().getErr().println(line);
                 spec.commandLine().getErr().flush();
             }));

@@ -19,6 +19,8 @@ public final class ClipImageTransform {
 
     private final int size;
     private final float[][] lut = new float[3][256];
+    /** A reused buffer per thread for the horizontal pass's rows (up to a few hundred KB). */
+    private final ThreadLocal<byte[]> midBuffer = ThreadLocal.withInitial(() -> new byte[0]);
 
     public ClipImageTransform(int size) {
         if (size < 1) {
@@ -36,11 +38,20 @@ public final class ClipImageTransform {
         return size;
     }
 
-    /** Writes 3×size×size floats (C, H, W) at {@code out[offset...]}. */
+    /**
+     * Writes 3×size×size floats (C, H, W) at {@code out[offset...]}. Only what the crop keeps is resampled: the
+     * horizontal pass computes the crop's columns for the input rows the vertical pass reads, the vertical pass
+     * the crop's rows, and its 8-bit results go through the normalisation table straight into {@code out}; every
+     * kept pixel is computed with exactly Pillow's arithmetic. A 3-byte BGR raster is read in place.
+     */
     public void apply(BufferedImage image, float[] out, int offset) {
         int w = image.getWidth();
         int h = image.getHeight();
-        byte[] rgb = rgbBytes(image);
+        byte[] src = bgrBuffer(image);
+        boolean bgr = src != null;
+        if (!bgr) {
+            src = rgbBytes(image);
+        }
         int nw;
         int nh;
         if (w <= h) {
@@ -52,26 +63,132 @@ public final class ClipImageTransform {
         }
         nw = Math.max(nw, size);
         nh = Math.max(nh, size);
-        if (nw != w) {
-            rgb = resampleRows(rgb, w, h, nw);
-            w = nw;
-        }
+        int top = (int) Math.rint((nh - size) / 2.0);
+        int left = (int) Math.rint((nw - size) / 2.0);
+
+        // the input rows the kept output rows read
+        int[] firstY = null;
+        int[][] ky = null;
+        int r0 = top;
+        int r1 = top + size;
         if (nh != h) {
-            rgb = resampleColumns(rgb, w, h, nh);
-            h = nh;
-        }
-        int top = (int) Math.rint((h - size) / 2.0);
-        int left = (int) Math.rint((w - size) / 2.0);
-        int plane = size * size;
-        for (int y = 0; y < size; y++) {
-            int src = ((y + top) * w + left) * 3;
-            int dst = offset + y * size;
-            for (int x = 0; x < size; x++, src += 3) {
-                out[dst + x] = lut[0][rgb[src] & 0xff];
-                out[dst + plane + x] = lut[1][rgb[src + 1] & 0xff];
-                out[dst + 2 * plane + x] = lut[2][rgb[src + 2] & 0xff];
+            int[] all = new int[nh];
+            int[][] k = fixedPoint(coefficients(h, nh, all));
+            firstY = java.util.Arrays.copyOfRange(all, top, top + size);
+            ky = java.util.Arrays.copyOfRange(k, top, top + size);
+            r0 = firstY[0];
+            r1 = 0;
+            for (int i = 0; i < size; i++) {
+                r1 = Math.max(r1, firstY[i] + ky[i].length);
             }
         }
+        // horizontal pass: the crop's columns of rows r0..r1, RGB
+        int rows = r1 - r0;
+        int rowBytes = size * 3;
+        byte[] mid = scratch(rows * rowBytes); // every byte used below is written first
+        int cr = bgr ? 2 : 0;
+        int cb = bgr ? 0 : 2;
+        if (nw != w) {
+            int[] all = new int[nw];
+            int[][] k = fixedPoint(coefficients(w, nw, all));
+            // the crop's kernels in one array: taps of column x at kFlat[kStart[x] .. kStart[x + 1])
+            int[] kStart = new int[size + 1];
+            for (int x = 0; x < size; x++) {
+                kStart[x + 1] = kStart[x] + k[left + x].length;
+            }
+            int[] kFlat = new int[kStart[size]];
+            int[] srcStart = new int[size];
+            for (int x = 0; x < size; x++) {
+                System.arraycopy(k[left + x], 0, kFlat, kStart[x], k[left + x].length);
+                srcStart[x] = all[left + x] * 3;
+            }
+            for (int y = 0; y < rows; y++) {
+                int rowStart = (y + r0) * w * 3;
+                int d = y * rowBytes;
+                for (int x = 0; x < size; x++, d += 3) {
+                    int r = 1 << (PRECISION_BITS - 1);
+                    int g = r;
+                    int b = r;
+                    int s = rowStart + srcStart[x];
+                    int end = kStart[x + 1];
+                    for (int t = kStart[x]; t < end; t++, s += 3) {
+                        int kt = kFlat[t];
+                        int c0 = src[s] & 0xff;
+                        int c1 = src[s + 1] & 0xff;
+                        int c2 = src[s + 2] & 0xff;
+                        r += kt * (bgr ? c2 : c0);
+                        g += kt * c1;
+                        b += kt * (bgr ? c0 : c2);
+                    }
+                    mid[d] = (byte) clip8(r);
+                    mid[d + 1] = (byte) clip8(g);
+                    mid[d + 2] = (byte) clip8(b);
+                }
+            }
+        } else {
+            for (int y = 0; y < rows; y++) {
+                int s = ((y + r0) * w + left) * 3;
+                int d = y * rowBytes;
+                for (int x = 0; x < size; x++, s += 3, d += 3) {
+                    mid[d] = src[s + cr];
+                    mid[d + 1] = src[s + 1];
+                    mid[d + 2] = src[s + cb];
+                }
+            }
+        }
+        // vertical pass over whole rows (sequential reads), normalised into the CHW planes
+        int plane = size * size;
+        float[] l0 = lut[0];
+        float[] l1 = lut[1];
+        float[] l2 = lut[2];
+        int[] acc = ky == null ? null : new int[rowBytes];
+        for (int i = 0; i < size; i++) {
+            int dst = offset + i * size;
+            if (ky == null) {
+                int s = (i + top - r0) * rowBytes;
+                for (int x = 0; x < size; x++, s += 3) {
+                    out[dst + x] = l0[mid[s] & 0xff];
+                    out[dst + plane + x] = l1[mid[s + 1] & 0xff];
+                    out[dst + 2 * plane + x] = l2[mid[s + 2] & 0xff];
+                }
+                continue;
+            }
+            java.util.Arrays.fill(acc, 1 << (PRECISION_BITS - 1));
+            int[] k = ky[i];
+            for (int t = 0; t < k.length; t++) {
+                int kt = k[t];
+                int s = (firstY[i] + t - r0) * rowBytes;
+                for (int q = 0; q < rowBytes; q++) {
+                    acc[q] += kt * (mid[s + q] & 0xff);
+                }
+            }
+            for (int x = 0, q = 0; x < size; x++, q += 3) {
+                out[dst + x] = l0[clip8(acc[q])];
+                out[dst + plane + x] = l1[clip8(acc[q + 1])];
+                out[dst + 2 * plane + x] = l2[clip8(acc[q + 2])];
+            }
+        }
+    }
+
+    private byte[] scratch(int n) {
+        byte[] b = midBuffer.get();
+        if (b.length < n) {
+            b = new byte[n];
+            midBuffer.set(b);
+        }
+        return b;
+    }
+
+    /** The raster's bytes when it is one packed B,G,R buffer (as ImageIO decodes a colour JPEG), else null. */
+    private static byte[] bgrBuffer(BufferedImage image) {
+        Raster r = image.getRaster();
+        if (image.getType() == BufferedImage.TYPE_3BYTE_BGR && r.getDataBuffer() instanceof DataBufferByte db
+                && db.getNumBanks() == 1 && db.getOffset() == 0 && r.getSampleModelTranslateX() == 0
+                && r.getSampleModelTranslateY() == 0
+                && db.getData().length == image.getWidth() * image.getHeight() * 3) {
+            return db.getData();
+        }
+        return null;
     }
 
     /** Interleaved R,G,B bytes, row-major. */
@@ -170,55 +287,5 @@ public final class ClipImageTransform {
     private static int clip8(int sum) {
         int v = sum >> PRECISION_BITS;
         return v < 0 ? 0 : (v > 255 ? 255 : v);
-    }
-
-    static byte[] resampleRows(byte[] src, int w, int h, int nw) {
-        int[] first = new int[nw];
-        int[][] k = fixedPoint(coefficients(w, nw, first));
-        byte[] out = new byte[nw * h * 3];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < nw; x++) {
-                int r = 1 << (PRECISION_BITS - 1);
-                int g = r;
-                int b = r;
-                int[] kx = k[x];
-                int s = (y * w + first[x]) * 3;
-                for (int t = 0; t < kx.length; t++, s += 3) {
-                    r += kx[t] * (src[s] & 0xff);
-                    g += kx[t] * (src[s + 1] & 0xff);
-                    b += kx[t] * (src[s + 2] & 0xff);
-                }
-                int d = (y * nw + x) * 3;
-                out[d] = (byte) clip8(r);
-                out[d + 1] = (byte) clip8(g);
-                out[d + 2] = (byte) clip8(b);
-            }
-        }
-        return out;
-    }
-
-    static byte[] resampleColumns(byte[] src, int w, int h, int nh) {
-        int[] first = new int[nh];
-        int[][] k = fixedPoint(coefficients(h, nh, first));
-        byte[] out = new byte[w * nh * 3];
-        for (int y = 0; y < nh; y++) {
-            int[] ky = k[y];
-            for (int x = 0; x < w; x++) {
-                int r = 1 << (PRECISION_BITS - 1);
-                int g = r;
-                int b = r;
-                for (int t = 0; t < ky.length; t++) {
-                    int s = ((first[y] + t) * w + x) * 3;
-                    r += ky[t] * (src[s] & 0xff);
-                    g += ky[t] * (src[s + 1] & 0xff);
-                    b += ky[t] * (src[s + 2] & 0xff);
-                }
-                int d = (y * w + x) * 3;
-                out[d] = (byte) clip8(r);
-                out[d + 1] = (byte) clip8(g);
-                out[d + 2] = (byte) clip8(b);
-            }
-        }
-        return out;
     }
 }

@@ -64,7 +64,7 @@ public final class DataBench {
                 try {
                     for (int t : threads) {
                         progress.accept("indexing for the loader, " + size + "x" + size + ", " + t + " decode thread(s)");
-                        ShardLoader.Options o = ShardLoader.Options.of(size, 77, batchSize, seed).withThreads(t);
+                        LoaderOptions o = LoaderOptions.of(size, 77, batchSize, seed).withThreads(t);
                         long ti = System.nanoTime();
                         ShardLoader l = ShardLoader.open(dir, null, new CharTokenizer(), o);
                         loaders.add(l);

@@ -1,7 +1,7 @@
 package org.qqt.data;
 
 /**
- * Counts of a {@link ShardLoader}: what indexing the shards met and what was served.
+ * Counts of a {@link ShardLoader}: what indexing the shards met, and what serving has met so far.
  *
  * @param shards             shard files opened
  * @param shardsEmpty        shards with no samples (skipped)
@@ -12,29 +12,26 @@ package org.qqt.data;
  * @param missingUid         samples without a .json holding a 32-hex {@code uid} (dropped)
  * @param missingImage       samples without a .jpg/.png/.jpeg/.webp member (dropped)
  * @param missingText        samples without a .txt caption (dropped, as open_clip does)
- * @param captionsRepaired   captions that were not valid UTF-8: decoded with U+FFFD replacement and kept
- * @param imagesCorrupt      images that failed to decode, or decoded with a warning (truncated): dropped
- * @param imagesTooLarge     images over the pixel cap (header checked before decoding): dropped
- * @param imagesUnsupported  images no ImageIO reader recognises: dropped
- * @param duplicateUids      kept samples whose uid was already kept from an earlier shard (each copy is served)
+ * @param captionsRepaired   captions that are not valid UTF-8: decoded with U+FFFD replacement and kept
+ * @param duplicateUids      indexed samples whose uid was already indexed from an earlier position (each copy is served)
  * @param subsetUidsMissing  subset uids with no usable sample in the shards
- * @param samplesKept        distinct samples the loader serves
- * @param epochSize          samples per epoch = sum over kept samples of their subset counts
- * @param bytesInMemory      encoded image bytes held in memory
- * @param samplesOnDisk      kept samples whose bytes are re-read from their shard (memory cap reached)
+ * @param samplesKept        distinct samples indexed (images not yet decoded)
+ * @param epochSize          samples per epoch = sum over indexed samples of their subset counts
  * @param samplesServed      exact number of samples returned in batches so far
- * @param imagesReplaced     images that failed to decode while serving (only without the decode check at open),
- *                           each replaced by the next decodable sample; counted once per failed decode
+ * @param imagesCorrupt      distinct samples met so far whose image failed to decode or decoded with a warning
+ * @param imagesTooLarge     distinct samples met so far whose image is over the pixel cap (header checked first)
+ * @param imagesUnsupported  distinct samples met so far whose image no reader recognises
+ * @param imagesSkipped      served places so far (a resumed loader counts from its checkpoint) where the planned
+ *                           sample's image did not decode and the next decodable sample in index order stood in
  */
 public record LoaderStats(
         int shards, int shardsEmpty, int shardsCorrupt, long samplesRead, long samplesCut,
         long notInSubset, long missingUid, long missingImage, long missingText, long captionsRepaired,
-        long imagesCorrupt, long imagesTooLarge, long imagesUnsupported, long duplicateUids, long subsetUidsMissing,
-        long samplesKept, long epochSize, long bytesInMemory, long samplesOnDisk, long samplesServed,
-        long imagesReplaced) {
+        long duplicateUids, long subsetUidsMissing, long samplesKept, long epochSize, long samplesServed,
+        long imagesCorrupt, long imagesTooLarge, long imagesUnsupported, long imagesSkipped) {
 
-    /** Samples dropped for any reason other than not being in the subset. */
+    /** Samples dropped at indexing for any reason other than not being in the subset. */
     public long samplesDropped() {
-        return samplesCut + missingUid + missingImage + missingText + imagesCorrupt + imagesTooLarge + imagesUnsupported;
+        return samplesCut + missingUid + missingImage + missingText;
     }
 }

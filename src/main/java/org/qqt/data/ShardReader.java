@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -36,12 +37,13 @@ public final class ShardReader implements Iterator<WdsSample>, AutoCloseable {
     public static final long MAX_MEMBER_BYTES = 256L << 20;
 
     private final List<Path> shards;
+    private final Set<String> dataExts; // null: read every member's data
     private int nextShard;
+    private long shardSize;
     private Path current;
-    private TarArchiveInputStream tar;
-    private CountingStream counter;
+    private Members tar;
     private int samplesInShard;
-    private TarArchiveEntry pendingEntry; // first member of the next sample, already read
+    private Member pendingEntry; // first member of the next sample, already read
     private byte[] pendingData;
     private long pendingOffset;
     private WdsSample lookahead;
@@ -52,18 +54,31 @@ public final class ShardReader implements Iterator<WdsSample>, AutoCloseable {
     private long samples;
     private long samplesCut;
 
-    private ShardReader(List<Path> shards) {
+    private ShardReader(List<Path> shards, Set<String> dataExts) {
         this.shards = List.copyOf(shards);
+        this.dataExts = dataExts == null ? null : Set.copyOf(dataExts);
     }
 
     /** Reads one .tar file, or every *.tar in a directory in name order. */
     public static ShardReader open(Path dirOrTar) {
-        return new ShardReader(Files.isDirectory(dirOrTar) ? listShards(dirOrTar) : List.of(dirOrTar));
+        return new ShardReader(Files.isDirectory(dirOrTar) ? listShards(dirOrTar) : List.of(dirOrTar), null);
     }
 
     /** Reads the given shards in the given order. */
     public static ShardReader open(List<Path> shards) {
-        return new ShardReader(shards);
+        return new ShardReader(shards, null);
+    }
+
+    /**
+     * Reads the given shards in the given order, but reads the data only of members whose extension is in
+     * {@code dataExts}: the others are skipped over (a seek for large members) and appear in the sample's
+     * {@link WdsSample#offsets()} and {@link WdsSample#sizes()} only. Samples and counts are those of a full
+     * read: a skipped member that runs past the end of its file is a read error like a short read. Headers are
+     * read with {@link TarScan} (no stream: skipped data is seeked over); a shard with headers it does not read
+     * throws {@link UnsupportedHeaders} — read that shard with {@link #open(List)}.
+     */
+    public static ShardReader headers(List<Path> shards, Set<String> dataExts) {
+        return new ShardReader(shards, dataExts);
     }
 
     /** The *.tar files of a directory, sorted by name (00000000.tar, 00000001.tar, ...; 0.tar, 1.tar, ... by number). */
@@ -159,8 +174,8 @@ public final class ShardReader implements Iterator<WdsSample>, AutoCloseable {
             shardsOpened++;
             samplesInShard = 0;
             try {
-                counter = new CountingStream(new BufferedInputStream(Files.newInputStream(p), 1 << 16));
-                tar = new TarArchiveInputStream(counter);
+                shardSize = Files.size(p);
+                tar = dataExts == null ? new StreamMembers(p) : new ScannedMembers(new TarScan(p));
                 current = p;
                 return true;
             } catch (NoSuchFileException e) {
@@ -178,48 +193,60 @@ public final class ShardReader implements Iterator<WdsSample>, AutoCloseable {
         String key = null;
         Map<String, byte[]> members = new LinkedHashMap<>();
         Map<String, Long> offsets = new LinkedHashMap<>();
+        Map<String, Long> sizes = new LinkedHashMap<>();
         if (pendingEntry != null) {
-            String[] kx = splitName(pendingEntry.getName());
+            String[] kx = splitName(pendingEntry.name());
             key = kx[0];
-            members.put(kx[1], pendingData);
+            if (pendingData != null) {
+                members.put(kx[1], pendingData);
+            }
             offsets.put(kx[1], pendingOffset);
+            sizes.put(kx[1], pendingEntry.size());
             pendingEntry = null;
             pendingData = null;
         }
         try {
-            TarArchiveEntry e;
-            while ((e = tar.getNextEntry()) != null) {
-                if (!e.isFile()) {
+            Member e;
+            while ((e = tar.next()) != null) {
+                if (!e.file()) {
                     continue;
                 }
-                long offset = counter.count;
-                if (e.getSize() > MAX_MEMBER_BYTES) {
-                    LOG.warn("{}: member {} has {} bytes (> {}); skipped", current, e.getName(), e.getSize(), MAX_MEMBER_BYTES);
+                long offset = e.offset();
+                if (e.size() > MAX_MEMBER_BYTES) {
+                    LOG.warn("{}: member {} has {} bytes (> {}); skipped", current, e.name(), e.size(), MAX_MEMBER_BYTES);
                     continue;
                 }
-                byte[] data = tar.readAllBytes();
-                if (data.length != e.getSize()) {
-                    throw new IOException("member " + e.getName() + " is short: " + data.length + " of " + e.getSize() + " bytes");
+                String[] kx = splitName(e.name());
+                byte[] data = null;
+                if (dataExts == null || dataExts.contains(kx[1])) {
+                    data = tar.read(e);
+                } else if (offset + e.size() > shardSize) {
+                    throw new IOException("member " + e.name() + " is short: the file ends before its "
+                            + e.size() + " bytes");
                 }
-                String[] kx = splitName(e.getName());
                 if (key != null && !kx[0].equals(key)) {
                     pendingEntry = e;
                     pendingData = data;
                     pendingOffset = offset;
-                    return new WdsSample(current, key, members, offsets);
+                    return new WdsSample(current, key, members, offsets, sizes);
                 }
                 key = kx[0];
-                members.putIfAbsent(kx[1], data);
+                if (data != null && !offsets.containsKey(kx[1])) {
+                    members.put(kx[1], data);
+                }
                 offsets.putIfAbsent(kx[1], offset);
+                sizes.putIfAbsent(kx[1], e.size());
             }
             if (key != null) {
-                return new WdsSample(current, key, members, offsets);
+                return new WdsSample(current, key, members, offsets, sizes);
             }
             if (samplesInShard == 0) {
                 shardsEmpty++;
                 LOG.warn("{}: shard has no samples; skipped", current);
             }
             return null;
+        } catch (TarScan.Unsupported ex) {
+            throw new UnsupportedHeaders(current, ex.getMessage());
         } catch (IOException | RuntimeException ex) {
             shardsCorrupt++;
             if (key != null) {
@@ -237,11 +264,10 @@ public final class ShardReader implements Iterator<WdsSample>, AutoCloseable {
             try {
                 tar.close();
             } catch (IOException ignored) {
-                // read-only stream
+                // read-only
             }
         }
         tar = null;
-        counter = null;
         current = null;
     }
 
@@ -250,6 +276,74 @@ public final class ShardReader implements Iterator<WdsSample>, AutoCloseable {
         closeShard();
         nextShard = shards.size();
         lookahead = null;
+    }
+
+    /** A shard in {@link #headers} mode whose headers {@link TarScan} does not read (pax, GNU long names, links). */
+    public static final class UnsupportedHeaders extends RuntimeException {
+        UnsupportedHeaders(Path shard, String why) {
+            super(shard + ": " + why);
+        }
+    }
+
+    /** One tar member: name, data size, file position of its data, whether it is a regular file. */
+    private record Member(String name, long size, long offset, boolean file) {}
+
+    /** The members of one shard, in order. */
+    private interface Members extends java.io.Closeable {
+        /** The next member (after skipping what is unread of this one), or null at the end. */
+        Member next() throws IOException;
+
+        /** The data of {@code m}, the member last returned; an IOException when it is short. */
+        byte[] read(Member m) throws IOException;
+    }
+
+    /** Every byte streamed through commons-compress (which reads pax and GNU headers). */
+    private static final class StreamMembers implements Members {
+        private final CountingStream counter;
+        private final TarArchiveInputStream tar;
+
+        StreamMembers(Path p) throws IOException {
+            counter = new CountingStream(new BufferedInputStream(Files.newInputStream(p), 1 << 16));
+            tar = new TarArchiveInputStream(counter);
+        }
+
+        @Override
+        public Member next() throws IOException {
+            TarArchiveEntry e = tar.getNextEntry();
+            return e == null ? null : new Member(e.getName(), e.getSize(), counter.count, e.isFile());
+        }
+
+        @Override
+        public byte[] read(Member m) throws IOException {
+            byte[] data = tar.readAllBytes();
+            if (data.length != m.size()) {
+                throw new IOException("member " + m.name() + " is short: " + data.length + " of " + m.size() + " bytes");
+            }
+            return data;
+        }
+
+        @Override
+        public void close() throws IOException {
+            tar.close();
+        }
+    }
+
+    /** Headers read with {@link TarScan}: unread data is seeked over. */
+    private record ScannedMembers(TarScan scan) implements Members {
+        @Override
+        public Member next() throws IOException {
+            return scan.next() ? new Member(scan.name(), scan.size(), scan.dataOffset(), scan.isFile()) : null;
+        }
+
+        @Override
+        public byte[] read(Member m) throws IOException {
+            return scan.data();
+        }
+
+        @Override
+        public void close() throws IOException {
+            scan.close();
+        }
     }
 
     /** Counts the bytes the tar reader has consumed = the file position of the data that follows. */

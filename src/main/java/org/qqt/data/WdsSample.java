@@ -10,9 +10,12 @@ import java.util.Map;
  * {@code 000000010042.txt}, {@code 000000010042.json} → key {@code 000000010042}), by extension
  * ({@code "jpg"}, {@code "txt"}, ...: everything after the first dot of the member's base name).
  * {@code offsets} gives each member's data offset in the shard file (tars are uncompressed, so a member
- * can be read back later with one positional read); it is empty for samples not read from a file.
+ * can be read back later with one positional read), and {@code sizes} its length in bytes; both are empty for
+ * samples not read from a file. A sample read by {@link ShardReader#headers} has data in {@code members} only
+ * for the extensions asked for; the others are listed in {@code offsets} and {@code sizes} only.
  */
-public record WdsSample(Path shard, String key, Map<String, byte[]> members, Map<String, Long> offsets) {
+public record WdsSample(Path shard, String key, Map<String, byte[]> members, Map<String, Long> offsets,
+                        Map<String, Long> sizes) {
     /** Image extensions in the order a training loader prefers them (open_clip: jpg;png;jpeg;webp). */
     public static final List<String> TRAIN_IMAGE_EXTS = List.of("jpg", "png", "jpeg", "webp");
 
@@ -22,6 +25,17 @@ public record WdsSample(Path shard, String key, Map<String, byte[]> members, Map
     public WdsSample {
         members = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(members));
         offsets = Map.copyOf(offsets);
+        sizes = Map.copyOf(sizes);
+    }
+
+    /** The first of {@code exts} that this sample has as a member (read or only listed), or null. */
+    public String firstListed(List<String> exts) {
+        for (String e : exts) {
+            if (offsets.containsKey(e) || members.containsKey(e)) {
+                return e;
+            }
+        }
+        return null;
     }
 
     public byte[] member(String ext) {
@@ -57,10 +71,23 @@ public record WdsSample(Path shard, String key, Map<String, byte[]> members, Map
         if (json == null) {
             return null;
         }
-        try {
-            com.fasterxml.jackson.databind.JsonNode n = org.qqt.io.Json.mapper().readTree(json);
-            com.fasterxml.jackson.databind.JsonNode u = n == null ? null : n.get("uid");
-            return u == null || !u.isTextual() ? null : Uid.parse(u.asText().toLowerCase(java.util.Locale.ROOT));
+        // a streaming read of the top-level object (a tree per sample costs more than the rest of indexing);
+        // same result as reading the tree: the last top-level "uid" wins, nested ones are not looked at
+        try (com.fasterxml.jackson.core.JsonParser p = org.qqt.io.Json.mapper().getFactory().createParser(json)) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                return null;
+            }
+            String uid = null;
+            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                com.fasterxml.jackson.core.JsonToken v = p.nextToken();
+                if ("uid".equals(name)) {
+                    uid = v == com.fasterxml.jackson.core.JsonToken.VALUE_STRING ? p.getText() : null;
+                } else {
+                    p.skipChildren();
+                }
+            }
+            return uid == null ? null : Uid.parse(uid.toLowerCase(java.util.Locale.ROOT));
         } catch (java.io.IOException | RuntimeException e) {
             return null;
         }

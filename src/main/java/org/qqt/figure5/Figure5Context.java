@@ -22,6 +22,7 @@ import org.qqt.sweep.RunSpec;
 import org.qqt.sweep.RunState;
 import org.qqt.sweep.SweepConfig;
 import org.qqt.sweep.SweepPlan;
+import org.qqt.sweep.SweepVocabulary;
 
 /**
  * What the steps of one {@code qqt figure5} invocation share: the config and options, the planned runs, the sweep
@@ -82,6 +83,16 @@ final class Figure5Context {
     Path metadata() {
         Path f = PoolLayout.metadata(pool());
         return Files.exists(f) || !Files.isDirectory(pool().resolve("metadata")) ? f : pool().resolve("metadata");
+    }
+
+    /**
+     * The sweep's one vocabulary (pool, teacher set, prompts), built once before the teacher or any run trains;
+     * null where the sweep's runs do not use a compact vocabulary.
+     */
+    Path sweepVocabulary() {
+        Path teacherPool = config.world() == null || config.teacher() == null ? null : worldOut().resolve("teacher");
+        return SweepVocabulary.ensureFor(sweep, options.base(), dir,
+                teacherPool == null ? List.of() : List.of(teacherPool), threads());
     }
 
     /** The score marker: which teacher checkpoint wrote the score column. */

@@ -36,6 +36,7 @@ final class SweepRunsStep implements Figure5Step {
 
     @Override
     public void run() {
+        ctx.sweepVocabulary();
         SweepExecution.Target target = ctx.options.target();
         SlurmExecutor slurm = new SlurmExecutor(Map.of());
         List<String> ids = ctx.runsOf(kind).stream().map(RunSpec::id).toList();

@@ -84,9 +84,10 @@ final class TeacherStep implements Figure5Step {
                     + "than the teacher set (" + rows + " samples); lower it");
         }
         Path run = ctx.teacherDir();
-        DataSources.Prepared prepared = DataSources.prepare(teacherPool, subset, null, model, run);
+        DataSources.Prepared prepared = DataSources.prepare(teacherPool, subset, null, model, run,
+                ctx.sweepVocabulary());
         Trainer trainer = new Trainer(trainConfig(prepared.model()), run, ctx.device(), ctx.out);
-        prepared.train(trainer, t.seedOrDefault(), t.batchOrDefault(), 1, "teacher", teacherPool, run,
+        prepared.train(trainer, t.seedOrDefault(), t.batchOrDefault(), ctx.threads(), "teacher", teacherPool, run,
                 ctx.out::println);
     }
 }

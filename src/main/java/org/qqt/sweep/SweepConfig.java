@@ -55,13 +55,16 @@ public record SweepConfig(
     /** One stage of a run: a command line (argv) with {placeholders}; see {@link RunSpec#PLACEHOLDERS}. */
     public record Stage(String name, List<String> command) {}
 
-    /** The default stages: train with qqt train, then evaluate with qqt eval. */
+    /**
+     * The default stages: train with qqt train (the sweep's vocabulary, as many decode threads as the run's
+     * threads), then evaluate with qqt eval.
+     */
     public static List<Stage> defaultStages() {
         return List.of(
                 new Stage("train", List.of("{qqt}", "train", "--pool", "{pool}", "--subset", "{subset}",
                         "--pool-name", "{pool_name}", "--model", "{model}", "--samples-seen", "{samples_seen}",
                         "--batch", "{batch}", "--lr", "{lr}", "--seed", "{seed}", "--threads", "{threads}",
-                        "--out", "{run_dir}")),
+                        "--loader-threads", "{threads}", "--vocab", "{vocab}", "--out", "{run_dir}")),
                 new Stage("eval", List.of("{qqt}", "eval", "--run", "{run_dir}", "--suite", "{suite}",
                         "--root", "{tasks_root}")));
     }

@@ -110,6 +110,7 @@ public record SweepPlan(String name, Path sweepDir, List<RunSpec> runs) {
         v.put("run_dir", runDir.toString());
         v.put("run_id", id);
         v.put("sweep_dir", sweepDir.toString());
+        v.put("vocab", sweepDir.resolve(SweepVocabulary.FILE).toString());
         List<SweepConfig.Stage> stages = new ArrayList<>();
         for (SweepConfig.Stage s : c.stagesOrDefault()) {
             stages.add(new SweepConfig.Stage(s.name(), RunSpec.substitute(s.command(), v, "stage " + s.name())));

@@ -5,11 +5,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.qqt.data.ClipTokenizer;
 import org.qqt.data.CompactVocabulary;
+import org.qqt.data.LoaderOptions;
 import org.qqt.data.ShardLoader;
 import org.qqt.data.PoolLayout;
 import org.qqt.data.ShardReader;
@@ -102,8 +104,8 @@ public final class DataSources {
          * epoch: subset rows (repeats included) whose sample is present and usable in the shards.
          */
         public Opened open(long seed, int batch, int threads, String poolName, Path pool) {
-            ShardLoader.Options opt = ShardLoader.Options.of(model.imageSize(), model.contextLength(), batch, seed)
-                    .withMode(ShardLoader.Mode.EPOCH).withThreads(threads);
+            LoaderOptions opt = LoaderOptions.of(model.imageSize(), model.contextLength(), batch, seed)
+                    .withMode(LoaderOptions.Mode.EPOCH).withThreads(threads);
             ShardLoader loader = ShardLoader.open(shardDir, counts, tokenizer, opt);
             try {
                 long epoch = loader.epochSize();
@@ -131,12 +133,22 @@ public final class DataSources {
     /** The open loader, the run.json data record, and a warning line about missing subset rows (or null). */
     public record Opened(ShardLoader loader, DataInfo info, String warning) {}
 
+    /** {@link #prepare(Path, Path, TokenizerKind, ModelConfig, Path, Path)} without a given vocabulary. */
+    public static Prepared prepare(Path pool, Path subsetFile, TokenizerKind kind, ModelConfig model, Path runDir) {
+        return prepare(pool, subsetFile, kind, model, runDir, null);
+    }
+
     /**
      * Reads the subset and settles the tokenizer for {@code model}; {@code kind} null picks
-     * {@link TokenizerKind#defaultFor}. Bad input: a subset with no row, a model whose vocab_size cannot hold
-     * the tokenizer's ids.
+     * {@link TokenizerKind#defaultFor}. A compact vocabulary comes from the run directory's {@code vocab.json}
+     * (a resumed run), else from {@code vocabFile} (the sweep's, {@code qqt train --vocab}; copied into the run
+     * directory by {@link Prepared#saveVocab}), else it is built from the captions of the subset's samples (a
+     * pass over the pool's captions). {@code vocabFile} is not read when the tokenizer is CLIP's (every run shares
+     * CLIP's vocabulary then). Bad input: a subset with no row, a model whose vocab_size cannot hold the
+     * tokenizer's ids, a {@code vocabFile} that is missing or differs from the one the run started with.
      */
-    public static Prepared prepare(Path pool, Path subsetFile, TokenizerKind kind, ModelConfig model, Path runDir) {
+    public static Prepared prepare(Path pool, Path subsetFile, TokenizerKind kind, ModelConfig model, Path runDir,
+                                   Path vocabFile) {
         Path shards = shardDir(pool);
         SubsetFile subset = SubsetFile.read(subsetFile);
         if (subset.size() == 0) {
@@ -153,14 +165,27 @@ public final class DataSources {
             }
             return new Prepared(shards, subsetFile, subset.size(), counts, k, clip, null, false, model);
         }
+        if (vocabFile != null && !Files.isRegularFile(vocabFile)) {
+            throw BadInputException.inFile(vocabFile, "vocabulary file not found (--vocab); a sweep builds it as "
+                    + "<sweep>/vocab.json before its runs start");
+        }
         Path saved = runDir.resolve(VOCAB_FILE);
         boolean loaded = Files.exists(saved);
-        CompactVocabulary vocab = loaded ? CompactVocabulary.load(saved, clip)
-                : CompactVocabulary.build(clip, captions(shards, counts));
+        CompactVocabulary vocab;
+        if (loaded) {
+            vocab = CompactVocabulary.load(saved, clip);
+            if (vocabFile != null && !Arrays.equals(vocab.clipIds(), CompactVocabulary.load(vocabFile, clip).clipIds())) {
+                throw BadInputException.inFile(vocabFile, "differs from the vocabulary " + saved + " this run started "
+                        + "with; resume with that file as --vocab, or train into a new --out");
+            }
+        } else {
+            vocab = vocabFile != null ? CompactVocabulary.load(vocabFile, clip)
+                    : CompactVocabulary.build(clip, captions(shards, counts));
+        }
         if (vocab.vocabSize() > model.vocabSize()) {
-            throw new BadInputException("the compact vocabulary of this subset needs " + vocab.vocabSize()
-                    + " token rows but the model config's vocab_size is " + model.vocabSize()
-                    + "; raise vocab_size in the model config");
+            throw new BadInputException("the compact vocabulary of this " + (vocabFile != null ? "sweep" : "subset")
+                    + " needs " + vocab.vocabSize() + " token rows but the model config's vocab_size is "
+                    + model.vocabSize() + "; raise vocab_size in the model config");
         }
         return new Prepared(shards, subsetFile, subset.size(), counts, k, vocab, vocab, loaded,
                 model.withVocabSize(vocab.vocabSize()));

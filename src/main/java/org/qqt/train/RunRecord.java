@@ -12,6 +12,8 @@ import java.util.Map;
  * vocabulary file, "vocab.json", relative to the run directory) or null for random token rows; {@code status} is "running", "done" or "diverged" (a done run is not re-run).
  * {@code keep_at} lists the sample counts of {@code qqt train --keep-at} (null when none were asked for) and
  * {@code kept} the model-only checkpoints written so far, one entry per file, sorted by samples seen.
+ * {@code samples_skipped} (set when the run is done; null before) counts the served places whose image did not
+ * decode, filled by the next decodable sample.
  */
 public record RunRecord(
         @JsonProperty("status") String status,
@@ -35,7 +37,18 @@ public record RunRecord(
         @JsonProperty("started") String started,
         @JsonProperty("updated") String updated,
         @JsonProperty("keep_at") List<Long> keepAt,
-        @JsonProperty("kept") List<Kept> kept) {
+        @JsonProperty("kept") List<Kept> kept,
+        @JsonProperty("samples_skipped") Long samplesSkipped) {
+
+    /** A record without a skip count (set at the end of a run by {@link #withSamplesSkipped}). */
+    public RunRecord(String status, String pool, String subset, String poolName, long poolSize, String tokenizer,
+                     String vocab, long samplesSeen, long seed, long steps, long stepsDone, Double finalLoss,
+                     DataInfo data, TrainConfig config, String device, int threads, String checkpoint,
+                     Map<String, String> versions, String started, String updated, List<Long> keepAt,
+                     List<Kept> kept) {
+        this(status, pool, subset, poolName, poolSize, tokenizer, vocab, samplesSeen, seed, steps, stepsDone,
+                finalLoss, data, config, device, threads, checkpoint, versions, started, updated, keepAt, kept, null);
+    }
 
     public static final String FILE = "run.json";
     public static final String RUNNING = "running";
@@ -52,14 +65,15 @@ public record RunRecord(
     RunRecord with(String newStatus, long done, Double loss, String now) {
         Double finite = loss == null || !Double.isFinite(loss) ? null : loss; // JSON has no NaN
         return new RunRecord(newStatus, pool, subset, poolName, poolSize, tokenizer, vocab, samplesSeen, seed, steps, done, finite, data,
-                config, device, threads, checkpoint, versions, started, now, keepAt, kept);
+                config, device, threads, checkpoint, versions, started, now, keepAt, kept, samplesSkipped);
     }
 
     /** This record with {@code keep_at} set (null or empty: none). */
     RunRecord withKeepAt(List<Long> targets) {
         List<Long> k = targets == null || targets.isEmpty() ? null : List.copyOf(targets);
         return new RunRecord(status, pool, subset, poolName, poolSize, tokenizer, vocab, samplesSeen, seed, steps,
-                stepsDone, finalLoss, data, config, device, threads, checkpoint, versions, started, updated, k, kept);
+                stepsDone, finalLoss, data, config, device, threads, checkpoint, versions, started, updated, k, kept,
+                samplesSkipped);
     }
 
     /** This record with {@code k} in its kept list (replacing an entry for the same file: a re-done step). */
@@ -70,7 +84,17 @@ public record RunRecord(
         all.sort(Comparator.comparingLong(Kept::samplesSeen));
         return new RunRecord(status, pool, subset, poolName, poolSize, tokenizer, vocab, samplesSeen, seed, steps,
                 stepsDone, finalLoss, data, config, device, threads, checkpoint, versions, started, updated, keepAt,
-                List.copyOf(all));
+                List.copyOf(all), samplesSkipped);
+    }
+
+    /**
+     * This record with {@code samples_skipped}: the served places whose planned sample's image did not decode
+     * (the next decodable sample stood in), counted over the whole run, resumes included.
+     */
+    RunRecord withSamplesSkipped(long n) {
+        return new RunRecord(status, pool, subset, poolName, poolSize, tokenizer, vocab, samplesSeen, seed, steps,
+                stepsDone, finalLoss, data, config, device, threads, checkpoint, versions, started, updated, keepAt,
+                kept, n);
     }
 
     /** The kept checkpoints (empty when none). */

@@ -167,7 +167,8 @@ public final class Trainer {
                 loss = MetricsLog.lastLoss(runDir.resolve(MetricsLog.FILE)); // killed between checkpoint and run.json
             }
             if (step == total) {
-                Json.write(runJson, record.with(RunRecord.DONE, step, loss, Instant.now().toString()));
+                Json.write(runJson, record.with(RunRecord.DONE, step, loss, Instant.now().toString())
+                        .withSamplesSkipped(source.state().skipped()));
                 meter.finish(step);
             }
             return new Outcome(step, loss, false);

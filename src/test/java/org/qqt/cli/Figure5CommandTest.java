@@ -55,6 +55,17 @@ class Figure5CommandTest {
                 "report.md", "report.html")) {
             assertTrue(Files.size(sweep.resolve(f)) > 0, f);
         }
+        // one vocabulary for the sweep (pool, teacher set, prompts): the teacher and every run trained with it
+        String ids = org.qqt.io.Json.readTree(sweep.resolve("vocab.json")).get("clipIds").toString();
+        assertEquals(ids, org.qqt.io.Json.readTree(sweep.resolve("teacher/vocab.json")).get("clipIds").toString());
+        int runs = 0;
+        try (var dirs = Files.list(sweep)) {
+            for (Path d : dirs.filter(d -> Files.isRegularFile(d.resolve("run.json"))).toList()) {
+                assertEquals(ids, org.qqt.io.Json.readTree(d.resolve("vocab.json")).get("clipIds").toString(), d.toString());
+                runs++;
+            }
+        }
+        assertTrue(runs >= 8, "bucket and validation runs: " + runs);
         BufferedImage png = ImageIO.read(sweep.resolve("figure5.png").toFile());
         assertNotNull(png, "figure5.png is a readable PNG");
         assertTrue(png.getWidth() > 100 && png.getHeight() > 100);

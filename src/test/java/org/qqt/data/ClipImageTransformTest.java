@@ -111,4 +111,85 @@ class ClipImageTransformTest {
             }
         }
     }
+
+    /** The straightforward two-pass resample the fast path replaced (whole image, then crop), as the reference. */
+    static float[] reference(BufferedImage image, int size) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        byte[] rgb = ClipImageTransform.rgbBytes(image);
+        int nw = w <= h ? size : (int) ((double) size * w / h);
+        int nh = w <= h ? (int) ((double) size * h / w) : size;
+        nw = Math.max(nw, size);
+        nh = Math.max(nh, size);
+        if (nw != w) {
+            int[] first = new int[nw];
+            int[][] k = ClipImageTransform.fixedPoint(ClipImageTransform.coefficients(w, nw, first));
+            byte[] o = new byte[nw * h * 3];
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < nw; x++) {
+                    for (int c = 0; c < 3; c++) {
+                        int acc = 1 << (ClipImageTransform.PRECISION_BITS - 1);
+                        for (int t = 0; t < k[x].length; t++) {
+                            acc += k[x][t] * (rgb[(y * w + first[x] + t) * 3 + c] & 0xff);
+                        }
+                        o[(y * nw + x) * 3 + c] = (byte) Math.max(0, Math.min(255, acc >> ClipImageTransform.PRECISION_BITS));
+                    }
+                }
+            }
+            rgb = o;
+            w = nw;
+        }
+        if (nh != h) {
+            int[] first = new int[nh];
+            int[][] k = ClipImageTransform.fixedPoint(ClipImageTransform.coefficients(h, nh, first));
+            byte[] o = new byte[w * nh * 3];
+            for (int y = 0; y < nh; y++) {
+                for (int x = 0; x < w; x++) {
+                    for (int c = 0; c < 3; c++) {
+                        int acc = 1 << (ClipImageTransform.PRECISION_BITS - 1);
+                        for (int t = 0; t < k[y].length; t++) {
+                            acc += k[y][t] * (rgb[((first[y] + t) * w + x) * 3 + c] & 0xff);
+                        }
+                        o[(y * w + x) * 3 + c] = (byte) Math.max(0, Math.min(255, acc >> ClipImageTransform.PRECISION_BITS));
+                    }
+                }
+            }
+            rgb = o;
+            h = nh;
+        }
+        int top = (int) Math.rint((h - size) / 2.0);
+        int left = (int) Math.rint((w - size) / 2.0);
+        float[] out = new float[3 * size * size];
+        for (int y = 0; y < size; y++) {
+            for (int x = 0; x < size; x++) {
+                for (int c = 0; c < 3; c++) {
+                    out[c * size * size + y * size + x] = norm(rgb[((y + top) * w + x + left) * 3 + c] & 0xff, c);
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void theCropAwarePassesGiveExactlyTheWholeImageResampleThenCrop() {
+        java.util.Random r = new java.util.Random(3);
+        int[][] shapes = {{400, 300}, {300, 400}, {512, 256}, {257, 511}, {224, 300}, {300, 224}, {224, 224},
+                {100, 60}, {31, 47}, {225, 225}};
+        for (int[] wh : shapes) {
+            for (int type : new int[] {BufferedImage.TYPE_3BYTE_BGR, BufferedImage.TYPE_INT_RGB,
+                    BufferedImage.TYPE_BYTE_GRAY}) {
+                BufferedImage img = new BufferedImage(wh[0], wh[1], type);
+                for (int y = 0; y < wh[1]; y++) {
+                    for (int x = 0; x < wh[0]; x++) {
+                        img.setRGB(x, y, (x * 7 + y * 3) % 256 << 16 | r.nextInt(256) << 8 | (x ^ y) & 0xff);
+                    }
+                }
+                float[] got = new float[3 * 224 * 224 + 5];
+                new ClipImageTransform(224).apply(img, got, 5);
+                float[] want = reference(img, 224);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(want,
+                        java.util.Arrays.copyOfRange(got, 5, got.length), wh[0] + "x" + wh[1] + " type " + type);
+            }
+        }
+    }
 }

@@ -26,8 +26,8 @@ class ShardLoaderTest {
 
     private final FakeTokenizer tok = new FakeTokenizer();
 
-    private static ShardLoader.Options opts(int batch, long seed) {
-        return ShardLoader.Options.of(8, 16, batch, seed);
+    private static LoaderOptions opts(int batch, long seed) {
+        return LoaderOptions.of(8, 16, batch, seed);
     }
 
     /** Subset: samples 0..39 with counts 1,2,3,1,2,3,..., plus 5 uids that are not in the pool. */
@@ -144,7 +144,7 @@ class ShardLoaderTest {
     @Test
     void restoredLoaderContinuesWithExactlyTheBatchesOfAnUninterruptedOne() {
         TestPools.write(dir, 100, 30);
-        for (ShardLoader.Mode mode : ShardLoader.Mode.values()) {
+        for (LoaderOptions.Mode mode : LoaderOptions.Mode.values()) {
             List<Batch> all;
             LoaderState saved;
             try (ShardLoader l = ShardLoader.open(dir, subset(), tok, opts(13, 3).withMode(mode).withThreads(2))) {
@@ -176,7 +176,7 @@ class ShardLoaderTest {
         TestPools.write(dir, 100, 30);
         Map<Uid, Integer> subset = subset();
         try (ShardLoader l = ShardLoader.open(dir, subset, tok,
-                opts(64, 9).withMode(ShardLoader.Mode.RESAMPLED).withSampleLimit(1000))) {
+                opts(64, 9).withMode(LoaderOptions.Mode.RESAMPLED).withSampleLimit(1000))) {
             List<Uid> stream = drain(l, 1000);
             assertEquals(1000, stream.size());
             assertEquals(1000, l.stats().samplesServed());
@@ -199,18 +199,42 @@ class ShardLoaderTest {
         }
     }
 
+    /** The uid indices of the first 10 batches of 10 (seed 7, the subset above), as the loader served them before
+     * it indexed from tar headers (it read every shard and decode-checked every image first). */
+    private static final List<Integer> GOLDEN_EPOCH = List.of(
+            0, 26, 38, 23, 22, 7, 8, 33, 35, 2, 31, 37, 5, 27, 25, 38, 21, 32, 11, 11, 14, 29, 2, 13, 35,
+            34, 10, 16, 17, 17, 28, 39, 20, 19, 14, 31, 28, 20, 8, 29, 24, 22, 17, 23, 16, 34, 26, 12, 2, 1,
+            29, 3, 14, 5, 23, 37, 10, 32, 35, 18, 8, 11, 25, 4, 36, 9, 7, 20, 5, 38, 13, 15, 30, 26, 32,
+            1, 19, 4, 6, 17, 36, 23, 14, 5, 16, 33, 23, 20, 29, 31, 38, 26, 8, 32, 7, 25, 28, 10, 31, 25);
+    private static final List<Integer> GOLDEN_RESAMPLED = List.of(
+            7, 38, 3, 1, 20, 14, 8, 35, 37, 13, 16, 26, 31, 32, 29, 37, 36, 17, 23, 26, 23, 38, 26, 1, 10,
+            9, 20, 38, 22, 2, 5, 28, 11, 29, 5, 23, 32, 11, 18, 2, 4, 37, 17, 20, 28, 2, 18, 8, 10, 11,
+            8, 35, 17, 35, 34, 34, 30, 9, 1, 8, 35, 6, 20, 14, 2, 24, 32, 10, 3, 22, 8, 22, 35, 16, 11,
+            5, 10, 25, 10, 14, 20, 17, 29, 22, 15, 21, 32, 7, 4, 22, 2, 34, 2, 18, 14, 2, 23, 16, 8, 18);
+
     @Test
-    void samplesBeyondTheMemoryCapAreReadFromTheirShardsWithTheSameResult() {
+    void headerIndexServesTheSameOrderAndBytesAsTheFullReadBefore() throws Exception {
         TestPools.write(dir, 100, 30);
-        List<Batch> inMemory;
-        try (ShardLoader l = ShardLoader.open(dir, subset(), tok, opts(10, 2))) {
-            assertEquals(0, l.stats().samplesOnDisk());
-            inMemory = batches(l, 12);
-        }
-        try (ShardLoader l = ShardLoader.open(dir, subset(), tok, opts(10, 2).withMemoryCap(2000).withThreads(2))) {
-            LoaderStats s = l.stats();
-            assertTrue(s.samplesOnDisk() > 0 && s.bytesInMemory() <= 2000, s.toString());
-            assertSameBatches(inMemory, batches(l, 12));
+        Map<Uid, WdsSample> full = new HashMap<>();
+        ShardReader.forEach(dir, s -> full.put(s.uid(), s)); // every member read in full
+        ClipImageTransform transform = new ClipImageTransform(8);
+        for (LoaderOptions.Mode mode : LoaderOptions.Mode.values()) {
+            try (ShardLoader l = ShardLoader.open(dir, subset(), tok, opts(10, 7).withMode(mode).withThreads(2))) {
+                List<Integer> order = new ArrayList<>();
+                for (int b = 0; b < 10; b++) {
+                    Batch batch = l.next();
+                    for (int j = 0; j < batch.size(); j++) {
+                        order.add(TestPools.indexInBatch(batch, j));
+                        WdsSample s = full.get(l.lastBatchUids().get(j));
+                        float[] expected = new float[3 * 8 * 8];
+                        transform.apply(new ImageCodec().decode(s.member("png")), expected, 0);
+                        assertArrayEquals(expected, java.util.Arrays.copyOfRange(batch.images(), j * 192, (j + 1) * 192));
+                        assertArrayEquals(tok.encode(s.text("txt").strip(), 16),
+                                java.util.Arrays.copyOfRange(batch.tokens(), j * 16, (j + 1) * 16));
+                    }
+                }
+                assertEquals(mode == LoaderOptions.Mode.EPOCH ? GOLDEN_EPOCH : GOLDEN_RESAMPLED, order, mode.name());
+            }
         }
     }
 
@@ -286,15 +310,17 @@ class ShardLoaderTest {
         Files.move(s4.resolve("00000000.tar"), dir.resolve("00000004.tar"));
 
         try (ShardLoader l = ShardLoader.open(dir, null, tok, opts(6, 4).withMaxPixels(1_000_000)
-                .withSampleLimit(good.size()))) {
+                .withSampleLimit(good.size() + 3))) {
+            assertEquals(good.size() + 3, l.epochSize(), "the three bad images are indexed: nothing is decoded first");
             List<Uid> served = new ArrayList<>();
             while (l.hasNext()) {
                 l.next();
                 served.addAll(l.lastBatchUids());
             }
-            assertEquals(new java.util.HashSet<>(good), new java.util.HashSet<>(served));
-            assertEquals(good.size(), served.size(), "each good sample exactly once");
+            assertEquals(new java.util.HashSet<>(good), new java.util.HashSet<>(served), "no bad image is served");
+            assertEquals(good.size() + 3, served.size());
             LoaderStats s = l.stats();
+            assertEquals(3, s.imagesSkipped(), "each bad image met once in the epoch, each place filled");
             assertEquals(5, s.shards());
             assertEquals(1, s.shardsEmpty());
             assertEquals(1, s.shardsCorrupt());
@@ -306,7 +332,7 @@ class ShardLoaderTest {
             assertEquals(1, s.missingUid());
             assertEquals(1, s.missingImage());
             assertEquals(1, s.captionsRepaired());
-            assertEquals(good.size(), s.samplesKept());
+            assertEquals(good.size() + 3, s.samplesKept());
         }
     }
 
@@ -344,7 +370,7 @@ class ShardLoaderTest {
     }
 
     @Test
-    void withoutTheDecodeCheckABadImageIsReplacedByTheNextGoodSampleDeterministically() {
+    void anUndecodableImageIsSkippedCountedAndAResumeContinuesBitwiseWithTheCount() {
         byte[] noisy = ImageCodec.encodeJpeg(noise(32, 32), 0.9f);
         Uid bad = TestPools.uid(5);
         try (ShardWriter w = new ShardWriter(dir, 1000, ShardWriter.Naming.IMG2DATASET)) {
@@ -353,14 +379,17 @@ class ShardLoaderTest {
             }
         }
         List<List<Batch>> runs = new ArrayList<>();
+        List<LoaderState> mid = new ArrayList<>();
         for (int threads : new int[] {1, 2}) {
-            try (ShardLoader l = ShardLoader.open(dir, null, tok, opts(4, 8).withVerifyImages(false)
-                    .withThreads(threads).withSampleLimit(24))) {
+            try (ShardLoader l = ShardLoader.open(dir, null, tok, opts(4, 8).withThreads(threads).withSampleLimit(24))) {
                 List<Batch> bs = new ArrayList<>();
                 Map<Uid, Integer> served = new HashMap<>();
                 while (l.hasNext()) {
                     Batch b = l.next();
                     bs.add(b);
+                    if (bs.size() == 3) {
+                        mid.add(l.state());
+                    }
                     for (int j = 0; j < b.size(); j++) {
                         Uid u = l.lastBatchUids().get(j);
                         assertEquals(TestPools.uid(TestPools.indexInBatch(b, j)), u);
@@ -369,11 +398,31 @@ class ShardLoaderTest {
                 }
                 assertFalse(served.containsKey(bad));
                 assertEquals(4, served.get(TestPools.uid(6)), "sample 6 stands in for sample 5");
-                assertEquals(2, l.stats().imagesReplaced());
+                assertEquals(2, l.stats().imagesSkipped());
+                assertEquals(1, l.stats().imagesCorrupt());
                 assertEquals(24, l.stats().samplesServed());
+                assertEquals(2, l.state().skipped());
                 runs.add(bs);
             }
         }
         assertSameBatches(runs.get(0), runs.get(1));
+        assertEquals(mid.get(0), mid.get(1));
+        try (ShardLoader l = ShardLoader.open(dir, null, tok, opts(4, 8).withThreads(2).withSampleLimit(24))) {
+            l.restore(mid.get(0));
+            List<Batch> rest = new ArrayList<>();
+            while (l.hasNext()) {
+                rest.add(l.next());
+            }
+            assertSameBatches(runs.get(0).subList(3, 6), rest);
+            assertEquals(2, l.state().skipped(), "the count goes on from the checkpoint's");
+        }
+    }
+
+    @Test
+    void decodeThreadsDefaultToSlurmsCoresElseTheMachines() {
+        assertEquals(6, LoaderOptions.coresOf("6", 64));
+        assertEquals(64, LoaderOptions.coresOf(null, 64));
+        assertEquals(64, LoaderOptions.coresOf("x", 64));
+        assertEquals(64, LoaderOptions.coresOf("0", 64));
     }
 }

@@ -1,0 +1,69 @@
+package org.qqt.data;
+
+import org.qqt.io.BadInputException;
+
+/**
+ * Settings of a {@link ShardLoader}. {@code sampleLimit} ≤ 0 means an endless stream; {@code threads} decode
+ * images (batches are identical for any number); {@code prefetch} batches are decoded ahead.
+ */
+public record LoaderOptions(int imageSize, int contextLength, int batchSize, long seed, Mode mode, int threads,
+                            int prefetch, long maxPixels, long sampleLimit) {
+
+    /** How the sample stream is drawn from the epoch. */
+    public enum Mode { EPOCH, RESAMPLED }
+
+    public LoaderOptions {
+        if (imageSize < 1 || contextLength < 2 || batchSize < 1 || threads < 1 || prefetch < 1 || maxPixels < 1) {
+            throw new BadInputException("bad loader options: image size, context length (>= 2), batch size, threads"
+                    + " and prefetch must be positive; got " + imageSize + ", " + contextLength + ", " + batchSize
+                    + ", " + threads + ", " + prefetch);
+        }
+    }
+
+    /** Epoch mode, {@link #defaultThreads()} decode threads, two batches ahead per thread (at least 4). */
+    public static LoaderOptions of(int imageSize, int contextLength, int batchSize, long seed) {
+        int t = defaultThreads();
+        return new LoaderOptions(imageSize, contextLength, batchSize, seed, Mode.EPOCH, t, Math.max(4, 2 * t),
+                ImageCodec.DEFAULT_MAX_PIXELS, 0);
+    }
+
+    /**
+     * The cores this job has: {@code SLURM_CPUS_PER_TASK} when Slurm set it (a job array task gets that many
+     * cores however many the node has), else every core the JVM may use.
+     */
+    public static int defaultThreads() {
+        return coresOf(System.getenv("SLURM_CPUS_PER_TASK"), Runtime.getRuntime().availableProcessors());
+    }
+
+    /** {@code slurmCpus} as a positive number when it is one, else {@code available}. */
+    static int coresOf(String slurmCpus, int available) {
+        if (slurmCpus != null) {
+            try {
+                int n = Integer.parseInt(slurmCpus.strip());
+                if (n > 0) {
+                    return n;
+                }
+            } catch (NumberFormatException ignored) {
+                // not a number: fall back to the cores the JVM sees
+            }
+        }
+        return Math.max(1, available);
+    }
+
+    public LoaderOptions withMode(Mode m) {
+        return new LoaderOptions(imageSize, contextLength, batchSize, seed, m, threads, prefetch, maxPixels, sampleLimit);
+    }
+
+    public LoaderOptions withThreads(int t) {
+        return new LoaderOptions(imageSize, contextLength, batchSize, seed, mode, t, Math.max(4, 2 * t), maxPixels,
+                sampleLimit);
+    }
+
+    public LoaderOptions withMaxPixels(long px) {
+        return new LoaderOptions(imageSize, contextLength, batchSize, seed, mode, threads, prefetch, px, sampleLimit);
+    }
+
+    public LoaderOptions withSampleLimit(long n) {
+        return new LoaderOptions(imageSize, contextLength, batchSize, seed, mode, threads, prefetch, maxPixels, n);
+    }
+}
