@@ -36,6 +36,8 @@ public record SweepConfig(
         Validation validation,
         String model,
         Integer batch,
+        @JsonProperty("micro_batch") Integer microBatch,
+        String precision,
         Double lr,
         List<Integer> seeds,
         String suite,
@@ -153,8 +155,8 @@ public record SweepConfig(
         return List.of(
                 new Stage("train", List.of("{qqt}", "train", "--pool", "{pool}", "--subset", "{subset}",
                         "--pool-name", "{pool_name}", "--model", "{model}", "--samples-seen", "{samples_seen}",
-                        "--batch", "{batch}", "--lr", "{lr}", "--seed", "{seed}", "--threads", "{threads}",
-                        "--out", "{run_dir}")),
+                        "--batch", "{batch}", "--micro-batch", "{micro_batch}", "--precision", "{precision}",
+                        "--lr", "{lr}", "--seed", "{seed}", "--threads", "{threads}", "--out", "{run_dir}")),
                 new Stage("eval", List.of("{qqt}", "eval", "--run", "{run_dir}", "--suite", "{suite}",
                         "--root", "{tasks_root}")));
     }
@@ -168,6 +170,14 @@ public record SweepConfig(
 
     public List<Stage> stagesOrDefault() {
         return stages == null || stages.isEmpty() ? defaultStages() : stages;
+    }
+
+    public int microBatchOrDefault() {
+        return microBatch == null ? 0 : microBatch;
+    }
+
+    public String precisionOrDefault() {
+        return precision == null ? "fp32" : precision;
     }
 
     public String runsOrDefault() {
@@ -232,6 +242,15 @@ public record SweepConfig(
         }
         if (poolSize != null) {
             SampleCount.parse(poolSize);
+        }
+        int global = batch == null ? 256 : batch;
+        if (microBatch != null && (microBatch < 0 || microBatch > 0 && global % microBatch != 0)) {
+            throw BadInputException.inFile(file, "micro_batch " + microBatch + " must divide batch " + global
+                    + " (or be 0: the whole batch)");
+        }
+        if (precision != null && java.util.Arrays.stream(org.qqt.train.Precision.values())
+                .noneMatch(p -> p.name().equals(precision))) {
+            throw BadInputException.inFile(file, "precision must be fp32, fp16 or bf16, got '" + precision + "'");
         }
         for (Integer e : allEpochs()) {
             if (e == null || e < 1) {

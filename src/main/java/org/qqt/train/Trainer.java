@@ -2,10 +2,7 @@ package org.qqt.train;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +52,10 @@ public final class Trainer {
                         + config.samplesSeen());
             }
         }
+        if (config.precision() != Precision.fp32) {
+            throw new BadInputException("--precision " + config.precision() + " is not available in this build; use "
+                    + "--precision fp32 (qqt train --plan accounts for every precision)");
+        }
         this.config = config;
         this.runDir = runDir;
         this.device = device;
@@ -88,7 +89,7 @@ public final class Trainer {
             return done;
         }
         RunRecord record = Files.exists(runJson) ? Json.read(runJson, RunRecord.class) : null;
-        MemoryEstimate.of(config.model(), config.batch()).check(device, config.model(), config.batch());
+        MemoryEstimate.of(config).check(device);
 
         long total = config.steps();
         try (Clip model = new Clip(config.model(), device, config.seed());
@@ -120,32 +121,42 @@ public final class Trainer {
             double loss = Double.NaN;
             long lastCheckpoint = step;
             Progress meter = new Progress(step, total);
+            long lastLine = step;
+            long t0 = System.nanoTime();
             try (MetricsLog metrics = new MetricsLog(runDir.resolve(MetricsLog.FILE), step)) {
                 while (step < total && step < stopAfter) {
-                    long t0 = System.nanoTime();
                     Batch batch = source.next();
                     double lr = Schedule.lr(config.lr(), step, config.warmup(), total);
+                    Long keep = keepSteps.get(step + 1);
+                    boolean checkpoint = step + 1 == total
+                            || (config.checkpointEvery() > 0 && (step + 1) % config.checkpointEvery() == 0);
+                    boolean observe = (step + 1) % config.logEvery() == 0 || checkpoint || keep != null;
 
-                    StepResult r = step(model, optimizer, config, batch, lr);
-                    if (!r.finite()) {
+                    TrainStep.Result r = TrainStep.run(model, optimizer, config, batch, lr, StepPhases.NONE, observe);
+                    if (r.bad()) {
                         Json.write(runJson, record.with(RunRecord.DIVERGED, lastCheckpoint, r.loss(),
                                 Instant.now().toString()));
                         metrics.flush();
                         throw new DivergedException(String.format(Locale.ROOT,
-                                "%s at step %d (loss %s, gradient norm %s); kept the last good checkpoint (step %d) "
-                                        + "in %s; lower --lr or set --grad-clip and start a new run",
-                                Double.isFinite(r.loss()) ? "gradients diverged" : "loss is not finite", step + 1,
-                                r.loss(), r.gradNorm(), lastCheckpoint, ckpt));
+                                "%s at step %d (loss %s, gradient norm %s; read every %d steps); kept the last good "
+                                        + "checkpoint (step %d) in %s; lower --lr or set --grad-clip and start a new run",
+                                observe && !Double.isFinite(r.loss()) ? "loss is not finite" : "gradients diverged",
+                                step + 1, r.loss(), r.gradNorm(), config.logEvery(), lastCheckpoint, ckpt));
                     }
-                    loss = r.loss();
                     step++;
+                    if (!observe) {
+                        continue;
+                    }
 
                     // log, checkpoint
-                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    loss = r.loss();
                     long seen = step * config.batch();
-                    metrics.log(step, seen, loss, lr, Math.log(r.scale()), r.gradNorm(), config.batch() / seconds);
+                    long tick = System.nanoTime();
+                    metrics.log(step, seen, loss, lr, Math.log(r.scale()), r.gradNorm(),
+                            (step - lastLine) * config.batch() / ((tick - t0) / 1e9));
+                    lastLine = step;
+                    t0 = tick;
                     meter.update(step, loss, lr, r.scale(), config.batch());
-                    Long keep = keepSteps.get(step);
                     if (keep != null) { // before the regular checkpoint: a resume from it never skips a kept step
                         Path file = Checkpoint.kept(runDir, keep);
                         Checkpoint.saveModel(file, model, new Checkpoint.State(1, step, seen, optimizer.steps(),
@@ -155,7 +166,7 @@ public final class Trainer {
                         Json.write(runJson, record.with(RunRecord.RUNNING, lastCheckpoint, null,
                                 Instant.now().toString())); // steps_done: what a resume starts from
                     }
-                    if (step == total || (config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0)) {
+                    if (checkpoint) {
                         metrics.flush();
                         Checkpoint.save(ckpt, model, optimizer, new Checkpoint.State(1, step, seen, optimizer.steps(),
                                 source.state(), config.seed(), config));
@@ -198,53 +209,20 @@ public final class Trainer {
     }
 
     /** What one step measured: loss, effective logit scale, gradient norm before clipping. */
-    record StepResult(double loss, double scale, double gradNorm) {
-        boolean finite() {
-            return Double.isFinite(loss) && Double.isFinite(gradNorm);
-        }
-    }
+    record StepResult(double loss, double scale, double gradNorm) {}
 
     /**
-     * One optimisation step: forward, loss, backward, global-norm clip, AdamW update. Every array of the step
-     * lives in a sub-manager freed at the end. If the loss or the gradients are not finite, nothing is updated.
+     * One optimisation step ({@link TrainStep}) that reads loss, scale and gradient norm back, charging the time of
+     * each phase to {@code phases}. If the loss or the gradients are not finite, nothing is updated.
      */
-    static StepResult step(Clip model, AdamW optimizer, TrainConfig config, Batch batch, double lr) {
-        return step(model, optimizer, config, batch, lr, StepPhases.NONE);
-    }
-
-    /** {@link #step} that charges the time of each phase to {@code phases} (the same ops in the same order). */
     static StepResult step(Clip model, AdamW optimizer, TrainConfig config, Batch batch, double lr,
             StepPhases phases) {
-        double loss;
-        double scale;
-        phases.begin();
-        try (NDManager tmp = model.manager().newSubManager();
-             GradientCollector tape = Engine.getInstance().newGradientCollector()) {
-            // Clip.forward's calls, one by one so that each tower can be timed
-            NDArray image = model.encodeImage(model.images(batch, tmp));
-            phases.end(StepPhases.IMAGE_FORWARD);
-            NDArray text = model.encodeText(batch.tokens(), batch.size(), tmp);
-            phases.end(StepPhases.TEXT_FORWARD);
-            NDArray logitScale = model.scale(tmp);
-            ContrastiveLoss.Result r = config.lossBlock() > 0
-                    ? ContrastiveLoss.blockwise(image, text, logitScale, config.lossBlock())
-                    : ContrastiveLoss.full(image, text, logitScale);
-            phases.end(StepPhases.LOSS);
-            tape.backward(r.backwardTarget());
-            phases.end(StepPhases.BACKWARD);
-            loss = r.loss().getFloat();
-            scale = logitScale.getFloat();
-        }
-        double gradNorm = optimizer.gradientNorm();
-        phases.end(StepPhases.GRAD_NORM);
-        StepResult result = new StepResult(loss, scale, gradNorm);
-        if (!result.finite()) {
-            return result;
-        }
-        double clip = config.gradClip() > 0 && gradNorm > config.gradClip() ? config.gradClip() / (gradNorm + 1e-6) : 1;
-        optimizer.step(lr, clip); // also zeroes the gradients
-        phases.end(StepPhases.OPTIMIZER);
-        return result;
+        TrainStep.Result r = TrainStep.run(model, optimizer, config, batch, lr, phases, true);
+        return new StepResult(r.loss(), r.scale(), r.gradNorm());
+    }
+
+    static StepResult step(Clip model, AdamW optimizer, TrainConfig config, Batch batch, double lr) {
+        return step(model, optimizer, config, batch, lr, StepPhases.NONE);
     }
 
     private RunRecord newRecord(DataInfo data, String now) {

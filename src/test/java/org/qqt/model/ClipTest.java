@@ -25,6 +25,12 @@ class ClipTest {
         }
     }
 
+    /** The forward pass of a whole batch, staged to the device. */
+    static Clip.Features forward(Clip clip, Batch b, NDManager step) {
+        return clip.forward(clip.images(b.images(), 0, b.size(), step), clip.tokens(b.tokens(), 0, b.size(), step),
+                step);
+    }
+
     @Test
     void parameterCountMatchesTheConfigsFormula() {
         try (Clip clip = new Clip(TINY, Device.cpu(), 0)) {
@@ -54,7 +60,7 @@ class ClipTest {
     void gradientsReachBothTowersAndTheLogitScale() {
         try (Clip clip = new Clip(TINY, Device.cpu(), 0); NDManager step = clip.manager().newSubManager()) {
             try (GradientCollector tape = Engine.getInstance().newGradientCollector()) {
-                Clip.Features f = clip.forward(batch(8, 1), step);
+                Clip.Features f = ClipTest.forward(clip, batch(8, 1), step);
                 assertEquals(8, f.image().getShape().get(0));
                 assertEquals(TINY.embedDim(), f.text().getShape().get(1));
                 tape.backward(ContrastiveLoss.full(f.image(), f.text(), f.scale()).loss());
@@ -74,7 +80,7 @@ class ClipTest {
         try (Clip clip = new Clip(TINY, Device.cpu(), 0); NDManager step = clip.manager().newSubManager()) {
             clip.logitScale().set(new float[] {5.0f});
             try (GradientCollector tape = Engine.getInstance().newGradientCollector()) {
-                Clip.Features f = clip.forward(batch(8, 2), step);
+                Clip.Features f = ClipTest.forward(clip, batch(8, 2), step);
                 assertEquals(100.0, f.scale().getFloat(), 1e-3);
                 tape.backward(ContrastiveLoss.full(f.image(), f.text(), f.scale()).loss());
             }
