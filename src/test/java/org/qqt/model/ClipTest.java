@@ -46,6 +46,20 @@ class ClipTest {
     }
 
     @Test
+    void pixelsStagedInSlicesGiveTheSameArrayAsInOneCopy() {
+        Batch b = batch(10, 4);
+        int per = 3 * TINY.imageSize() * TINY.imageSize();
+        try (Clip clip = new Clip(TINY, Device.cpu(), 0); NDManager step = clip.manager().newSubManager()) {
+            float[] once = clip.images(b.images(), 2, 7, step).toFloatArray();
+            NDArray sliced = clip.images(b.images(), 2, 7, step, 3L * 4 * per); // 3 images per copy: 3 + 3 + 1
+            assertEquals(new ai.djl.ndarray.types.Shape(7, 3, TINY.imageSize(), TINY.imageSize()), sliced.getShape());
+            assertArrayEquals(once, sliced.toFloatArray());
+            float[] expected = java.util.Arrays.copyOfRange(b.images(), 2 * per, 9 * per);
+            assertArrayEquals(expected, once);
+        }
+    }
+
+    @Test
     void initialWeightsArePureFunctionOfSeed() {
         try (Clip a = new Clip(TINY, Device.cpu(), 7); Clip b = new Clip(TINY, Device.cpu(), 7);
              Clip c = new Clip(TINY, Device.cpu(), 8)) {
