@@ -59,7 +59,8 @@ final class TrainCommand implements Runnable {
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "Model config, e.g. models/tiny.json.")
     Path model;
 
-    @Option(names = "--samples-seen", required = true, paramLabel = "S", description = "Budget: samples seen (200k, 1.28e7).")
+    @Option(names = "--samples-seen", paramLabel = "S", description = "Budget: samples seen (200k, 1.28e7); required "
+            + "unless --plan.")
     String samplesSeen;
 
     @Option(names = "--batch", defaultValue = "256", description = "Global batch size (default: ${DEFAULT-VALUE}).")
@@ -86,7 +87,7 @@ final class TrainCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the initial weights and the data order.")
     long seed;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run directory, e.g. runs/NAME.")
+    @Option(names = "--out", paramLabel = "DIR", description = "Run directory, e.g. runs/NAME; required unless --plan.")
     Path out;
 
     @Option(names = "--device", defaultValue = "auto", description = "auto (default: CUDA when present), cpu or gpu.")
@@ -151,7 +152,10 @@ final class TrainCommand implements Runnable {
     @Override
     public void run() {
         ModelConfig m = ModelConfig.load(model);
-        long budget = (long) SampleCount.parse(samplesSeen);
+        if (!plan && (samplesSeen == null || out == null)) {
+            throw new BadInputException("--samples-seen and --out are required (only --plan goes without them)");
+        }
+        long budget = samplesSeen == null ? batch : (long) SampleCount.parse(samplesSeen);
         if (planMemory(m, budget)) {
             return;
         }

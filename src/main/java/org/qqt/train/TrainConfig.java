@@ -9,7 +9,7 @@ import org.qqt.model.ModelConfig;
  * run must match it). {@code checkpoint_every} is in steps (0: only at the end); {@code grad_clip} is the
  * maximum global gradient norm (0: off); {@code loss_block} is the row block of the blockwise loss (0: full);
  * {@code micro_batch} the samples per forward pass of the exact gradient accumulation (0: the whole batch; see
- * {@link FeatureCache}); {@code precision} the arithmetic of the matmuls ({@link Precision}); {@code log_every}
+ * {@link TrainStep}); {@code precision} the arithmetic of the matmuls ({@link Precision}); {@code log_every}
  * the period in steps at which loss and gradient norm are read back to the host (and written to metrics.jsonl).
  */
 public record TrainConfig(
