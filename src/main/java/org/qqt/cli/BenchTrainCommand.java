@@ -44,6 +44,11 @@ final class BenchTrainCommand implements Runnable {
             description = "Steps at which the first model's VmRSS is recorded (default: ${DEFAULT-VALUE}; empty: none).")
     List<Long> rssSteps;
 
+    @Option(names = "--micro-batch", defaultValue = "0", paramLabel = "M",
+            description = "Also time each model with exact accumulation over micro-batches of M (must divide --batch) "
+                    + "and report its step time over the whole batch's, same run (default: 0 = off).")
+    int microBatch;
+
     @Option(names = "--threads", defaultValue = "0", description = "libtorch intra-op threads (0: libtorch's choice).")
     int threads;
 
@@ -61,23 +66,17 @@ final class BenchTrainCommand implements Runnable {
         for (int i = 0; i < models.size(); i++) {
             ModelConfig m = ModelConfig.load(models.get(i));
             long[] rss = i == 0 ? rssSteps.stream().mapToLong(Long::longValue).toArray() : new long[0];
-            TrainBench.Result r = TrainBench.run(m, batch, warmup, steps, rss, device);
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("model", r.model());
-            row.put("parameters", r.parameters());
-            row.put("batch", r.batch());
-            row.put("seconds_per_step", round(r.secondsPerStep(), 4));
-            row.put("samples_per_s", round(r.samplesPerSecond(), 1));
-            row.put("gflop_per_step", round(r.gflopPerStep(), 2));
-            row.put("achieved_gflops", round(r.achievedGflops(), 1));
-            row.put("fraction_of_matmul", r.achievedGflops());
-            row.put("best_seconds_per_step", round(r.bestSecondsPerStep(), 4));
-            row.put("best_fraction_of_matmul", r.bestAchievedGflops());
-            Map<String, Object> phases = new LinkedHashMap<>();
-            r.phaseMs().forEach((k, v) -> phases.put(k, round(v, 1)));
-            row.put("phase_ms", phases);
-            row.put("memory_mb_at_step", r.memoryMbAtStep());
-            rows.add(row);
+            rows.add(row(TrainBench.run(m, batch, warmup, steps, rss, device), 0));
+            if (microBatch > 0) {
+                Map<String, Object> whole = rows.get(rows.size() - 1);
+                Map<String, Object> micro = row(TrainBench.run(m, batch, microBatch, warmup, steps, new long[0], device),
+                        microBatch);
+                micro.put("micro_batch_overhead", round((Double) micro.get("seconds_per_step")
+                        / (Double) whole.get("seconds_per_step"), 3));
+                micro.put("best_micro_batch_overhead", round((Double) micro.get("best_seconds_per_step")
+                        / (Double) whole.get("best_seconds_per_step"), 3));
+                rows.add(micro);
+            }
         }
         gflops = Math.max(gflops, TrainBench.matmulGflops(device, 1024, 20));
         for (Map<String, Object> row : rows) {
@@ -93,6 +92,27 @@ final class BenchTrainCommand implements Runnable {
         report.put("matmul_1024_gflops", round(gflops, 1));
         report.put("models", rows);
         print(spec.commandLine().getOut(), report, rows);
+    }
+
+    /** One model's row of the report (fractions of the matmul ceiling still in GFLOP/s). */
+    private static Map<String, Object> row(TrainBench.Result r, int microBatch) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("model", r.model());
+        row.put("parameters", r.parameters());
+        row.put("batch", r.batch());
+        row.put("micro_batch", microBatch == 0 ? r.batch() : microBatch);
+        row.put("seconds_per_step", round(r.secondsPerStep(), 4));
+        row.put("samples_per_s", round(r.samplesPerSecond(), 1));
+        row.put("gflop_per_step", round(r.gflopPerStep(), 2));
+        row.put("achieved_gflops", round(r.achievedGflops(), 1));
+        row.put("fraction_of_matmul", r.achievedGflops());
+        row.put("best_seconds_per_step", round(r.bestSecondsPerStep(), 4));
+        row.put("best_fraction_of_matmul", r.bestAchievedGflops());
+        Map<String, Object> phases = new LinkedHashMap<>();
+        r.phaseMs().forEach((k, v) -> phases.put(k, round(v, 1)));
+        row.put("phase_ms", phases);
+        row.put("memory_mb_at_step", r.memoryMbAtStep());
+        return row;
     }
 
     private void print(PrintWriter out, Map<String, Object> report, List<Map<String, Object>> rows) {
@@ -113,6 +133,13 @@ final class BenchTrainCommand implements Runnable {
             }
             for (Map<String, Object> r : rows) {
                 out.printf(Locale.ROOT, "%-12s median ms per phase: %s%n", r.get("model"), r.get("phase_ms"));
+            }
+            for (Map<String, Object> r : rows) {
+                if (r.containsKey("micro_batch_overhead")) {
+                    out.printf(Locale.ROOT, "%-12s micro-batch %s: step time %sx the whole batch's (best steps %sx), "
+                            + "same run%n", r.get("model"), r.get("micro_batch"), r.get("micro_batch_overhead"),
+                            r.get("best_micro_batch_overhead"));
+                }
             }
         }
         out.flush();

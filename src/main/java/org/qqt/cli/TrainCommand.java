@@ -3,17 +3,23 @@ package org.qqt.cli;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import org.qqt.data.BatchSource;
 import org.qqt.data.LoaderOptions;
 import org.qqt.data.SubsetFile;
 import org.qqt.io.BadInputException;
+import org.qqt.io.Json;
 import org.qqt.io.SampleCount;
 import org.qqt.model.ModelConfig;
 import org.qqt.train.DataInfo;
 import org.qqt.train.DataSources;
+import org.qqt.train.MemoryEstimate;
+import org.qqt.train.Precision;
 import org.qqt.train.RandomBatchSource;
 import org.qqt.train.TrainConfig;
 import org.qqt.train.Trainer;
@@ -54,7 +60,8 @@ final class TrainCommand implements Runnable {
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "Model config, e.g. models/tiny.json.")
     Path model;
 
-    @Option(names = "--samples-seen", required = true, paramLabel = "S", description = "Budget: samples seen (200k, 1.28e7).")
+    @Option(names = "--samples-seen", paramLabel = "S", description = "Budget: samples seen (200k, 1.28e7); required "
+            + "unless --plan.")
     String samplesSeen;
 
     @Option(names = "--batch", defaultValue = "256", description = "Global batch size (default: ${DEFAULT-VALUE}).")
@@ -81,7 +88,7 @@ final class TrainCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the initial weights and the data order.")
     long seed;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run directory, e.g. runs/NAME.")
+    @Option(names = "--out", paramLabel = "DIR", description = "Run directory, e.g. runs/NAME; required unless --plan.")
     Path out;
 
     @Option(names = "--device", defaultValue = "auto", description = "auto (default: CUDA when present), cpu or gpu.")
@@ -122,10 +129,43 @@ final class TrainCommand implements Runnable {
                     + "with the CLIP tokenizer.")
     Path vocab;
 
+    @Option(names = "--micro-batch", defaultValue = "0", paramLabel = "M",
+            description = "Samples per forward pass; the gradient is still exactly the whole batch's (feature cache, "
+                    + "one optimiser step per batch). Must divide --batch (default: 0 = the whole batch).")
+    int microBatch;
+
+    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16|bf16",
+            description = "Arithmetic of matmuls and attention; weights, AdamW, LayerNorm, softmax and loss stay fp32 "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Precision precision;
+
+    @Option(names = "--log-every", defaultValue = "1", paramLabel = "STEPS",
+            description = "Read loss and gradient norm back to the host (and write a metrics.jsonl line) every STEPS "
+                    + "steps, and at checkpoints (default: ${DEFAULT-VALUE}).")
+    int logEvery;
+
+    @Option(names = "--plan", description = "Print the memory plan (model, precision, batch, micro-batch) and exit; "
+            + "nothing is opened or allocated.")
+    boolean plan;
+
+    @Option(names = "--device-memory", paramLabel = "BYTES",
+            description = "Plan for a device with this much memory (80G, 40G; decimal) instead of the one here.")
+    String deviceMemory;
+
+    @Option(names = "--format", defaultValue = "table", description = "--plan output: table or json (default: "
+            + "${DEFAULT-VALUE}).")
+    OutputFormat format;
+
     @Override
     public void run() {
         ModelConfig m = ModelConfig.load(model);
-        long budget = (long) SampleCount.parse(samplesSeen);
+        if (!plan && (samplesSeen == null || out == null)) {
+            throw new BadInputException("--samples-seen and --out are required (only --plan goes without them)");
+        }
+        long budget = samplesSeen == null ? batch : (long) SampleCount.parse(samplesSeen);
+        if (planMemory(m, budget)) {
+            return;
+        }
         if (loaderThreads < 0) {
             throw new BadInputException("--loader-threads must be 0 (the job's cores) or more (got " + loaderThreads
                     + ")");
@@ -150,7 +190,8 @@ final class TrainCommand implements Runnable {
         }
         TrainConfig base = TrainConfig.defaults(m, budget, batch, lr, seed);
         TrainConfig config = base.withWarmup(warmup == null ? base.warmup() : warmup).withWeightDecay(weightDecay)
-                .withGradClip(gradClip).withLossBlock(lossBlock).withCheckpointEvery(checkpointEvery);
+                .withGradClip(gradClip).withLossBlock(lossBlock).withCheckpointEvery(checkpointEvery)
+                .withMicroBatch(microBatch).withPrecision(precision).withLogEvery(logEvery);
         config.validate();
         if (info != null && batch > info.poolSize()) {
             throw new BadInputException("--batch " + batch + " is larger than the subset (" + info.poolSize()
@@ -179,6 +220,41 @@ final class TrainCommand implements Runnable {
         try (BatchSource s = openSource(m, config, info)) {
             report(trainer.run(s, info));
         }
+    }
+
+    /**
+     * The memory plan, before the loader opens or anything is allocated: printed (then true: exit) with --plan;
+     * otherwise a plan over the device's memory (or --device-memory) is exit 2.
+     */
+    private boolean planMemory(ModelConfig m, long budget) {
+        TrainConfig c = TrainConfig.defaults(m, budget, batch, lr, seed).withLossBlock(lossBlock)
+                .withMicroBatch(microBatch).withPrecision(precision).withLogEvery(logEvery);
+        c.validate();
+        MemoryEstimate e = MemoryEstimate.of(c);
+        long memory;
+        String where;
+        if (deviceMemory != null) {
+            memory = (long) SampleCount.parse(deviceMemory);
+            where = "--device-memory is";
+        } else {
+            Device dev = chooseDevice(device, threads);
+            memory = MemoryEstimate.available(dev);
+            where = dev + " has";
+        }
+        if (plan) {
+            PrintWriter out = spec.commandLine().getOut();
+            Map<String, Object> p = e.toMap(memory);
+            if (format == OutputFormat.json) {
+                out.println(Json.compact(p));
+            } else {
+                p.forEach((k, v) -> out.printf(Locale.ROOT, "%-20s %s%n", k,
+                        k.endsWith("_bytes") ? String.format(Locale.ROOT, "%.2f GB", ((Long) v) / 1e9) : v));
+            }
+            out.flush();
+            return true;
+        }
+        e.check(memory, where);
+        return false;
     }
 
     private void report(Trainer.Outcome o) {

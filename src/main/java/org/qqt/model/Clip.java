@@ -2,13 +2,16 @@ package org.qqt.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import org.qqt.data.Batch;
 import org.qqt.io.BadInputException;
 
 /**
@@ -65,15 +68,28 @@ public final class Clip implements AutoCloseable {
     /** The two towers' features and the effective logit scale for one batch. */
     public record Features(NDArray image, NDArray text, NDArray scale) {}
 
-    /** Forward pass of a batch; every array it creates belongs to {@code step}. */
-    public Features forward(Batch batch, NDManager step) {
-        return new Features(encodeImage(images(batch, step)), encodeText(batch.tokens(), batch.size(), step),
-                scale(step));
+    /**
+     * Token rows on the device: {@code ids} (B, context_length) int64 and {@code eot} (B, context_length), 1 at
+     * each row's last non-zero id (the EOT token, whose features the text tower pools), else 0.
+     */
+    public record Tokens(NDArray ids, NDArray eot) {}
+
+    /**
+     * Forward pass of a batch: {@code images} (B, 3, image_size, image_size) as {@link #images} makes them and
+     * {@code tokens} from {@link #tokens}; every array it creates belongs to {@code step}.
+     */
+    public Features forward(NDArray images, Tokens tokens, NDManager step) {
+        return new Features(encodeImage(images), encodeText(tokens), scale(step));
     }
 
     /** Image features (B, embed_dim), not normalised. images: (B, 3, image_size, image_size). */
     public NDArray encodeImage(NDArray images) {
         return visual.forward(images);
+    }
+
+    /** Text features (B, embed_dim), not normalised. */
+    public NDArray encodeText(Tokens tokens) {
+        return text.forward(tokens.ids(), tokens.eot());
     }
 
     /** Text features (B, embed_dim), not normalised, of {@code n} rows of context_length token ids. */
@@ -82,12 +98,18 @@ public final class Clip implements AutoCloseable {
         if (tokens.length != n * t) {
             throw new IllegalArgumentException("tokens: " + tokens.length + " ids for " + n + " rows of " + t);
         }
-        long[] ids = new long[tokens.length];
-        float[] eot = new float[tokens.length];
+        return encodeText(tokens(tokens, 0, n, step));
+    }
+
+    /** Rows {@code first .. first+n} of context_length token ids in {@code rows} as {@link Tokens} in {@code step}. */
+    public Tokens tokens(int[] rows, int first, int n, NDManager step) {
+        int t = config.contextLength();
+        long[] ids = new long[n * t];
+        float[] eot = new float[n * t];
         for (int r = 0; r < n; r++) {
             int last = 0;
             for (int j = 0; j < t; j++) {
-                int id = tokens[r * t + j];
+                int id = rows[(first + r) * t + j];
                 if (id < 0 || id >= config.vocabSize()) {
                     throw new BadInputException("token id " + id + " outside the model's vocabulary (vocab_size "
                             + config.vocabSize() + "); use a model config whose vocab_size matches the tokenizer");
@@ -99,9 +121,7 @@ public final class Clip implements AutoCloseable {
             }
             eot[r * t + last] = 1f;
         }
-        NDArray tok = upload(step, ids, new Shape(n, t));
-        NDArray oneHot = upload(step, eot, new Shape(n, t));
-        return text.forward(tok, oneHot);
+        return new Tokens(upload(step, ids, new Shape(n, t)), upload(step, eot, new Shape(n, t)));
     }
 
     /** exp(min(logit_scale, ln 100)) as a scalar array in {@code step}. */
@@ -114,25 +134,36 @@ public final class Clip implements AutoCloseable {
         return logitScale;
     }
 
-    /** The batch's images as a (B, 3, H, W) array in {@code step}. */
-    public NDArray images(Batch batch, NDManager step) {
-        if (batch.imageSize() != config.imageSize() || batch.contextLength() != config.contextLength()) {
-            throw new IllegalArgumentException("batch of " + batch.imageSize() + "px images and context "
-                    + batch.contextLength() + " does not fit model " + config.name() + " (" + config.imageSize()
-                    + "px, context " + config.contextLength() + ")");
-        }
-        return images(batch.images(), 0, batch.size(), step);
-    }
-
     /**
      * Images {@code first .. first+n} of {@code pixels} (float CHW at the model's image_size, laid out as
-     * {@link Batch#images()}) as a (n, 3, H, W) array in {@code step}; nothing is copied on the Java heap.
+     * [n][3][image_size][image_size]) as a (n, 3, H, W) array in {@code step}; nothing is copied on the Java
+     * heap. More than {@link #STAGING_BYTES} of pixels are staged in slices and joined on the device, so any batch
+     * fits the staging buffer (a 4096 batch at 224 px is 2.47 GB, past a direct buffer's 2 GB limit).
      */
     public NDArray images(float[] pixels, int first, int n, NDManager step) {
+        return images(pixels, first, n, step, STAGING_BYTES);
+    }
+
+    /** {@link #images} staging at most {@code stagingBytes} at once. */
+    NDArray images(float[] pixels, int first, int n, NDManager step, long stagingBytes) {
         int s = config.imageSize();
         int per = 3 * s * s;
-        return upload(step, pixels, first * per, n * per, new Shape(n, 3, s, s));
+        int rows = (int) Math.min(Integer.MAX_VALUE, Math.max(1, stagingBytes / (4L * per)));
+        if (n <= rows) {
+            return upload(step, pixels, Math.multiplyExact(first, per), Math.multiplyExact(n, per),
+                    new Shape(n, 3, s, s));
+        }
+        List<NDArray> parts = new ArrayList<>();
+        for (int r = 0; r < n; r += rows) {
+            parts.add(images(pixels, first + r, Math.min(rows, n - r), step, stagingBytes));
+        }
+        NDArray all = NDArrays.concat(new NDList(parts), 0);
+        parts.forEach(NDArray::close);
+        return all;
     }
+
+    /** The largest host-to-device copy staged at once (256 MiB). */
+    public static final long STAGING_BYTES = 256L << 20;
 
     /*
      * Host data enters libtorch through one reused direct buffer. NDManager.create(float[]) would allocate a

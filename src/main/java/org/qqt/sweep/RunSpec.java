@@ -43,8 +43,8 @@ public record RunSpec(
 
     /** The placeholders a stage command may use. */
     public static final Set<String> PLACEHOLDERS = Set.of("qqt", "pool", "score", "subset", "pool_name",
-            "pool_size", "samples_seen", "epochs", "model", "batch", "lr", "seed", "threads", "suite", "tasks_root",
-            "run_dir", "run_id", "sweep_dir", "vocab");
+            "pool_size", "samples_seen", "epochs", "model", "batch", "micro_batch", "precision", "lr", "seed", "threads",
+            "suite", "tasks_root", "run_dir", "run_id", "sweep_dir", "vocab");
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([a-z_]+)}");
 

@@ -12,6 +12,8 @@ import java.util.Set;
 import org.qqt.io.BadInputException;
 import org.qqt.io.Json;
 import org.qqt.io.SampleCount;
+import org.qqt.train.Precision;
+import org.qqt.train.TrainConfig;
 
 /**
  * A sweep: which runs to train and evaluate, loaded from YAML or JSON (unknown keys are errors). Paths are
@@ -36,6 +38,8 @@ public record SweepConfig(
         Validation validation,
         String model,
         Integer batch,
+        @JsonProperty("micro_batch") Integer microBatch,
+        String precision,
         Double lr,
         List<Integer> seeds,
         String suite,
@@ -63,7 +67,8 @@ public record SweepConfig(
         return List.of(
                 new Stage("train", List.of("{qqt}", "train", "--pool", "{pool}", "--subset", "{subset}",
                         "--pool-name", "{pool_name}", "--model", "{model}", "--samples-seen", "{samples_seen}",
-                        "--batch", "{batch}", "--lr", "{lr}", "--seed", "{seed}", "--threads", "{threads}",
+                        "--batch", "{batch}", "--micro-batch", "{micro_batch}", "--precision", "{precision}",
+                        "--lr", "{lr}", "--seed", "{seed}", "--threads", "{threads}",
                         "--loader-threads", "{threads}", "--vocab", "{vocab}", "--out", "{run_dir}")),
                 new Stage("eval", List.of("{qqt}", "eval", "--run", "{run_dir}", "--suite", "{suite}",
                         "--root", "{tasks_root}")));
@@ -78,6 +83,14 @@ public record SweepConfig(
 
     public List<Stage> stagesOrDefault() {
         return stages == null || stages.isEmpty() ? defaultStages() : stages;
+    }
+
+    public int microBatchOrDefault() {
+        return microBatch == null ? 0 : microBatch;
+    }
+
+    public String precisionOrDefault() {
+        return precision == null ? "fp32" : precision;
     }
 
     public String runsOrDefault() {
@@ -137,6 +150,15 @@ public record SweepConfig(
         }
         if (poolSize != null) {
             count(file, "pool_size", poolSize);
+        }
+        int global = batch == null ? TrainConfig.DEFAULT_BATCH : batch;
+        if (microBatch != null && (microBatch < 0 || microBatch > 0 && global % microBatch != 0)) {
+            throw BadInputException.inFile(file, "micro_batch " + microBatch + " must divide batch " + global
+                    + " (or be 0: the whole batch)");
+        }
+        if (precision != null && java.util.Arrays.stream(Precision.values())
+                .noneMatch(p -> p.name().equals(precision))) {
+            throw BadInputException.inFile(file, "precision must be fp32, fp16 or bf16, got '" + precision + "'");
         }
         for (Integer e : allEpochs()) {
             if (e == null || e < 1) {

@@ -99,6 +99,8 @@ public record SweepPlan(String name, Path sweepDir, List<RunSpec> runs) {
         }
         v.put("model", abs(base, c.model()).toString());
         v.put("batch", Integer.toString(batch));
+        v.put("micro_batch", Integer.toString(c.microBatchOrDefault()));
+        v.put("precision", c.precisionOrDefault());
         v.put("lr", Double.toString(lr));
         v.put("seed", Integer.toString(seed));
         if (c.suite() != null) {

@@ -1,6 +1,7 @@
 package org.qqt.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -61,16 +62,23 @@ public final class AdamW implements AutoCloseable {
         return step;
     }
 
-    /** L2 norm of all gradients together. */
+    /** L2 norm of all gradients together: one norm per parameter, then the norm of those (P + 2 ops, one read). */
     public double gradientNorm() {
         try (NDManager tmp = manager.newSubManager()) {
-            NDArray total = tmp.zeros(new ai.djl.ndarray.types.Shape());
+            NDList norms = new NDList(slots.size());
             for (Slot s : slots) {
                 NDArray g = s.param.getGradient();
                 g.attach(tmp);
-                total.addi(g.square().sum());
+                norms.add(g.norm());
             }
-            return Math.sqrt(total.getFloat());
+            return NDArrays.stack(norms).norm().getFloat();
+        }
+    }
+
+    /** Sets every gradient to zero (after a step that was not applied). */
+    public void zeroGradients() {
+        for (Slot s : slots) {
+            JniUtils.zeroGrad((PtNDArray) s.param);
         }
     }
 

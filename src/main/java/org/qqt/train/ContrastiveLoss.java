@@ -35,17 +35,26 @@ public final class ContrastiveLoss {
         return x.div(x.norm(new int[] {-1}, true));
     }
 
-    /** The whole n×n matrix at once; differentiable by autograd. */
+    /**
+     * The whole n×n matrix at once; differentiable by autograd. The positives enter as c·Σ u_i·v_i (no identity
+     * matrix is built), the logsumexps are shifted by their stopped maxima (exact gradients, no overflow).
+     */
     public static Result full(NDArray imageFeatures, NDArray textFeatures, NDArray scale) {
         NDArray u = normalize(imageFeatures);
         NDArray v = normalize(textFeatures);
         long n = u.getShape().get(0);
         NDArray logits = u.matMul(v.transpose()).mul(scale);
-        NDArray eye = u.getManager().eye((int) n);
-        NDArray rows = logits.logSoftmax(1).mul(eye).sum();
-        NDArray cols = logits.logSoftmax(0).mul(eye).sum();
-        NDArray loss = rows.add(cols).div(Scalars.of(u.getManager(), (float) (-2.0 * n)));
+        NDArray positives = u.mul(v).sum().mul(scale);
+        NDArray lse = stableLogSumExp(logits, 1).sum().add(stableLogSumExp(logits, 0).sum());
+        NDManager m = u.getManager();
+        NDArray loss = lse.sub(positives.mul(Scalars.of(m, 2f))).div(Scalars.of(m, (float) (2.0 * n)));
         return new Result(loss, loss);
+    }
+
+    /** log Σ exp along {@code axis}, shifted by the maximum taken out of the autograd graph. */
+    private static NDArray stableLogSumExp(NDArray s, int axis) {
+        NDArray max = s.max(new int[] {axis}, true).stopGradient();
+        return s.sub(max).exp().sum(new int[] {axis}).log().add(max.squeeze(axis));
     }
 
     /** Same loss and gradients as {@link #full}, holding at most {@code block} rows of logits at a time. */
@@ -80,10 +89,11 @@ public final class ContrastiveLoss {
         double positives = ud.mul(vd).sum().getFloat() * (double) c;
         double lossValue = (sumOf(rowLse) + colLse.sum().getFloat() - 2 * positives) / (2.0 * n);
 
-        // pass 2: G = (P + Q − 2I) / 2n per block, and the gradients it implies
+        // pass 2: G = (P + Q − 2I) / 2n per block, and the gradients it implies. The −2I/2n part is added in
+        // closed form (no identity block): −(c/n)·V to dL/du, −(c/n)·U to dL/dv, −Σ u_i·v_i / n to dL/dc.
         List<NDArray> gradU = new ArrayList<>();
-        NDArray gradV = outer.zeros(vd.getShape());
-        double gradScale = 0;
+        NDArray gradV = vd.mul(0f);
+        double gradScale = -positives / c / n;
         for (int b = 0, r0 = 0; r0 < n; b++, r0 += block) {
             int r1 = Math.min(n, r0 + block);
             try (NDManager bm = outer.newSubManager()) {
@@ -91,28 +101,19 @@ public final class ContrastiveLoss {
                 NDArray s = ub.matMul(vdT).mul(c);
                 NDArray p = s.sub(rowLse.get(b).expandDims(1)).exp();
                 NDArray q = s.sub(colLse).exp();
-                NDArray eye = positives(bm, r0, r1, n);
-                NDArray g = p.add(q).sub(eye.mul(2f)).div((float) (2.0 * n));
-                NDArray gu = g.matMul(vd).mul(c);
+                NDArray g = p.add(q).div((float) (2.0 * n));
+                NDArray gu = g.matMul(vd).mul(c).sub(rows(vd, r0, r1, bm).mul((float) (c / n)));
                 gu.attach(outer);
                 gradU.add(gu);
                 gradV.addi(g.transpose().matMul(ub).mul(c));
                 gradScale += g.mul(s).sum().getFloat() / c;
             }
         }
+        gradV.subi(ud.mul((float) (c / n)));
         NDArray gu = NDArrays.concat(new NDList(gradU), 0);
         NDArray surrogate = u.mul(gu).sum().add(v.mul(gradV).sum()).add(scale.mul(Scalars.of(outer, (float) gradScale)));
         NDArray loss = outer.create((float) lossValue);
         return new Result(loss, surrogate);
-    }
-
-    /** Rows r0..r1 of the n×n identity. */
-    private static NDArray positives(NDManager m, int r0, int r1, int n) {
-        float[] v = new float[(r1 - r0) * n];
-        for (int i = r0; i < r1; i++) {
-            v[(i - r0) * n + i] = 1f;
-        }
-        return m.create(v, new ai.djl.ndarray.types.Shape(r1 - r0, n));
     }
 
     private static NDArray rows(NDArray x, int r0, int r1, NDManager bm) {

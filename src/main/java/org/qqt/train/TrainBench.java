@@ -60,7 +60,15 @@ public final class TrainBench {
      * batches made beforehand), then keeps stepping to the largest of {@code rssSteps}, recording VmRSS at each.
      */
     public static Result run(ModelConfig config, int batch, int warmup, int steps, long[] rssSteps, Device device) {
-        TrainConfig tc = TrainConfig.defaults(config, (long) batch * (warmup + steps), batch, 1e-3, 0);
+        return run(config, batch, 0, warmup, steps, rssSteps, device);
+    }
+
+    /** {@link #run} with exact accumulation over micro-batches of {@code microBatch} (0: the whole batch). */
+    public static Result run(ModelConfig config, int batch, int microBatch, int warmup, int steps, long[] rssSteps,
+            Device device) {
+        TrainConfig tc = TrainConfig.defaults(config, (long) batch * (warmup + steps), batch, 1e-3, 0)
+                .withMicroBatch(microBatch);
+        tc.validate();
         long last = Math.max(warmup + steps, Arrays.stream(rssSteps).max().orElse(0));
         Map<Long, Map<String, Long>> rss = new LinkedHashMap<>();
         double seconds;

@@ -1,16 +1,9 @@
 package org.qqt.train;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -55,6 +48,10 @@ public final class Trainer {
                         + config.samplesSeen());
             }
         }
+        if (config.precision() != Precision.fp32) {
+            throw new BadInputException("--precision " + config.precision() + " is not available in this build; use "
+                    + "--precision fp32 (qqt train --plan accounts for every precision)");
+        }
         this.config = config;
         this.runDir = runDir;
         this.device = device;
@@ -81,97 +78,44 @@ public final class Trainer {
      * Trains until {@code stopAfter} steps are done (then stops as if killed: no extra checkpoint), or to the end.
      */
     Outcome run(BatchSource source, DataInfo data, long stopAfter) {
-        Path runJson = runDir.resolve(RunRecord.FILE);
-        Path ckpt = Checkpoint.latest(runDir);
         Outcome done = alreadyDone();
         if (done != null) {
             return done;
         }
-        RunRecord record = Files.exists(runJson) ? Json.read(runJson, RunRecord.class) : null;
-        MemoryEstimate.of(config.model(), config.batch()).check(device, config.model(), config.batch());
-
+        MemoryEstimate.of(config).check(device);
         long total = config.steps();
         try (Clip model = new Clip(config.model(), device, config.seed());
              AdamW optimizer = new AdamW(model.parameters(), model.manager(), config.beta1(), config.beta2(),
                      config.eps(), config.weightDecay())) {
-            long step = 0;
-            if (Files.exists(ckpt)) {
-                Checkpoint.State s = Checkpoint.load(ckpt, model, optimizer);
-                if (!s.config().sameRunAs(config)) {
-                    throw BadInputException.inFile(ckpt, "was written by a run with another config; use a new --out");
-                }
-                step = s.step();
-                source.restore(s.loader());
-                progress.println("resuming " + runDir + " from step " + step + "/" + total);
-                if (record != null && record.threads() != JniUtils.getNumThreads()) {
-                    progress.println("warning: this run started with " + record.threads() + " libtorch threads and "
-                            + "resumes with " + JniUtils.getNumThreads() + "; the result will not be bitwise identical "
-                            + "to an uninterrupted run (pass --threads " + record.threads() + ")");
-                }
-            }
-            String now = Instant.now().toString();
-            record = record == null ? newRecord(data, now) : record.with(RunRecord.RUNNING, step, null, now);
-            if (!keepAt.isEmpty()) {
-                record = record.withKeepAt(keepAt);
-            }
-            Json.write(runJson, record);
-            Map<Long, Long> keepSteps = keepSteps();
-
-            double loss = Double.NaN;
-            long lastCheckpoint = step;
+            RunBook book = new RunBook(config, runDir, keepAt, keepSteps(), progress);
+            long step = book.resume(model, optimizer, source, data, device);
             Progress meter = new Progress(step, total);
+            double loss = Double.NaN;
             try (MetricsLog metrics = new MetricsLog(runDir.resolve(MetricsLog.FILE), step)) {
                 while (step < total && step < stopAfter) {
-                    long t0 = System.nanoTime();
                     Batch batch = source.next();
                     double lr = Schedule.lr(config.lr(), step, config.warmup(), total);
-
-                    StepResult r = step(model, optimizer, config, batch, lr);
-                    if (!r.finite()) {
-                        Json.write(runJson, record.with(RunRecord.DIVERGED, lastCheckpoint, r.loss(),
-                                Instant.now().toString()));
+                    boolean observe = book.observes(step + 1); // else nothing is read back to the host
+                    TrainStep.Result r = TrainStep.run(model, optimizer, config, batch, lr, StepPhases.NONE, observe);
+                    if (r.bad()) {
                         metrics.flush();
-                        throw new DivergedException(String.format(Locale.ROOT,
-                                "%s at step %d (loss %s, gradient norm %s); kept the last good checkpoint (step %d) "
-                                        + "in %s; lower --lr or set --grad-clip and start a new run",
-                                Double.isFinite(r.loss()) ? "gradients diverged" : "loss is not finite", step + 1,
-                                r.loss(), r.gradNorm(), lastCheckpoint, ckpt));
+                        throw book.diverged(step + 1, r, observe);
                     }
-                    loss = r.loss();
                     step++;
-
-                    // log, checkpoint
-                    double seconds = (System.nanoTime() - t0) / 1e9;
-                    long seen = step * config.batch();
-                    metrics.log(step, seen, loss, lr, Math.log(r.scale()), r.gradNorm(), config.batch() / seconds);
-                    meter.update(step, loss, lr, r.scale(), config.batch());
-                    Long keep = keepSteps.get(step);
-                    if (keep != null) { // before the regular checkpoint: a resume from it never skips a kept step
-                        Path file = Checkpoint.kept(runDir, keep);
-                        Checkpoint.saveModel(file, model, new Checkpoint.State(1, step, seen, optimizer.steps(),
-                                source.state(), config.seed(), config));
-                        record = record.withKept(new RunRecord.Kept(keep, step,
-                                runDir.relativize(file).toString()));
-                        Json.write(runJson, record.with(RunRecord.RUNNING, lastCheckpoint, null,
-                                Instant.now().toString())); // steps_done: what a resume starts from
-                    }
-                    if (step == total || (config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0)) {
-                        metrics.flush();
-                        Checkpoint.save(ckpt, model, optimizer, new Checkpoint.State(1, step, seen, optimizer.steps(),
-                                source.state(), config.seed(), config));
-                        lastCheckpoint = step;
+                    if (observe) { // log, checkpoint
+                        loss = r.loss();
+                        metrics.log(step, step * config.batch(), loss, lr, Math.log(r.scale()), r.gradNorm(),
+                                meter.samplesPerSecond(step));
+                        meter.update(step, loss, lr, r.scale());
+                        book.saveIfDue(step, model, optimizer, source, metrics);
                     }
                 }
             }
-            if (step == total && Double.isNaN(loss)) {
-                loss = MetricsLog.lastLoss(runDir.resolve(MetricsLog.FILE)); // killed between checkpoint and run.json
-            }
+            Outcome outcome = book.finish(step, loss, source.state().skipped());
             if (step == total) {
-                Json.write(runJson, record.with(RunRecord.DONE, step, loss, Instant.now().toString())
-                        .withSamplesSkipped(source.state().skipped()));
                 meter.finish(step);
             }
-            return new Outcome(step, loss, false);
+            return outcome;
         }
     }
 
@@ -199,80 +143,46 @@ public final class Trainer {
     }
 
     /** What one step measured: loss, effective logit scale, gradient norm before clipping. */
-    record StepResult(double loss, double scale, double gradNorm) {
-        boolean finite() {
-            return Double.isFinite(loss) && Double.isFinite(gradNorm);
-        }
-    }
+    record StepResult(double loss, double scale, double gradNorm) {}
 
     /**
-     * One optimisation step: forward, loss, backward, global-norm clip, AdamW update. Every array of the step
-     * lives in a sub-manager freed at the end. If the loss or the gradients are not finite, nothing is updated.
+     * One optimisation step ({@link TrainStep}) that reads loss, scale and gradient norm back, charging the time of
+     * each phase to {@code phases}. If the loss or the gradients are not finite, nothing is updated.
      */
-    static StepResult step(Clip model, AdamW optimizer, TrainConfig config, Batch batch, double lr) {
-        return step(model, optimizer, config, batch, lr, StepPhases.NONE);
-    }
-
-    /** {@link #step} that charges the time of each phase to {@code phases} (the same ops in the same order). */
     static StepResult step(Clip model, AdamW optimizer, TrainConfig config, Batch batch, double lr,
             StepPhases phases) {
-        double loss;
-        double scale;
-        phases.begin();
-        try (NDManager tmp = model.manager().newSubManager();
-             GradientCollector tape = Engine.getInstance().newGradientCollector()) {
-            // Clip.forward's calls, one by one so that each tower can be timed
-            NDArray image = model.encodeImage(model.images(batch, tmp));
-            phases.end(StepPhases.IMAGE_FORWARD);
-            NDArray text = model.encodeText(batch.tokens(), batch.size(), tmp);
-            phases.end(StepPhases.TEXT_FORWARD);
-            NDArray logitScale = model.scale(tmp);
-            ContrastiveLoss.Result r = config.lossBlock() > 0
-                    ? ContrastiveLoss.blockwise(image, text, logitScale, config.lossBlock())
-                    : ContrastiveLoss.full(image, text, logitScale);
-            phases.end(StepPhases.LOSS);
-            tape.backward(r.backwardTarget());
-            phases.end(StepPhases.BACKWARD);
-            loss = r.loss().getFloat();
-            scale = logitScale.getFloat();
-        }
-        double gradNorm = optimizer.gradientNorm();
-        phases.end(StepPhases.GRAD_NORM);
-        StepResult result = new StepResult(loss, scale, gradNorm);
-        if (!result.finite()) {
-            return result;
-        }
-        double clip = config.gradClip() > 0 && gradNorm > config.gradClip() ? config.gradClip() / (gradNorm + 1e-6) : 1;
-        optimizer.step(lr, clip); // also zeroes the gradients
-        phases.end(StepPhases.OPTIMIZER);
-        return result;
+        TrainStep.Result r = TrainStep.run(model, optimizer, config, batch, lr, phases, true);
+        return new StepResult(r.loss(), r.scale(), r.gradNorm());
     }
 
-    private RunRecord newRecord(DataInfo data, String now) {
-        Map<String, String> versions = new LinkedHashMap<>();
-        String v = Trainer.class.getPackage().getImplementationVersion();
-        versions.put("qqt", v == null ? "dev" : v);
-        versions.put("djl", Engine.getDjlVersion());
-        versions.put("pytorch", Engine.getInstance().getVersion());
-        versions.put("java", System.getProperty("java.version"));
-        return new RunRecord(RunRecord.RUNNING, data.pool(), data.subset(), data.poolName(), data.poolSize(),
-                data.tokenizer(), data.vocab(),
-                config.samplesSeen(), config.seed(), config.steps(), 0, null, data, config, device.toString(),
-                JniUtils.getNumThreads(), Path.of(Checkpoint.DIR, Checkpoint.LATEST).toString(), versions, now, now,
-                null, null);
+    static StepResult step(Clip model, AdamW optimizer, TrainConfig config, Batch batch, double lr) {
+        return step(model, optimizer, config, batch, lr, StepPhases.NONE);
     }
 
     /** Progress on stderr about every 10 s: step, samples, loss, lr, logit scale, samples/s, ETA. */
     private final class Progress {
         private final long total;
         private final org.qqt.io.ProgressMeter meter;
+        private long lastStep;
+        private long lastNanos = System.nanoTime();
 
         Progress(long start, long total) {
             this.total = total;
             this.meter = new org.qqt.io.ProgressMeter(total * config.batch(), start * config.batch(), 10);
+            this.lastStep = start;
         }
 
-        void update(long step, double loss, double lr, double scale, int batch) {
+        /** Samples per second since the previous call (or the start). */
+        double samplesPerSecond(long step) {
+            long now = System.nanoTime();
+            double rate = (step - lastStep) * config.batch() / ((now - lastNanos) / 1e9);
+            lastStep = step;
+            lastNanos = now;
+            return rate;
+        }
+
+        void update(long step, double loss, double lr, double scale) {
+            int batch = config.batch();
             String rate = meter.tick(step * batch, step == total);
             if (rate != null) {
                 progress.printf(Locale.ROOT, "step %d/%d  samples %d  loss %.4f  lr %.3g  scale %.1f  %s%n",

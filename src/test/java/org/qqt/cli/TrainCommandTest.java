@@ -33,6 +33,37 @@ class TrainCommandTest {
     }
 
     @Test
+    void planPrintsTheMemoryPlanAsJsonAndStartsNothing(@TempDir Path dir) throws Exception {
+        // the contract's command: no budget and no run directory needed
+        CliRun r = qqt("train", "--plan", "--data", "random", "--model", "models/vit-b-32.json", "--batch", "4096",
+                "--micro-batch", "256", "--precision", "bf16", "--device-memory", "80G", "--format", "json");
+        assertEquals(0, r.code(), r.err());
+        var plan = org.qqt.io.Json.mapper().readTree(r.out());
+        assertTrue(plan.path("total_bytes").asLong() > 1e9 && plan.path("total_bytes").asLong() <= 72e9, r.out());
+        assertEquals(256, plan.path("micro_batch").asInt());
+        assertTrue(plan.path("fits").asBoolean());
+        CliRun withOut = qqt("train", "--plan", "--data", "random", "--model", "models/tiny.json", "--samples-seen", "1k",
+                "--out", dir.resolve("run").toString());
+        assertEquals(0, withOut.code(), withOut.err());
+        assertTrue(withOut.out().contains("total_bytes"), withOut.out());
+        assertTrue(!Files.exists(dir.resolve("run")), "--plan writes nothing");
+    }
+
+    @Test
+    void aPlanOverTheDeviceMemoryOrAMicroBatchNotDividingTheBatchIsExit2BeforeAnyWork(@TempDir Path dir) {
+        CliRun over = qqt("train", "--data", "random", "--model", "models/vit-b-32.json", "--samples-seen", "8192",
+                "--batch", "4096", "--device-memory", "80G", "--out", dir.resolve("run").toString());
+        assertEquals(2, over.code());
+        assertTrue(over.err().contains("needs about") && over.err().contains("--micro-batch"), over.err());
+        assertEquals(1, over.err().strip().lines().count(), over.err());
+        CliRun odd = qqt("train", "--data", "random", "--model", "models/tiny.json", "--samples-seen", "8192",
+                "--batch", "256", "--micro-batch", "96", "--out", dir.resolve("run").toString());
+        assertEquals(2, odd.code());
+        assertTrue(odd.err().contains("--micro-batch 96 must divide --batch 256"), odd.err());
+        assertTrue(!Files.exists(dir.resolve("run")), "nothing written");
+    }
+
+    @Test
     void unknownModelConfigKeyIsExit2NamingTheFile(@TempDir Path dir) throws Exception {
         Path cfg = dir.resolve("bad.json");
         Files.writeString(cfg, Files.readString(Path.of("models/tiny.json")).replace("\"mlp_ratio\"", "\"mlp_ration\""));

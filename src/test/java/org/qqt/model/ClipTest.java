@@ -26,6 +26,12 @@ class ClipTest {
         }
     }
 
+    /** The forward pass of a whole batch, staged to the device. */
+    static Clip.Features forward(Clip clip, Batch b, NDManager step) {
+        return clip.forward(clip.images(b.images(), 0, b.size(), step), clip.tokens(b.tokens(), 0, b.size(), step),
+                step);
+    }
+
     @Test
     void parameterCountMatchesTheConfigsFormula() {
         try (Clip clip = new Clip(TINY, Device.cpu(), 0)) {
@@ -38,6 +44,20 @@ class ClipTest {
     void vitB32HasOpenClipsParameterCount() {
         // open_clip ViT-B-32: sum(p.numel() for p in model.parameters()) == 151,277,313
         assertEquals(151_277_313L, ModelConfig.load(Path.of("models/vit-b-32.json")).parameterCount());
+    }
+
+    @Test
+    void pixelsStagedInSlicesGiveTheSameArrayAsInOneCopy() {
+        Batch b = batch(10, 4);
+        int per = 3 * TINY.imageSize() * TINY.imageSize();
+        try (Clip clip = new Clip(TINY, Device.cpu(), 0); NDManager step = clip.manager().newSubManager()) {
+            float[] once = clip.images(b.images(), 2, 7, step).toFloatArray();
+            NDArray sliced = clip.images(b.images(), 2, 7, step, 3L * 4 * per); // 3 images per copy: 3 + 3 + 1
+            assertEquals(new ai.djl.ndarray.types.Shape(7, 3, TINY.imageSize(), TINY.imageSize()), sliced.getShape());
+            assertArrayEquals(once, sliced.toFloatArray());
+            float[] expected = java.util.Arrays.copyOfRange(b.images(), 2 * per, 9 * per);
+            assertArrayEquals(expected, once);
+        }
     }
 
     @Test
@@ -55,7 +75,7 @@ class ClipTest {
     void gradientsReachBothTowersAndTheLogitScale() {
         try (Clip clip = new Clip(TINY, Device.cpu(), 0); NDManager step = clip.manager().newSubManager()) {
             try (GradientCollector tape = Engine.getInstance().newGradientCollector()) {
-                Clip.Features f = clip.forward(batch(8, 1), step);
+                Clip.Features f = ClipTest.forward(clip, batch(8, 1), step);
                 assertEquals(8, f.image().getShape().get(0));
                 assertEquals(TINY.embedDim(), f.text().getShape().get(1));
                 tape.backward(ContrastiveLoss.full(f.image(), f.text(), f.scale()).loss());
@@ -75,7 +95,7 @@ class ClipTest {
         try (Clip clip = new Clip(TINY, Device.cpu(), 0); NDManager step = clip.manager().newSubManager()) {
             clip.logitScale().set(new float[] {5.0f});
             try (GradientCollector tape = Engine.getInstance().newGradientCollector()) {
-                Clip.Features f = clip.forward(batch(8, 2), step);
+                Clip.Features f = ClipTest.forward(clip, batch(8, 2), step);
                 assertEquals(100.0, f.scale().getFloat(), 1e-3);
                 tape.backward(ContrastiveLoss.full(f.image(), f.text(), f.scale()).loss());
             }
