@@ -9,6 +9,8 @@ import java.util.List;
 import org.qqt.data.BatchSource;
 import org.qqt.data.SubsetFile;
 import org.qqt.io.BadInputException;
+import org.qqt.io.Checks;
+import org.qqt.io.DirLock;
 import org.qqt.io.SampleCount;
 import org.qqt.model.ModelConfig;
 import org.qqt.train.DataInfo;
@@ -118,10 +120,38 @@ final class TrainCommand implements Runnable {
     @Override
     public void run() {
         ModelConfig m = ModelConfig.load(model);
-        long budget = (long) SampleCount.parse(samplesSeen);
-        if (loaderThreads < 1) {
-            throw new BadInputException("--loader-threads must be at least 1 (got " + loaderThreads + ")");
+        long budget = SampleCount.parseBudget("--samples-seen", samplesSeen);
+        checkOptions();
+        try (DirLock lock = DirLock.acquire(out, "qqt train", "checkpoints")) {
+            train(m, budget);
         }
+    }
+
+    /** Option values the run would otherwise fail on later, or silently misuse. */
+    private void checkOptions() {
+        Checks.positive("--loader-threads", loaderThreads);
+        Checks.positive("--batch", batch);
+        Checks.notNegative("--threads", threads);
+        Checks.finite("--lr", lr);
+        Checks.finiteNotNegative("--wd", weightDecay);
+        Checks.finiteNotNegative("--grad-clip", gradClip);
+        Checks.notNegative("--loss-block", lossBlock);
+        Checks.notNegative("--checkpoint-every", checkpointEvery);
+        if (warmup != null) {
+            Checks.notNegative("--warmup", warmup);
+        }
+        Checks.positive("--random-pool-size", randomPoolSize);
+        Checks.outputDir("--out", out);
+        if (data == DataKind.random && (pool != null || subset != null)) {
+            throw new BadInputException("--data random trains on synthetic batches and ignores --pool and --subset; "
+                    + "drop them, or drop --data random to train on the subset");
+        }
+        if (subset != null) {
+            Checks.file("--subset", subset);
+        }
+    }
+
+    private void train(ModelConfig m, long budget) {
         DataSources.Prepared prepared = null;
         DataInfo info;
         if (data == DataKind.random) {
@@ -151,7 +181,7 @@ final class TrainCommand implements Runnable {
         Device dev = chooseDevice(device, threads);
         List<Long> keep = new ArrayList<>();
         for (String k : keepAt) {
-            keep.add((long) SampleCount.parse(k));
+            keep.add(SampleCount.parseBudget("--keep-at", k));
         }
         Trainer trainer = new Trainer(config, out, dev, System.err, keep);
         Trainer.Outcome done = trainer.alreadyDone();

@@ -52,18 +52,30 @@ public final class ShardReader implements Iterator<WdsSample>, AutoCloseable {
     private long samples;
     private long samplesCut;
 
-    private ShardReader(List<Path> shards) {
+    /** Strict: a read error is a BadInputException naming the shard (evaluation data must be whole). */
+    private final boolean strict;
+
+    private ShardReader(List<Path> shards, boolean strict) {
         this.shards = List.copyOf(shards);
+        this.strict = strict;
     }
 
     /** Reads one .tar file, or every *.tar in a directory in name order. */
     public static ShardReader open(Path dirOrTar) {
-        return new ShardReader(Files.isDirectory(dirOrTar) ? listShards(dirOrTar) : List.of(dirOrTar));
+        return new ShardReader(Files.isDirectory(dirOrTar) ? listShards(dirOrTar) : List.of(dirOrTar), false);
     }
 
     /** Reads the given shards in the given order. */
     public static ShardReader open(List<Path> shards) {
-        return new ShardReader(shards);
+        return new ShardReader(shards, false);
+    }
+
+    /**
+     * Reads the given shards in order, failing at the first read error (a truncated or corrupt shard) with a
+     * one-line BadInputException naming the shard, instead of going on: for data whose every sample counts.
+     */
+    public static ShardReader openStrict(List<Path> shards) {
+        return new ShardReader(shards, true);
     }
 
     /** The *.tar files of a directory, sorted by name (00000000.tar, 00000001.tar, ...; 0.tar, 1.tar, ... by number). */
@@ -166,6 +178,9 @@ public final class ShardReader implements Iterator<WdsSample>, AutoCloseable {
             } catch (NoSuchFileException e) {
                 throw BadInputException.inFile(p, "shard disappeared while reading");
             } catch (IOException e) {
+                if (strict) {
+                    throw BadInputException.inFile(p, "cannot open shard: " + e.getMessage());
+                }
                 LOG.warn("{}: cannot open shard ({}); skipped", p, e.getMessage());
                 shardsCorrupt++;
             }
@@ -221,6 +236,10 @@ public final class ShardReader implements Iterator<WdsSample>, AutoCloseable {
             }
             return null;
         } catch (IOException | RuntimeException ex) {
+            if (strict) {
+                throw BadInputException.inFile(current, "truncated or corrupt after " + samplesInShard + " samples ("
+                        + String.valueOf(ex.getMessage()).lines().findFirst().orElse("") + "); re-export this shard");
+            }
             shardsCorrupt++;
             if (key != null) {
                 samplesCut++;

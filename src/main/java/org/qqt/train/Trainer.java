@@ -121,6 +121,9 @@ public final class Trainer {
             long lastCheckpoint = step;
             Progress meter = new Progress(step, total);
             try (MetricsLog metrics = new MetricsLog(runDir.resolve(MetricsLog.FILE), step)) {
+                if (metrics.tornLine() != null) {
+                    progress.println(metrics.tornLine());
+                }
                 while (step < total && step < stopAfter) {
                     long t0 = System.nanoTime();
                     Batch batch = source.next();
