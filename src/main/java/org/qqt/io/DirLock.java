@@ -28,11 +28,13 @@ public final class DirLock implements AutoCloseable {
     private final Path dir;
     private final FileChannel channel;
     private final FileLock lock;
+    private final boolean created;
 
-    private DirLock(Path dir, FileChannel channel, FileLock lock) {
+    private DirLock(Path dir, FileChannel channel, FileLock lock, boolean created) {
         this.dir = dir;
         this.channel = channel;
         this.lock = lock;
+        this.created = created;
     }
 
     /**
@@ -40,6 +42,7 @@ public final class DirLock implements AutoCloseable {
      * staging directories in it and in {@code cleanSubdirs} (relative to {@code dir}).
      */
     public static DirLock acquire(Path dir, String command, String... cleanSubdirs) {
+        boolean created = !Files.isDirectory(dir);
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -66,7 +69,7 @@ public final class DirLock implements AutoCloseable {
             throw BadInputException.inFile(dir, "in use by another qqt process (" + command + " holds " + FILE
                     + "); wait for it to finish, or write to another directory");
         }
-        DirLock held = new DirLock(dir, ch, lock);
+        DirLock held = new DirLock(dir, ch, lock, created);
         removeLeftovers(dir);
         for (String sub : cleanSubdirs) {
             removeLeftovers(dir.resolve(sub));
@@ -92,14 +95,38 @@ public final class DirLock implements AutoCloseable {
         return dir;
     }
 
+    /** Releases the lock; a directory that acquiring created and nothing was written to is removed again. */
     @Override
     public void close() {
+        boolean unused = created && onlyTheLock();
+        if (unused) {
+            try {
+                Files.deleteIfExists(dir.resolve(FILE));
+            } catch (IOException ignored) {
+                // an empty directory with a lock file loses nothing
+            }
+        }
         try {
             lock.release();
         } catch (IOException ignored) {
             // closing the channel releases it too
         }
         closeQuietly(channel);
+        if (unused) {
+            try {
+                Files.deleteIfExists(dir);
+            } catch (IOException ignored) {
+                // not empty after all: keep it
+            }
+        }
+    }
+
+    private boolean onlyTheLock() {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.allMatch(p -> p.getFileName().toString().equals(FILE));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static void closeQuietly(FileChannel ch) {

@@ -50,7 +50,7 @@ public final class DiskErrors {
             return "not a directory; give a directory path";
         }
         if (e instanceof FileAlreadyExistsException) {
-            return "already exists; remove it or choose another output";
+            return "a part of this path exists and is not a directory; choose another output";
         }
         return fixFromMessage(e.getMessage());
     }

@@ -326,6 +326,15 @@ class BadInputCorpusTest {
                 "--rss-steps", "abc", "-5");
         c.add(new Case("bench train --foo", new String[] {"bench", "train", "--foo"}));
 
+        // an output where nobody may write (sysfs refuses new files even to root)
+        c.add(new Case("fit --out /sys", with(fit, "--out", "/sys/qqt-params.json")));
+        c.add(new Case("filter --out /sys", with(filter, "--out", "/sys/qqt-buckets")));
+        c.add(new Case("train --out /sys", with(train, "--out", "/sys/qqt-run")));
+        c.add(new Case("synth --out /sys", with(synth, "--out", "/sys/qqt-world")));
+        c.add(new Case("eval --out /sys", with(eval, "--out", "/sys/qqt-eval.jsonl")));
+        c.add(new Case("predict --plot /sys", with(predict, "--plot", "/sys/qqt-plot.png")));
+        c.add(new Case("fit --out under a file", with(fit, "--out", csv.resolve("params.json").toString())));
+
         // top level
         c.add(new Case("qqt --foo", new String[] {"--foo"}));
         c.add(new Case("qqt nosuch", new String[] {"nosuch"}));
