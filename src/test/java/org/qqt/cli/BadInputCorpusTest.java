@@ -38,6 +38,7 @@ class BadInputCorpusTest {
     static Path run;
     static Path unfinished;
     static Path pool;
+    static Path latin1Pool;
     static Path world;
     static Path suite;
     static Path scores;
@@ -60,6 +61,15 @@ class BadInputCorpusTest {
         Path rj = unfinished.resolve("run.json");
         Files.writeString(rj, Files.readString(rj).replace("\"status\" : \"done\"", "\"status\" : \"running\""));
         pool = ScoreCommandTest.pool(in);
+        latin1Pool = ScoreCommandTest.pool(in.resolve("latin1"));
+        try (org.qqt.data.ShardWriter w = new org.qqt.data.ShardWriter(latin1Pool.resolve("shards"), 4,
+                org.qqt.data.ShardWriter.Naming.IMG2DATASET)) { // replaces shard 0: a caption in Latin-1
+            for (int i = 0; i < 4; i++) {
+                w.write(Map.of("png", org.qqt.data.ImageCodec.encodePng(EvalFixtures.solid(24, 0x808080, i)),
+                        "txt", "caf\u00e9 au lait".getBytes(StandardCharsets.ISO_8859_1),
+                        "json", ("{\"uid\": \"" + ScoreCommandTest.uid(i).hex() + "\"}").getBytes(StandardCharsets.UTF_8)));
+            }
+        }
         world = in.resolve("world");
         suite = EvalFixtures.suite(world);
         List<PoolMetadata.Row> rows = new ArrayList<>();
@@ -223,6 +233,7 @@ class BadInputCorpusTest {
         vary(c, "score", score, "--pool", in.resolve("nope").toString(), csv.toString(), world.toString());
         vary(c, "score", score, "--checkpoint", in.resolve("nope.safetensors").toString(), csv.toString());
         vary(c, "score", score, "--device", "tpu");
+        vary(c, "score", score, "--pool", latin1Pool.toString());
         usage(c, "score", score, "--pool", "--teacher");
 
         // filter
