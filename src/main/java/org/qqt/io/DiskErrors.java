@@ -63,7 +63,7 @@ public final class DiskErrors {
         if (m.contains("read-only file system")) {
             return "read-only file system; write to a writable directory";
         }
-        if (m.contains("permission denied")) {
+        if (m.contains("permission denied") || m.contains("operation not permitted")) {
             return "permission denied; make the directory writable (chmod u+w) or choose another output";
         }
         if (m.contains("is a directory")) {
