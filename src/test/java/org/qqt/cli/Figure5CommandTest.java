@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import javax.imageio.ImageIO;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -24,19 +23,7 @@ class Figure5CommandTest {
 
     /** A launcher that runs this test's classpath (the real qqt CLI), like bin/qqt does. */
     private Path launcher() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String script = "#!/bin/sh\nexport DJL_OFFLINE=true\nexec " + quote(java)
-                + " -Xmx1g -Djava.awt.headless=true -Dai.djl.offline=true --add-opens=java.base/java.nio=ALL-UNNAMED"
-                + " -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "
-                + quote(System.getProperty("java.class.path")) + " org.qqt.cli.Qqt \"$@\"\n";
-        Path f = dir.resolve("qqt");
-        Files.writeString(f, script);
-        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return f;
-    }
-
-    private static String quote(String s) {
-        return "'" + s.replace("'", "'\\''") + "'";
+        return TestLauncher.write(dir);
     }
 
     /** Copies a project file to the same relative path under the temporary directory. */

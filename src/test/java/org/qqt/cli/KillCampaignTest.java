@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,24 +39,13 @@ class KillCampaignTest {
 
     @BeforeAll
     static void launcher() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String script = "#!/bin/sh\nexport DJL_OFFLINE=true\nexec " + quote(java)
-                + " -Xmx1g -Djava.awt.headless=true -Dai.djl.offline=true --add-opens=java.base/java.nio=ALL-UNNAMED"
-                + " -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "
-                + quote(System.getProperty("java.class.path")) + " org.qqt.cli.Qqt \"$@\"\n";
-        qqt = dir.resolve("qqt");
-        Files.writeString(qqt, script);
-        Files.setPosixFilePermissions(qqt, PosixFilePermissions.fromString("rwxr-xr-x"));
+        qqt = TestLauncher.write(dir);
     }
 
     @AfterAll
     static void counts() {
         System.out.printf("kill campaign: %d kills, %d of the resumed results bitwise identical, %.0f s%n", kills,
                 identical, (System.nanoTime() - START) / 1e9);
-    }
-
-    private static String quote(String s) {
-        return "'" + s.replace("'", "'\\''") + "'";
     }
 
     private static ProcessBuilder command(List<String> args) {
