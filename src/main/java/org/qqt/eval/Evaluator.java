@@ -67,7 +67,7 @@ public final class Evaluator {
         for (TaskSpec task : suite.tasks()) {
             if (file.contains(task.key())) {
                 CheckpointId had = file.get(task.key()).checkpoint();
-                if (source == null || source.sha256().equals(had == null ? null : had.sha256())) {
+                if (fromSource(file.get(task.key()), source)) {
                     cached.add(task.key());
                     log.accept(task.label() + ": cached in " + resultsFile.getFileName());
                     continue;
@@ -91,12 +91,16 @@ public final class Evaluator {
         List<EvalResult> results = new ArrayList<>();
         for (TaskSpec task : suite.tasks()) {
             EvalResult r = file.get(task.key());
-            if (r != null && (source == null || r.checkpoint() != null
-                    && source.sha256().equals(r.checkpoint().sha256()))) {
+            if (r != null && fromSource(r, source)) {
                 results.add(r);
             }
         }
         return new EvalOutcome(resultsFile, results, evaluated, cached, failures);
+    }
+
+    /** True when {@code r} came from {@code source} (same content hash), or when no source is tracked. */
+    private static boolean fromSource(EvalResult r, CheckpointId source) {
+        return source == null || r.checkpoint() != null && source.sha256().equals(r.checkpoint().sha256());
     }
 
     /** Scores one task (no file I/O); bad data is a {@link BadInputException} naming the file. */
