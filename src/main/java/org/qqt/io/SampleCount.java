@@ -65,8 +65,8 @@ public final class SampleCount {
             throw new BadInputException(option + " " + text.strip() + " must be at least 1 sample");
         }
         if (v > MAX_BUDGET) {
-            throw new BadInputException(option + " " + text.strip() + " is more than " + format(MAX_BUDGET)
-                    + " samples (about 800 times DataComp xlarge's 12.8B): check the exponent");
+            throw new BadInputException(option + " " + text.strip() + " is more than 10^13 samples (about 800 times "
+                    + "DataComp xlarge's 12.8B): check the exponent");
         }
         return (long) v;
     }
