@@ -40,9 +40,9 @@ final class BenchTrainCommand implements Runnable {
     @Option(names = "--steps", defaultValue = "10", description = "Timed steps (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--rss-steps", split = ",", defaultValue = "100,1000",
+    @Option(names = "--rss-steps", defaultValue = "100,1000", paramLabel = "STEP[,STEP...]",
             description = "Steps at which the first model's VmRSS is recorded (default: ${DEFAULT-VALUE}; empty: none).")
-    List<Long> rssSteps;
+    String rssSteps;
 
     @Option(names = "--micro-batch", defaultValue = "0", paramLabel = "M",
             description = "Also time each model with exact accumulation over micro-batches of M (must divide --batch) "
@@ -65,7 +65,7 @@ final class BenchTrainCommand implements Runnable {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (int i = 0; i < models.size(); i++) {
             ModelConfig m = ModelConfig.load(models.get(i));
-            long[] rss = i == 0 ? rssSteps.stream().mapToLong(Long::longValue).toArray() : new long[0];
+            long[] rss = i == 0 ? steps(rssSteps) : new long[0];
             rows.add(row(TrainBench.run(m, batch, warmup, steps, rss, device), 0));
             if (microBatch > 0) {
                 Map<String, Object> whole = rows.get(rows.size() - 1);
@@ -149,5 +149,21 @@ final class BenchTrainCommand implements Runnable {
     static double round(double v, int digits) {
         double f = Math.pow(10, digits);
         return Math.round(v * f) / f;
+    }
+
+    /** "100,1000" → {100, 1000}; "" → none. */
+    static long[] steps(String text) {
+        List<Long> out = new java.util.ArrayList<>();
+        for (String part : text.split(",")) {
+            if (!part.isBlank()) {
+                try {
+                    out.add(org.qqt.io.Checks.positive("--rss-steps", Long.parseLong(part.strip())));
+                } catch (NumberFormatException e) {
+                    throw new org.qqt.io.BadInputException("--rss-steps '" + text + "': write step numbers, e.g. 100,1000,"
+                            + " or \"\" for none");
+                }
+            }
+        }
+        return out.stream().mapToLong(Long::longValue).toArray();
     }
 }

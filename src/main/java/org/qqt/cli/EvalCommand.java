@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.qqt.eval.CachingTaskDataFactory;
+import org.qqt.eval.CheckpointId;
 import org.qqt.eval.ClipEncoder;
 import org.qqt.eval.EvalOutcome;
 import org.qqt.eval.EvalResultsFile;
@@ -18,6 +19,8 @@ import org.qqt.eval.TaskFailure;
 import org.qqt.eval.TaskSuite;
 import org.qqt.eval.WdsTaskDataFactory;
 import org.qqt.io.BadInputException;
+import org.qqt.io.Checks;
+import org.qqt.io.DirLock;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -71,8 +74,14 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (batch <= 0) {
-            throw new BadInputException("--batch must be positive, got " + batch);
+        Checks.positive("--batch", batch);
+        Checks.notNegative("--threads", threads);
+        Checks.notNegative("--cache-mb", cacheMb);
+        if (cacheMb > Long.MAX_VALUE >> 21) {
+            throw new BadInputException("--cache-mb " + cacheMb + " is too large; give MiB, e.g. 2048");
+        }
+        if (out != null) {
+            Checks.outputFile("--out", out);
         }
         if (format == OutputFormat.csv) {
             throw new BadInputException("--format csv is not supported by eval; use table or json");
@@ -106,10 +115,13 @@ final class EvalCommand implements Callable<Integer> {
         Evaluator evaluator = new Evaluator(factory, batch, Qqt.lines(err, ""));
         int failed = 0;
         for (Job job : jobs) {
-            try (RunModel model = RunModel.open(job.run(), job.checkpoint(), dev)) {
+            Path outDir = job.out().toAbsolutePath().getParent();
+            try (DirLock lock = DirLock.acquire(outDir, "qqt eval");
+                 RunModel model = RunModel.open(job.run(), job.checkpoint(), dev)) {
                 ClipEncoder encoder = model.encoder(batch);
                 err.println("evaluating " + model.checkpoint() + " -> " + job.out());
-                EvalOutcome o = evaluator.evaluate(tasks, dataRoot, encoder, job.out());
+                EvalOutcome o = evaluator.evaluate(tasks, dataRoot, encoder, job.out(),
+                        CheckpointId.of(model.checkpoint()));
                 for (TaskFailure f : o.failures()) {
                     err.println("qqt eval: task " + f.key() + " failed: " + f.message());
                 }
@@ -137,6 +149,13 @@ final class EvalCommand implements Callable<Integer> {
         if (!Files.isDirectory(root)) {
             throw BadInputException.inFile(root, "evaluation root not found; pass the synthetic world directory");
         }
-        return tasks.dataRoot(root);
+        Path data = tasks.dataRoot(root);
+        for (var t : tasks.tasks()) { // a missing directory is a wrong --root or suite path: say so before any work
+            if (!Files.isDirectory(t.directory(data))) {
+                throw BadInputException.inFile(t.directory(data), "task " + t.key() + " of " + suite
+                        + ": no such directory; check --root and the task's path in the suite");
+            }
+        }
+        return data;
     }
 }

@@ -12,6 +12,8 @@ import org.qqt.filter.FilterManifest;
 import org.qqt.filter.FilterSpec;
 import org.qqt.filter.ScoreFilter;
 import org.qqt.filter.ScoreRange;
+import org.qqt.io.Checks;
+import org.qqt.io.DirLock;
 import org.qqt.io.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -89,7 +91,8 @@ final class FilterCommand implements Runnable {
         FilterSpec fs = new FilterSpec(score, ranges, random, seed, caption);
         String command = Qqt.typed(spec);
         FilterManifest m;
-        try (PoolMetadata pool = PoolMetadata.open(metadata)) {
+        Checks.outputDir("--out", out);
+        try (DirLock lock = DirLock.acquire(out, "qqt filter"); PoolMetadata pool = PoolMetadata.open(metadata)) {
             m = ScoreFilter.run(pool, fs, out, command);
         }
         print(spec.commandLine().getOut(), m, format);

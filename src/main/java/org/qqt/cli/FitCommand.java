@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.qqt.io.BadInputException;
+import org.qqt.io.Checks;
 import org.qqt.io.Json;
 import org.qqt.io.SampleCount;
 import org.qqt.scaling.CrossValidation;
@@ -196,6 +197,14 @@ final class FitCommand implements Runnable {
         Tie t = tie == null ? Tie.NONE : Tie.parse(tie);
         boolean dGiven = spec != null && spec.commandLine().getParseResult().hasMatchedOption("--d");
         List<Double> ds = FitOptions.parseD(t.any() && !dGiven ? TIED_D : d);
+        for (double v : ds) {
+            Checks.inRange("--d", v, 0, 1); // an error rate's floor
+        }
+        if (threads != null) {
+            Checks.positive("--threads", threads);
+        }
+        Checks.notNegative("--bootstrap", bootstrap);
+        Checks.outputFile("--out", out);
         int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         return new FitOptions(lawOptions.form(), lawOptions.objective(), SampleCount.parse(normalizer), ds, a,
                 GridAxis.parse("--b-range", bRange), GridAxis.parse("--tau-range", tauRange), !noRefine, bootstrap,

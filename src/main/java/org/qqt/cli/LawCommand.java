@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.qqt.io.BadInputException;
+import org.qqt.io.Checks;
 import org.qqt.io.Json;
 import org.qqt.io.SampleCount;
 import org.qqt.scaling.Law;
@@ -58,10 +59,14 @@ final class LawCommand implements Runnable {
     public void run() {
         double n0 = SampleCount.parse(normalizer);
         double e = SampleCount.parse(samplesPerEpoch);
-        if (!(a > 0)) {
+        if (!(a > 0) || !Double.isFinite(a)) {
             throw new BadInputException("--a must be > 0, got " + a);
         }
-        if (!(tau > 0)) {
+        if (!(b < 0) || !Double.isFinite(b)) {
+            throw new BadInputException("--b must be < 0 (a pool's utility; more negative = more useful), got " + b);
+        }
+        Checks.inRange("--d", d, 0, 1);
+        if (!(tau > 0) || !Double.isFinite(tau)) {
             throw new BadInputException("--tau must be > 0 (half-life in epochs), got " + tau);
         }
         if (!(e > 0) || !(n0 > 0)) {

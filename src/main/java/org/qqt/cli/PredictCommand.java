@@ -105,11 +105,14 @@ final class PredictCommand implements Runnable {
     }
 
     static List<Double> parseBudgets(String text) {
-        List<Double> s = SampleCount.parseList(text);
-        for (double v : s) {
-            if (!(v > 0)) {
-                throw new BadInputException("--budgets: every budget must be > 0 samples, got " + SampleCount.format(v));
+        List<Double> s = new ArrayList<>();
+        for (String part : text.split(",")) {
+            if (!part.isBlank()) {
+                s.add((double) SampleCount.parseBudget("--budgets", part));
             }
+        }
+        if (s.isEmpty()) {
+            throw new BadInputException("--budgets: no sample counts in '" + text + "'; write e.g. 32M,64M,128M");
         }
         return s;
     }

@@ -3,6 +3,7 @@ package org.qqt.cli;
 import java.io.PrintWriter;
 import java.util.function.Consumer;
 import org.qqt.io.BadInputException;
+import org.qqt.io.DiskErrors;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -59,6 +60,7 @@ public final class Qqt implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Qqt());
         cl.setExecutionExceptionHandler(Qqt::handle);
+        cl.setParameterExceptionHandler(Qqt::usageError);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         // completion script generation: `qqt generate-completion > qqt_completion; source qqt_completion`
         cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
@@ -89,11 +91,17 @@ public final class Qqt implements Runnable {
             t = t.getCause();
         }
         if (t instanceof BadInputException bad) {
-            err.println("qqt " + cl.getCommandName() + ": error: " + bad.getMessage());
+            err.println(name(cl) + ": error: " + oneLine(bad.getMessage()));
             err.flush();
             return EXIT_USAGE;
         }
-        err.println("qqt " + cl.getCommandName() + ": failed: " + e);
+        String disk = DiskErrors.userFix(e);
+        if (disk != null) { // no space, read-only, no permission where no stage caught it: still the user's to fix
+            err.println(name(cl) + ": error: " + oneLine(disk));
+            err.flush();
+            return EXIT_USAGE;
+        }
+        err.println(name(cl) + ": failed: " + oneLine(String.valueOf(e)));
         if (System.getenv("QQT_DEBUG") != null) {
             e.printStackTrace(err);
         } else {
@@ -101,5 +109,31 @@ public final class Qqt implements Runnable {
         }
         err.flush();
         return 1;
+    }
+
+    /**
+     * A usage error (unknown option, missing or malformed value): one line naming the option, and where to look,
+     * instead of picocli's full usage text.
+     */
+    private static int usageError(CommandLine.ParameterException ex, String[] args) {
+        CommandLine cl = ex.getCommandLine();
+        PrintWriter err = cl.getErr();
+        err.println(name(cl) + ": error: " + oneLine(ex.getMessage()) + "; see " + name(cl) + " --help");
+        err.flush();
+        return EXIT_USAGE;
+    }
+
+    /** "qqt bench train": the command's full name. */
+    private static String name(CommandLine cl) {
+        StringBuilder b = new StringBuilder();
+        for (CommandLine c = cl; c != null; c = c.getParent()) {
+            b.insert(0, c.getParent() == null ? "qqt" : " " + c.getCommandName());
+        }
+        return b.toString();
+    }
+
+    private static String oneLine(String message) {
+        String m = message == null ? "" : message.strip();
+        return m.lines().map(String::strip).filter(l -> !l.isEmpty()).reduce((a, b) -> a + " " + b).orElse(m);
     }
 }

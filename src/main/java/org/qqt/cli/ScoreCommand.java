@@ -3,8 +3,10 @@ package org.qqt.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.qqt.data.PoolMetadata;
 import org.qqt.eval.RunModel;
-import org.qqt.io.BadInputException;
+import org.qqt.io.Checks;
+import org.qqt.io.DirLock;
 import org.qqt.score.ScoreReport;
 import org.qqt.score.TeacherScorer;
 import picocli.CommandLine;
@@ -49,14 +51,15 @@ final class ScoreCommand implements Runnable {
 
     @Override
     public void run() {
-        if (batch <= 0) {
-            throw new BadInputException("--batch must be positive, got " + batch);
-        }
+        Checks.positive("--batch", batch);
+        Checks.notNegative("--threads", threads);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (!reportOnly) {
+            PoolMetadata.requireScoreColumn(TeacherScorer.metadataFile(pool), column); // before an hour of scoring
             ai.djl.Device dev = TrainCommand.chooseDevice(device, threads);
-            try (RunModel model = RunModel.open(teacher, checkpoint, dev)) {
+            try (DirLock lock = DirLock.acquire(pool, "qqt score");
+                 RunModel model = RunModel.open(teacher, checkpoint, dev)) {
                 TeacherScorer scorer = new TeacherScorer(model.encoder(batch), batch, Qqt.lines(err, ""));
                 TeacherScorer.Result r = scorer.scorePool(pool, column);
                 out.printf(Locale.ROOT, "%s: wrote column %s: %d samples scored, %d undecodable and %d without caption "

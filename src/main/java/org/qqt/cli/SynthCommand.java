@@ -67,7 +67,7 @@ final class SynthCommand implements Runnable {
         }
         WorldConfig c = config == null ? WorldConfig.defaults() : WorldConfig.load(config);
         if (poolSize != null) {
-            double n = SampleCount.parse(poolSize);
+            double n = SampleCount.parseBudget("--pool-size", poolSize);
             if (n < 1 || n > Integer.MAX_VALUE) {
                 throw new BadInputException("--pool-size must be in [1, 2^31), got " + poolSize);
             }

@@ -13,6 +13,8 @@ import org.qqt.data.BatchSource;
 import org.qqt.data.LoaderOptions;
 import org.qqt.data.SubsetFile;
 import org.qqt.io.BadInputException;
+import org.qqt.io.Checks;
+import org.qqt.io.DirLock;
 import org.qqt.io.Json;
 import org.qqt.io.SampleCount;
 import org.qqt.model.ModelConfig;
@@ -162,14 +164,45 @@ final class TrainCommand implements Runnable {
         if (!plan && (samplesSeen == null || out == null)) {
             throw new BadInputException("--samples-seen and --out are required (only --plan goes without them)");
         }
-        long budget = samplesSeen == null ? batch : (long) SampleCount.parse(samplesSeen);
+        long budget = samplesSeen == null ? batch : SampleCount.parseBudget("--samples-seen", samplesSeen);
+        checkOptions();
         if (planMemory(m, budget)) {
             return;
         }
-        if (loaderThreads < 0) {
-            throw new BadInputException("--loader-threads must be 0 (the job's cores) or more (got " + loaderThreads
-                    + ")");
+        try (DirLock lock = DirLock.acquire(out, "qqt train", "checkpoints")) {
+            train(m, budget);
         }
+    }
+
+    /** Option values the run would otherwise fail on later, or silently misuse. */
+    private void checkOptions() {
+        Checks.notNegative("--loader-threads", loaderThreads);
+        Checks.positive("--batch", batch);
+        Checks.notNegative("--micro-batch", microBatch);
+        Checks.positive("--log-every", logEvery);
+        Checks.notNegative("--threads", threads);
+        Checks.finite("--lr", lr);
+        Checks.finiteNotNegative("--wd", weightDecay);
+        Checks.finiteNotNegative("--grad-clip", gradClip);
+        Checks.notNegative("--loss-block", lossBlock);
+        Checks.notNegative("--checkpoint-every", checkpointEvery);
+        if (warmup != null) {
+            Checks.notNegative("--warmup", warmup);
+        }
+        Checks.positive("--random-pool-size", randomPoolSize);
+        if (out != null) {
+            Checks.outputDir("--out", out);
+        }
+        if (data == DataKind.random && (pool != null || subset != null)) {
+            throw new BadInputException("--data random trains on synthetic batches and ignores --pool and --subset; "
+                    + "drop them, or drop --data random to train on the subset");
+        }
+        if (subset != null) {
+            Checks.file("--subset", subset);
+        }
+    }
+
+    private void train(ModelConfig m, long budget) {
         DataSources.Prepared prepared = null;
         DataInfo info;
         if (data == DataKind.random) {
@@ -200,7 +233,7 @@ final class TrainCommand implements Runnable {
         Device dev = chooseDevice(device, threads);
         List<Long> keep = new ArrayList<>();
         for (String k : keepAt) {
-            keep.add((long) SampleCount.parse(k));
+            keep.add(SampleCount.parseBudget("--keep-at", k));
         }
         Trainer trainer = new Trainer(config, out, dev, System.err, keep);
         Trainer.Outcome done = trainer.alreadyDone();

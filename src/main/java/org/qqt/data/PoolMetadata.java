@@ -304,12 +304,7 @@ public final class PoolMetadata implements AutoCloseable {
      * file replaces the old one atomically.
      */
     public static void withScoreColumn(Path parquet, String column, Map<Uid, Double> scores) {
-        requireNewColumnName(parquet, column);
-        Map<String, String> schema;
-        try (PoolMetadata pool = open(parquet)) {
-            pool.requireUidColumn();
-            schema = pool.schema();
-        }
+        Map<String, String> schema = requireScoreColumn(parquet, column);
         if (schema.containsKey("file_row_number")) {
             throw BadInputException.inFile(parquet, "has a column named file_row_number, which DuckDB reserves for the row order; rename it");
         }
@@ -363,6 +358,36 @@ public final class PoolMetadata implements AutoCloseable {
             throw e;
         }
     }
+
+    /**
+     * Checks that {@code column} may be written into {@code parquet} as a score: a new column, or an existing float
+     * column that is not one of the pool's own (uid, caption, sizes, ground truth). Returns the file's schema.
+     */
+    public static Map<String, String> requireScoreColumn(Path parquet, String column) {
+        requireNewColumnName(parquet, column);
+        Map<String, String> schema;
+        try (PoolMetadata pool = open(parquet)) {
+            pool.requireUidColumn();
+            schema = pool.schema();
+        }
+        String existing = schema.keySet().stream().filter(c -> c.equalsIgnoreCase(column)).findFirst().orElse(null);
+        if (existing == null) {
+            return schema;
+        }
+        if (POOL_COLUMNS.contains(existing.toLowerCase(java.util.Locale.ROOT))) {
+            throw BadInputException.inFile(parquet, "column '" + existing + "' is the pool's own data, not a score; "
+                    + "write the scores to a new column, e.g. --column teacher_score");
+        }
+        if (!FLOAT_TYPES.contains(schema.get(existing))) {
+            throw BadInputException.inFile(parquet, "column '" + existing + "' is " + schema.get(existing)
+                    + ", not a score column; write the scores to a new column, e.g. --column teacher_score");
+        }
+        return schema;
+    }
+
+    /** The pool's own columns (DataComp's and the synthetic pools'), which a score never replaces. */
+    private static final Set<String> POOL_COLUMNS = Set.of("uid", "text", "url", "key", "sha256", "original_width",
+            "original_height", "true_quality", "face_bboxes", "file_row_number");
 
     private static void requireNewColumnName(Path file, String name) {
         if (!NEW_COLUMN_NAME.matcher(name).matches()) {

@@ -54,19 +54,23 @@ public final class ShardReader implements Iterator<WdsSample>, AutoCloseable {
     private long samples;
     private long samplesCut;
 
-    private ShardReader(List<Path> shards, Set<String> dataExts) {
+    /** Strict: a read error is a BadInputException naming the shard (evaluation data must be whole). */
+    private final boolean strict;
+
+    private ShardReader(List<Path> shards, Set<String> dataExts, boolean strict) {
         this.shards = List.copyOf(shards);
         this.dataExts = dataExts == null ? null : Set.copyOf(dataExts);
+        this.strict = strict;
     }
 
     /** Reads one .tar file, or every *.tar in a directory in name order. */
     public static ShardReader open(Path dirOrTar) {
-        return new ShardReader(Files.isDirectory(dirOrTar) ? listShards(dirOrTar) : List.of(dirOrTar), null);
+        return new ShardReader(Files.isDirectory(dirOrTar) ? listShards(dirOrTar) : List.of(dirOrTar), null, false);
     }
 
     /** Reads the given shards in the given order. */
     public static ShardReader open(List<Path> shards) {
-        return new ShardReader(shards, null);
+        return new ShardReader(shards, null, false);
     }
 
     /**
@@ -78,7 +82,15 @@ public final class ShardReader implements Iterator<WdsSample>, AutoCloseable {
      * throws {@link UnsupportedHeaders} — read that shard with {@link #open(List)}.
      */
     public static ShardReader headers(List<Path> shards, Set<String> dataExts) {
-        return new ShardReader(shards, dataExts);
+        return new ShardReader(shards, dataExts, false);
+    }
+
+    /**
+     * Reads the given shards in order, failing at the first read error (a truncated or corrupt shard) with a
+     * one-line BadInputException naming the shard, instead of going on: for data whose every sample counts.
+     */
+    public static ShardReader openStrict(List<Path> shards) {
+        return new ShardReader(shards, null, true);
     }
 
     /** The *.tar files of a directory, sorted by name (00000000.tar, 00000001.tar, ...; 0.tar, 1.tar, ... by number). */
@@ -181,6 +193,9 @@ public final class ShardReader implements Iterator<WdsSample>, AutoCloseable {
             } catch (NoSuchFileException e) {
                 throw BadInputException.inFile(p, "shard disappeared while reading");
             } catch (IOException e) {
+                if (strict) {
+                    throw BadInputException.inFile(p, "cannot open shard: " + e.getMessage());
+                }
                 LOG.warn("{}: cannot open shard ({}); skipped", p, e.getMessage());
                 shardsCorrupt++;
             }
@@ -248,6 +263,10 @@ public final class ShardReader implements Iterator<WdsSample>, AutoCloseable {
         } catch (TarScan.Unsupported ex) {
             throw new UnsupportedHeaders(current, ex.getMessage());
         } catch (IOException | RuntimeException ex) {
+            if (strict) {
+                throw BadInputException.inFile(current, "truncated or corrupt after " + samplesInShard + " samples ("
+                        + String.valueOf(ex.getMessage()).lines().findFirst().orElse("") + "); re-export this shard");
+            }
             shardsCorrupt++;
             if (key != null) {
                 samplesCut++;

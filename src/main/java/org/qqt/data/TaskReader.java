@@ -32,7 +32,7 @@ public final class TaskReader implements Iterator<TaskSample>, AutoCloseable {
         this.classnames = classnames;
         this.templates = templates;
         this.shards = shards;
-        this.reader = ShardReader.open(shards);
+        this.reader = ShardReader.openStrict(shards); // a task's score counts every image
     }
 
     /** Opens the task in {@code dir} (split "test"). */

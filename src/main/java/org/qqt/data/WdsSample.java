@@ -56,10 +56,21 @@ public record WdsSample(Path shard, String key, Map<String, byte[]> members, Map
         return null;
     }
 
-    /** A member decoded as UTF-8 (malformed bytes become U+FFFD), or null when absent. */
+    /**
+     * A member decoded as UTF-8, or null when absent; bytes that are not UTF-8 are a one-line BadInputException
+     * naming the shard and the sample (never silently U+FFFD).
+     */
     public String text(String ext) {
         byte[] b = members.get(ext);
-        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+        if (b == null) {
+            return null;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(b)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw org.qqt.io.BadInputException.inFile(shard, "sample " + key + ": its ." + ext
+                    + " is not UTF-8 text; re-encode it as UTF-8");
+        }
     }
 
     /**

@@ -12,14 +12,25 @@ import org.qqt.io.Json;
  * One line of DataComp's eval_results.jsonl:
  * <pre>{"key": "imagenet1k", "dataset": "ImageNet 1k", "metrics": {"acc1": 0.61, "acc5": 0.87,
  * "mean_per_class_recall": 0.61, "main_metric": 0.61}}</pre>
- * Metric values may be null (acc5 below 5 classes). The line is written as Python's json.dumps would.
+ * Metric values may be null (acc5 below 5 classes). The line is written as Python's json.dumps would. qqt adds
+ * {@code "checkpoint"} ({@link CheckpointId}): which checkpoint the metrics came from.
  */
-public record EvalResult(String key, String dataset, Map<String, Double> metrics) {
+public record EvalResult(String key, String dataset, Map<String, Double> metrics, CheckpointId checkpoint) {
     public EvalResult {
         if (key == null || dataset == null || metrics == null) {
             throw new IllegalArgumentException("key, dataset and metrics are required");
         }
         metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+    }
+
+    /** A result without a recorded checkpoint (DataComp's own lines, library use). */
+    public EvalResult(String key, String dataset, Map<String, Double> metrics) {
+        this(key, dataset, metrics, null);
+    }
+
+    /** This result, recorded as coming from {@code id}. */
+    public EvalResult withCheckpoint(CheckpointId id) {
+        return new EvalResult(key, dataset, metrics, id);
     }
 
     /** A result for {@code task}: its metrics followed by main_metric = metrics[task.mainMetric]. */
@@ -52,7 +63,11 @@ public record EvalResult(String key, String dataset, Map<String, Double> metrics
             first = false;
             b.append(PyJson.string(e.getKey())).append(": ").append(PyJson.number(e.getValue()));
         }
-        return b.append("}}").toString();
+        b.append("}");
+        if (checkpoint != null) {
+            b.append(", \"checkpoint\": ").append(checkpoint.toJson());
+        }
+        return b.append("}").toString();
     }
 
     /**
@@ -92,6 +107,6 @@ public record EvalResult(String key, String dataset, Map<String, Double> metrics
                 m.put(e.getKey(), v.asDouble());
             }
         }
-        return new EvalResult(key.asText(), dataset.asText(), m);
+        return new EvalResult(key.asText(), dataset.asText(), m, CheckpointId.parse(n.get("checkpoint")));
     }
 }

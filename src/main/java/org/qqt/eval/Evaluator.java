@@ -48,6 +48,14 @@ public final class Evaluator {
      * @param root the evaluation data root; task i's data is {@code root.resolve(task.path())}
      */
     public EvalOutcome evaluate(TaskSuite suite, Path root, Encoder encoder, Path resultsFile) {
+        return evaluate(suite, root, encoder, resultsFile, null);
+    }
+
+    /**
+     * As {@link #evaluate(TaskSuite, Path, Encoder, Path)}, recording {@code source} (null: none) in each new
+     * line; a line of another (or no recorded) checkpoint is evaluated again.
+     */
+    public EvalOutcome evaluate(TaskSuite suite, Path root, Encoder encoder, Path resultsFile, CheckpointId source) {
         EvalResultsFile file = EvalResultsFile.open(resultsFile);
         if (file.droppedTornLine()) {
             log.accept(resultsFile + ": dropped a torn last line (an interrupted write); that task runs again");
@@ -58,9 +66,14 @@ public final class Evaluator {
         List<TaskFailure> failures = new ArrayList<>();
         for (TaskSpec task : suite.tasks()) {
             if (file.contains(task.key())) {
-                cached.add(task.key());
-                log.accept(task.label() + ": cached in " + resultsFile.getFileName());
-                continue;
+                CheckpointId had = file.get(task.key()).checkpoint();
+                if (fromSource(file.get(task.key()), source)) {
+                    cached.add(task.key());
+                    log.accept(task.label() + ": cached in " + resultsFile.getFileName());
+                    continue;
+                }
+                log.accept(task.label() + ": the result in " + resultsFile.getFileName() + " is of "
+                        + (had == null ? "an unrecorded checkpoint" : had.describe()) + "; evaluating again");
             }
             EvalResult r;
             try {
@@ -71,17 +84,23 @@ public final class Evaluator {
                 log.accept(task.label() + ": FAILED: " + e.getMessage());
                 continue;
             }
-            file.put(r); // a file that cannot be written stops the evaluation
+            file.put(source == null ? r : r.withCheckpoint(source)); // a file that cannot be written stops the evaluation
             evaluated.add(task.key());
             log.accept(task.label() + ": " + task.mainMetric() + " = " + PyJson.number(r.mainMetric()));
         }
         List<EvalResult> results = new ArrayList<>();
         for (TaskSpec task : suite.tasks()) {
-            if (file.contains(task.key())) {
-                results.add(file.get(task.key()));
+            EvalResult r = file.get(task.key());
+            if (r != null && fromSource(r, source)) {
+                results.add(r);
             }
         }
         return new EvalOutcome(resultsFile, results, evaluated, cached, failures);
+    }
+
+    /** True when {@code r} came from {@code source} (same content hash), or when no source is tracked. */
+    private static boolean fromSource(EvalResult r, CheckpointId source) {
+        return source == null || r.checkpoint() != null && source.sha256().equals(r.checkpoint().sha256());
     }
 
     /** Scores one task (no file I/O); bad data is a {@link BadInputException} naming the file. */

@@ -52,6 +52,9 @@ public final class RunModel implements AutoCloseable {
         } catch (Exception e) {
             throw BadInputException.inFile(runJson, "unreadable config.model: " + e.getMessage().lines().findFirst().orElse(""));
         }
+        if (checkpoint == null) {
+            requireFinished(runJson, tree);
+        }
         Path ckpt = checkpoint != null ? checkpoint : Checkpoint.latest(runDir);
         if (!Files.isRegularFile(ckpt)) {
             throw BadInputException.inFile(ckpt, "no such checkpoint; train the run first or pass --checkpoint FILE");
@@ -64,6 +67,16 @@ public final class RunModel implements AutoCloseable {
         TextTokenizer tok = tokenizer(runDir, runJson, tree, config);
         Clip model = Checkpoint.loadModel(ckpt, device);
         return new RunModel(runDir, ckpt, model, tok);
+    }
+
+    /** The latest checkpoint of an unfinished run is a moving target: results from it would go stale. */
+    private static void requireFinished(Path runJson, JsonNode tree) {
+        String status = tree.path("status").asText(RunRecord.DONE);
+        if (!RunRecord.DONE.equals(status)) {
+            throw BadInputException.inFile(runJson, "the run is unfinished (status " + status + ", "
+                    + tree.path("steps_done").asLong() + " of " + tree.path("steps").asLong() + " steps); finish it "
+                    + "with qqt train (same options), or name a checkpoint with --checkpoint");
+        }
     }
 
     private static String describe(ModelConfig c) {

@@ -75,6 +75,9 @@ public record ScoreRange(double fromPercent, double toPercent) {
     }
 
     static String fmt(double v) {
+        if (!Double.isFinite(v)) {
+            return Double.toString(v);
+        }
         return Math.rint(v) == v && Math.abs(v) < 1e15 ? Long.toString((long) v) : BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 }

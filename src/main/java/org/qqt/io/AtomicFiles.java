@@ -50,6 +50,9 @@ public final class AtomicFiles {
             }
             tmp = null;
         } catch (IOException e) {
+            if (DiskErrors.userFix(e) != null) {
+                throw DiskErrors.bad(target, e); // no space, read-only, no permission: the user's to fix
+            }
             throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
         } finally {
             if (tmp != null) {

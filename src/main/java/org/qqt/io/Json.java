@@ -61,8 +61,11 @@ public final class Json {
             throw BadInputException.inFile(file, "no such file");
         } catch (JsonProcessingException e) {
             throw BadInputException.inFile(file, describe(e));
+        } catch (java.io.CharConversionException | java.nio.charset.CharacterCodingException e) {
+            throw BadInputException.inFile(file, "not UTF-8 text; save it as UTF-8");
         } catch (IOException e) {
-            throw BadInputException.inFile(file, "cannot read: " + e.getMessage());
+            throw BadInputException.inFile(file, DiskErrors.userFix(e) != null ? DiskErrors.userFix(e)
+                    : "cannot read: " + e.getMessage());
         }
     }
 
@@ -93,6 +96,27 @@ public final class Json {
         }
         var loc = e.getLocation();
         String where = loc == null ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
-        return msg.lines().findFirst().orElse(msg) + where;
+        return plain(msg.lines().findFirst().orElse(msg)) + where;
+    }
+
+    /** Jackson's wording of common problems, in the user's terms (no feature flags or Java types). */
+    private static String plain(String m) {
+        if (m.contains("CharConversionException") || m.contains("Invalid UTF-8")) {
+            return "not UTF-8 text; save it as UTF-8";
+        }
+        if (m.startsWith("No content to map")) {
+            return "empty file; expected a JSON or YAML object";
+        }
+        if (m.startsWith("Non-standard token") || m.contains("ALLOW_NON_NUMERIC_NUMBERS")) {
+            return "NaN and Infinity are not numbers in JSON; write a finite number";
+        }
+        if (m.startsWith("Unexpected end-of-input") || m.contains("end-of-input")) {
+            return "the file ends early (truncated?); restore it or write it again";
+        }
+        if (m.startsWith("Cannot construct instance") || m.startsWith("Cannot deserialize")) {
+            return "wrong structure: " + m.replaceAll("`[^`]*\\.([A-Za-z0-9_$]+)`", "$1")
+                    .replaceAll("\\b(java|com|org)\\.[\\w.$]+", "value");
+        }
+        return m.replace("[Source: REDACTED", "").replaceAll("\\b(java|com|org)\\.[\\w.$]+\\.", "");
     }
 }

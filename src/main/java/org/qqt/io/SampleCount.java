@@ -12,6 +12,11 @@ public final class SampleCount {
     private SampleCount() {}
 
     public static double parse(String text) {
+        return Math.rint(parseExact(text)); // counts are whole samples
+    }
+
+    /** {@link #parse} without the rounding to whole samples. */
+    private static double parseExact(String text) {
         String s = text.trim();
         if (s.isEmpty()) {
             throw new BadInputException("empty sample count; write e.g. 32M, 1.28e7 or 640000000");
@@ -35,7 +40,35 @@ public final class SampleCount {
         if (!Double.isFinite(v) || v < 0) {
             throw new BadInputException("bad sample count '" + text + "': must be a finite number ≥ 0");
         }
-        return Math.rint(v); // counts are whole samples
+        return v;
+    }
+
+    /** The largest training budget accepted: 10^13 samples, about 800 times DataComp xlarge's 12.8B. */
+    public static final double MAX_BUDGET = 1e13;
+
+    /**
+     * A training budget or a sample count to keep: a whole number of samples, at least 1 and at most
+     * {@link #MAX_BUDGET} (so that steps and sample counters fit in a long with room to spare).
+     */
+    public static long parseBudget(String option, String text) {
+        double v;
+        try {
+            v = parseExact(text);
+        } catch (BadInputException e) {
+            throw new BadInputException(option + ": " + e.getMessage());
+        }
+        if (v != Math.rint(v)) {
+            throw new BadInputException(option + " " + text.strip() + " is not a whole number of samples; write e.g. "
+                    + SampleCount.format(Math.rint(v)));
+        }
+        if (v < 1) {
+            throw new BadInputException(option + " " + text.strip() + " must be at least 1 sample");
+        }
+        if (v > MAX_BUDGET) {
+            throw new BadInputException(option + " " + text.strip() + " is more than 10^13 samples (about 800 times "
+                    + "DataComp xlarge's 12.8B): check the exponent");
+        }
+        return (long) v;
     }
 
     /** A comma-separated list, e.g. {@code 32M,64M,128M,640M}. */

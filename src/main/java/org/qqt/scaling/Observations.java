@@ -72,7 +72,8 @@ public final class Observations {
         } catch (NoSuchFileException e) {
             throw BadInputException.inFile(file, "no such file (give " + give + ")");
         } catch (IOException e) {
-            throw BadInputException.inFile(file, "cannot read: " + e.getMessage());
+            throw BadInputException.inFile(file, e instanceof java.nio.charset.CharacterCodingException
+                    ? "not UTF-8 text; save it as UTF-8" : "cannot read: " + e.getMessage());
         }
         if (lines.isEmpty()) {
             throw BadInputException.inFile(file, "empty file; expected " + expected);

@@ -82,7 +82,9 @@ public final class RunsTree {
         double size = count(run, "pool_size", runFile);
         double seen = count(run, "samples_seen", runFile);
         Path results = dir.resolve("eval_results.jsonl");
+        requireFinished(run, runFile);
         Map<String, Double> mainMetric = mainMetrics(results);
+        requireFromFinalCheckpoint(results, run, runFile);
         double error;
         if (MEAN.equals(metric)) {
             if (mainMetric.isEmpty()) {
@@ -111,27 +113,69 @@ public final class RunsTree {
         return Observations.check(new Observation(pool, size, seen, error), results, "");
     }
 
-    /** key → metrics.main_metric for every line whose main_metric is a number (null metrics are left out). */
-    static Map<String, Double> mainMetrics(Path results) {
-        List<String> lines;
+    /** A run.json of qqt train says its status: only a "done" run's results are final. */
+    private static void requireFinished(JsonNode run, Path runFile) {
+        JsonNode status = run.get("status");
+        if (status != null && !"done".equals(status.asText())) {
+            throw BadInputException.inFile(runFile, "the run is unfinished (status " + status.asText() + ", "
+                    + run.path("steps_done").asLong() + " of " + run.path("steps").asLong() + " steps); finish it with "
+                    + "qqt train and evaluate it with qqt eval, or move it out of the runs directory");
+        }
+    }
+
+    /**
+     * Each result line that records its checkpoint (qqt eval's "checkpoint") must come from the run's final
+     * checkpoint: the step run.json ends at, and the run's own training config.
+     */
+    private static void requireFromFinalCheckpoint(Path results, JsonNode run, Path runFile) {
+        if (!run.has("steps_done") || !run.has("config")) {
+            return; // not a qqt run.json: nothing to compare with
+        }
+        long finalStep = run.path("steps_done").asLong();
+        String fingerprint = org.qqt.io.Hashes.fingerprint(run.get("config"));
+        List<String> lines = readLines(results);
+        for (int ln = 0; ln < lines.size(); ln++) {
+            String line = lines.get(ln).trim();
+            JsonNode c = line.isEmpty() ? null : parseLine(results, line, ln).get("checkpoint");
+            if (c == null || !c.isObject()) {
+                continue;
+            }
+            if (c.path("step").asLong(-1) != finalStep || !fingerprint.equals(c.path("run").asText())) {
+                throw BadInputException.inFile(results, "line " + (ln + 1) + " is from checkpoint "
+                        + c.path("file").asText("?") + " at step " + c.path("step").asText("?")
+                        + (fingerprint.equals(c.path("run").asText()) ? "" : " of another run")
+                        + ", but the run finished at step " + finalStep + "; evaluate the run again with qqt eval");
+            }
+        }
+    }
+
+    private static List<String> readLines(Path results) {
         try {
-            lines = Files.readAllLines(results);
+            return Files.readAllLines(results);
         } catch (IOException e) {
             throw BadInputException.inFile(results, "cannot read: " + e.getMessage());
         }
+    }
+
+    private static JsonNode parseLine(Path results, String line, int ln) {
+        try {
+            return Json.mapper().readTree(line);
+        } catch (JsonProcessingException e) {
+            throw BadInputException.inFile(results, "line " + (ln + 1) + ": not JSON ("
+                    + e.getOriginalMessage().lines().findFirst().orElse("") + ")");
+        }
+    }
+
+    /** key → metrics.main_metric for every line whose main_metric is a number (null metrics are left out). */
+    static Map<String, Double> mainMetrics(Path results) {
+        List<String> lines = readLines(results);
         Map<String, Double> out = new HashMap<>();
         for (int ln = 0; ln < lines.size(); ln++) {
             String line = lines.get(ln).trim();
             if (line.isEmpty()) {
                 continue;
             }
-            JsonNode node;
-            try {
-                node = Json.mapper().readTree(line);
-            } catch (JsonProcessingException e) {
-                throw BadInputException.inFile(results, "line " + (ln + 1) + ": not JSON ("
-                        + e.getOriginalMessage().lines().findFirst().orElse("") + ")");
-            }
+            JsonNode node = parseLine(results, line, ln);
             JsonNode key = node.get("key");
             if (key == null || !key.isTextual()) {
                 throw BadInputException.inFile(results, "line " + (ln + 1) + ": no \"key\" (DataComp format: "

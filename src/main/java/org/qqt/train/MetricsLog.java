@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.qqt.io.AtomicFiles;
+import org.qqt.io.BadInputException;
 import org.qqt.io.Json;
 
 /**
@@ -24,23 +25,54 @@ final class MetricsLog implements AutoCloseable {
     static final String FILE = "metrics.jsonl";
     private final BufferedWriter out;
 
-    /** Opens for appending, keeping only lines with step ≤ {@code keepThroughStep}. */
+    /** What opening did to a torn last line (a kill in mid-write): null when there was none. */
+    private String tornLine;
+
+    /**
+     * Opens for appending, keeping only lines with step ≤ {@code keepThroughStep}. A torn last line (a kill in
+     * mid-write) is cut off and reported by {@link #tornLine}; any other unreadable line, or a step the
+     * checkpoint has but the file lacks, is a one-line BadInputException naming the file: no step is dropped
+     * silently.
+     */
     MetricsLog(Path file, long keepThroughStep) {
         try {
             if (Files.exists(file)) {
+                List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
                 List<String> kept = new ArrayList<>();
-                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                int last = lines.size() - 1;
+                while (last >= 0 && lines.get(last).isBlank()) {
+                    last--;
+                }
+                long expected = 1;
+                for (int i = 0; i <= last; i++) {
+                    String line = lines.get(i);
                     if (line.isBlank()) {
                         continue;
                     }
+                    JsonNode n;
                     try {
-                        JsonNode n = Json.mapper().readTree(line);
-                        if (n.path("step").asLong(Long.MAX_VALUE) <= keepThroughStep) {
-                            kept.add(line);
-                        }
+                        n = Json.mapper().readTree(line);
                     } catch (IOException e) {
-                        break; // a torn last line from a kill: drop it and everything after
+                        if (i == last) {
+                            tornLine = file + ": cut off a torn last line (line " + (i + 1) + ", a kill in mid-write)";
+                            break;
+                        }
+                        throw BadInputException.inFile(file, "line " + (i + 1) + " is not JSON; restore the file, or "
+                                + "train again into a new --out");
                     }
+                    long step = n.path("step").asLong(Long.MAX_VALUE);
+                    if (step <= keepThroughStep) {
+                        if (step != expected) {
+                            throw BadInputException.inFile(file, "line " + (i + 1) + " is step " + step + " where step "
+                                    + expected + " was expected; restore the file, or train again into a new --out");
+                        }
+                        expected++;
+                        kept.add(line);
+                    }
+                }
+                if (expected != keepThroughStep + 1) {
+                    throw BadInputException.inFile(file, "holds steps 1.." + (expected - 1) + " but the checkpoint is "
+                            + "at step " + keepThroughStep + "; restore the file, or train again into a new --out");
                 }
                 AtomicFiles.writeString(file, kept.isEmpty() ? "" : String.join("\n", kept) + "\n");
             }
@@ -49,6 +81,11 @@ final class MetricsLog implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** "FILE: cut off a torn last line ..." when opening did so, else null. */
+    String tornLine() {
+        return tornLine;
     }
 
     /** The loss on the last line of a metrics file, or NaN. */

@@ -92,6 +92,9 @@ public final class Trainer {
             Progress meter = new Progress(step, total);
             double loss = Double.NaN;
             try (MetricsLog metrics = new MetricsLog(runDir.resolve(MetricsLog.FILE), step)) {
+                if (metrics.tornLine() != null) {
+                    progress.println(metrics.tornLine());
+                }
                 while (step < total && step < stopAfter) {
                     Batch batch = source.next();
                     double lr = Schedule.lr(config.lr(), step, config.warmup(), total);

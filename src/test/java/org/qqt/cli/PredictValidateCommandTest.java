@@ -117,7 +117,7 @@ class PredictValidateCommandTest {
                 {"predict", "--params", TMARS.toString(), "--budgets", "32M", "--order", "size"},
                 {"predict", "--params", TMARS.toString(), "--budgets", "32M", "--plot", "x.pdf"},
         };
-        String[] expected = {"no such file", "no pools", "unknown pool 'top99'", "32X", "must be > 0", "-5M",
+        String[] expected = {"no such file", "no pools", "unknown pool 'top99'", "32X", "must be at least 1 sample", "-5M",
                 "unknown mixture order", "x.pdf"};
         for (int i = 0; i < cases.length; i++) {
             assertEquals(2, Qqt.execute(cases[i]), String.join(" ", cases[i]));
