@@ -194,7 +194,10 @@ class BadInputCorpusTest {
         vary(c, "train", train, "--loss-block", "-1");
         vary(c, "train", train, "--checkpoint-every", "-1");
         vary(c, "train", train, "--warmup", "-1");
-        vary(c, "train", train, "--loader-threads", "0");
+        vary(c, "train", train, "--loader-threads", "-1");
+        vary(c, "train", train, "--micro-batch", "100", "-1", "512");
+        vary(c, "train", train, "--precision", "fp8");
+        vary(c, "train", train, "--log-every", "0");
         vary(c, "train", train, "--device", "tpu");
         vary(c, "train", train, "--data", "foo");
         vary(c, "train", train, "--tokenizer", "foo");
