@@ -30,7 +30,8 @@ import org.qqt.io.Json;
  * @param budgets per budget, the best mixture by measurement and by prediction
  * @param compared budgets with at least two mixtures
  * @param agreed of those, how many pick the same best mixture
- * @param warnings one line each (a pool_size that is not the mixture's N̂); left out when there are none
+ * @param warnings one line each (a pool_size that is not the mixture's N̂); left out when there are none, and by
+ *     qqt validate, whose JSON keeps its keys (it prints warnings on stderr)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ValidationFile(String metric, List<Point> points, double mae, @JsonProperty("max_error") double maxError,
@@ -67,9 +68,13 @@ public record ValidationFile(String metric, List<Point> points, double mae, @Jso
     /** How many runs an actual point averages and their standard error (null with one run). */
     public record Seeds(int n, Double se) {}
 
-    /** The file of a validation whose points are single measurements, named as the actual file names them. */
+    /**
+     * The file of a validation whose points are single measurements, named as the actual file names them
+     * ({@code qqt validate}, {@code qqt figure6}): without warnings, which those commands print on stderr.
+     */
     public static ValidationFile of(Validation.Result r) {
-        return of(r, null, Map.of(), null);
+        ValidationFile f = of(r, null, Map.of(), null);
+        return new ValidationFile(null, f.points, f.mae, f.maxError, f.budgets, f.compared, f.agreed, null);
     }
 
     /**
