@@ -268,9 +268,13 @@ final class Figure5Report {
         addScheme("extrapolate", cv.extrapolate(), summary, points);
         blocks.add(new Table(List.of("scheme", "held-out points", "MAE", "max |diff|"), summary));
         if (cv.notes() != null) {
-            blocks.add(new Para("Not run: " + String.join("; ", cv.notes()) + "."));
+            blocks.add(new Para(String.join("; ", cv.notes()) + "."));
         }
-        blocks.add(new Table(List.of("scheme", "bucket", "samples seen", "observed", "predicted", "|diff|"), points));
+        if (!points.isEmpty()) {
+            blocks.add(new Para("Every held-out bucket point with the prediction of the refit that did not see it:"));
+            blocks.add(new Table(List.of("scheme", "bucket", "samples seen", "observed", "predicted", "|diff|"),
+                    points));
+        }
         return new Section(SECTIONS.get(2), blocks);
     }
 
@@ -328,7 +332,8 @@ final class Figure5Report {
                 } else if (b instanceof Image i) {
                     sb.append("![").append(i.alt()).append("](").append(i.file()).append(")\n\n");
                 } else if (b instanceof Table t) {
-                    sb.append("| ").append(String.join(" | ", t.head())).append(" |\n|");
+                    sb.append("| ").append(String.join(" | ", t.head().stream().map(x -> x.replace("|", "\\|"))
+                            .toList())).append(" |\n|");
                     sb.append("---|".repeat(t.head().size())).append('\n');
                     if (t.rows().isEmpty()) {
                         sb.append("| n/a (no rows)").append(" |".repeat(t.head().size())).append('\n');
