@@ -101,14 +101,13 @@ final class Figure5Report {
         List<Block> sum = new ArrayList<>();
         sum.add(new Para(String.format(Locale.ROOT, "Sweep **%s**: %d bucket runs and %d validation runs (%s seed%s), "
                         + "metric **%s**, law %s, objective %s. Predicted-vs-actual MAE **%s**, max error **%s** over "
-                        + "%d points; the best mixture agrees at %d of %d budgets. Cross-validation on the bucket runs: "
-                        + "leave-one-out MAE %s, extrapolation MAE %s. Total wall time of the steps: **%.1f s**.",
+                        + "%d points; the best mixture agrees at %d of %d budgets. Cross-validation on the bucket "
+                        + "runs: leave-one-out MAE %s, extrapolation MAE %s. Total wall time of the steps: **%.1f s**.",
                 sweep.name(), count("bucket"), count("validation"), sweep.seedsOrDefault().size(),
                 sweep.seedsOrDefault().size() == 1 ? "" : "s", section.metricOrDefault(), section.lawForm().cliName(),
                 section.objectiveKind().cliName(), f4(val.mae()), f4(val.maxError()), val.points().size(),
-                val.agreed(), val.compared(), cv == null || cv.leaveOneOut() == null ? "n/a"
-                        : "**" + f4(cv.leaveOneOut().mae()) + "**", cv == null || cv.extrapolate() == null ? "n/a"
-                        : "**" + f4(cv.extrapolate().mae()) + "**", total)));
+                val.agreed(), val.compared(), boldMae(cv == null ? null : cv.leaveOneOut()),
+                boldMae(cv == null ? null : cv.extrapolate()), total)));
         sum.add(new Para("Outputs in `" + dir + "`: params.json, predictions.json, validation.json, validation.csv, "
                 + "figure5.png, figure5.svg, report.md, report.html."));
         doc.add(new Section(SECTIONS.get(0), sum));
@@ -276,6 +275,10 @@ final class Figure5Report {
                     points));
         }
         return new Section(SECTIONS.get(2), blocks);
+    }
+
+    private static String boldMae(CrossValidation.Scheme s) {
+        return s == null ? "n/a" : "**" + f4(s.mae()) + "**";
     }
 
     private static void addScheme(String name, CrossValidation.Scheme s, List<List<String>> summary,

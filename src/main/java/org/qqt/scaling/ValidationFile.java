@@ -60,7 +60,7 @@ public record ValidationFile(String metric, List<Point> points, double mae, @Jso
                         Integer seeds, double actual, @JsonProperty("actual_se") Double actualSe, double predicted,
                         @JsonProperty("abs_error") double absError) {}
 
-    /** At one budget: the mixtures measured there, the best by measurement and by prediction, and whether they agree. */
+    /** At one budget: the mixtures measured there, the best by measurement and by prediction, and if they agree. */
     public record Budget(@JsonProperty("samples_seen") @JsonSerialize(using = Count.class) double samplesSeen,
                          List<String> mixtures, @JsonProperty("actual_best") String actualBest,
                          @JsonProperty("predicted_best") String predictedBest, boolean agree) {}
@@ -153,14 +153,18 @@ public record ValidationFile(String metric, List<Point> points, double mae, @Jso
 
     /** A whole sample count as an integer (640000000, not 6.4E8), anything else as a double. */
     static String count(double v) {
-        return Math.rint(v) == v && Math.abs(v) < 9e15 ? Long.toString((long) v) : Double.toString(v);
+        return whole(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    private static boolean whole(double v) {
+        return Math.rint(v) == v && Math.abs(v) < 9e15;
     }
 
     /** Jackson: {@link #count}'s rule for sample counts. */
     static final class Count extends JsonSerializer<Double> {
         @Override
         public void serialize(Double v, JsonGenerator gen, SerializerProvider provider) throws IOException {
-            if (Math.rint(v) == v && Math.abs(v) < 9e15) {
+            if (whole(v)) {
                 gen.writeNumber((long) v.doubleValue());
             } else {
                 gen.writeNumber(v);

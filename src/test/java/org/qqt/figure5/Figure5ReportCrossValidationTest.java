@@ -34,10 +34,12 @@ class Figure5ReportCrossValidationTest {
         String md = section("""
                 "leaveOneOut": {"points": [
                     {"pool": "top0-25", "samplesSeen": 75, "observed": 0.61, "predicted": 0.6234, "absError": 0.0134},
-                    {"pool": "top25-50", "samplesSeen": 150, "observed": 0.58, "predicted": 0.5526, "absError": 0.0274}],
+                    {"pool": "top25-50", "samplesSeen": 150, "observed": 0.58, "predicted": 0.5526,
+                     "absError": 0.0274}],
                   "mae": 0.0204, "maxError": 0.0274},
                 "extrapolate": {"points": [
-                    {"pool": "top25-50", "samplesSeen": 150, "observed": 0.58, "predicted": 0.6187, "absError": 0.0387}],
+                    {"pool": "top25-50", "samplesSeen": 150, "observed": 0.58, "predicted": 0.6187,
+                     "absError": 0.0387}],
                   "mae": 0.0387, "maxError": 0.0387}""");
         assertTrue(md.contains("## Cross-validation"), md);
         assertTrue(md.contains("| leave-one-out | 2 | 0.0204 | 0.0274 |"), md);
