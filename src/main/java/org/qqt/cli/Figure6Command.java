@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.qqt.io.BadInputException;
-import org.qqt.io.Json;
 import org.qqt.report.Figure6;
 import org.qqt.report.Figure6Chart;
 import org.qqt.scaling.CrossValidation;
@@ -21,6 +20,7 @@ import org.qqt.scaling.PublishedRuns;
 import org.qqt.scaling.ScalingParams;
 import org.qqt.scaling.Tie;
 import org.qqt.scaling.Validation;
+import org.qqt.scaling.ValidationFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -108,9 +108,7 @@ final class Figure6Command implements Runnable {
         } catch (BadInputException e) {
             throw BadInputException.inFile(csv, e.getMessage());
         }
-        ScalingParams p = fit.params();
-        p = new ScalingParams(p.a(), p.d(), p.normalizer(), p.pools(),
-                p.fit().withCrossValidation(CrossValidation.run(train, opt)), p.bootstrap());
+        ScalingParams p = fit.params().withCrossValidation(CrossValidation.run(train, opt));
         fit = new FitResult(p, fit.grid(), fit.gridRows(), fit.gridSeconds(), fit.refineSeconds(),
                 fit.bootstrapSeconds());
         try {
@@ -123,10 +121,10 @@ final class Figure6Command implements Runnable {
         Path params = out.resolve("params.json");
         Observations.writeCsv(trainCsv, train);
         Observations.writeCsv(heldCsv, held);
-        Json.write(params, p);
+        p.write(params);
         Validation.Result v = Validation.run(new Predictor(p, lawOptions.form(), lawOptions.objective()), held,
                 heldCsv);
-        Json.write(out.resolve("validation.json"), ValidateCommand.json(v));
+        ValidationFile.of(v).write(out.resolve("validation.json"));
         String title = String.format(Locale.ROOT, "%sfitted on %s, predicting %s: MAE %.4f (max %.4f)",
                 model == null ? "" : model + " — ", String.join(" + ", trainBudgets), holdout, v.mae(), v.maxError());
         Figure6 fig = Figure6.of(title, PredictCommand.yAxisTitle(p), p, lawOptions.form(), lawOptions.objective(),

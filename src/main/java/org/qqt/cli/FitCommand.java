@@ -149,14 +149,14 @@ final class FitCommand implements Runnable {
         }
         ScalingParams params = result.params();
         if (!noCv) {
-            params = withCrossValidation(params, CrossValidation.run(obs, opt));
+            params = params.withCrossValidation(CrossValidation.run(obs, opt));
             result = new FitResult(params, result.grid(), result.gridRows(), result.gridSeconds(),
                     result.refineSeconds(), result.bootstrapSeconds());
         }
         if (!opt.tie().any() && obs.stream().anyMatch(x -> x.group() != null)) {
             err.println("qqt fit: note: the input's group column applies only with --tie (b,tau, b or tau)");
         }
-        Json.write(out, params);
+        params.write(out);
         PrintWriter o = spec.commandLine().getOut();
         switch (format) {
             case json -> o.println(Json.compact(params));
@@ -209,11 +209,6 @@ final class FitCommand implements Runnable {
         return new FitOptions(lawOptions.form(), lawOptions.objective(), SampleCount.parse(normalizer), ds, a,
                 GridAxis.parse("--b-range", bRange), GridAxis.parse("--tau-range", tauRange), !noRefine, bootstrap,
                 seed, n, pools, t);
-    }
-
-    private static ScalingParams withCrossValidation(ScalingParams p, CrossValidation cv) {
-        return new ScalingParams(p.a(), p.d(), p.normalizer(), p.pools(), p.fit().withCrossValidation(cv),
-                p.bootstrap());
     }
 
     private static void printCsv(PrintWriter o, ScalingParams p) {

@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.qqt.io.Json;
 import org.qqt.io.SampleCount;
 import org.qqt.report.Figure5;
 import org.qqt.report.Figure5Chart;
@@ -18,6 +17,7 @@ import org.qqt.scaling.Observations;
 import org.qqt.scaling.Predictor;
 import org.qqt.scaling.ScalingParams;
 import org.qqt.scaling.Validation;
+import org.qqt.scaling.ValidationFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -70,8 +70,8 @@ final class ValidateCommand implements Runnable {
         err.flush();
         PrintWriter out = spec.commandLine().getOut();
         switch (format) {
-            case json -> out.println(Json.compact(json(r)));
-            case csv -> printCsv(out, r);
+            case json -> out.println(ValidationFile.of(r).compact());
+            case csv -> ValidationFile.of(r).printCsv(out);
             case table -> printTable(out, r);
         }
         out.flush();
@@ -90,47 +90,6 @@ final class ValidateCommand implements Runnable {
             for (Path file : plotFiles) {
                 Figure5Chart.write(fig, file);
             }
-        }
-    }
-
-    static Map<String, Object> json(Validation.Result r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        List<Map<String, Object>> points = new ArrayList<>();
-        for (Validation.Point pt : r.points()) {
-            Map<String, Object> x = new LinkedHashMap<>();
-            x.put("pool", pt.pool());
-            x.put("pool_size", LawCommand.asNumber(pt.poolSize()));
-            x.put("samples_seen", LawCommand.asNumber(pt.samplesSeen()));
-            x.put("actual", pt.actual());
-            x.put("predicted", pt.predicted());
-            x.put("abs_error", pt.absError());
-            points.add(x);
-        }
-        m.put("points", points);
-        m.put("mae", r.mae());
-        m.put("max_error", r.maxError());
-        List<Map<String, Object>> budgets = new ArrayList<>();
-        for (Validation.BudgetCheck b : r.budgets()) {
-            Map<String, Object> x = new LinkedHashMap<>();
-            x.put("samples_seen", LawCommand.asNumber(b.samplesSeen()));
-            x.put("mixtures", b.mixtures());
-            x.put("actual_best", b.actualBest());
-            x.put("predicted_best", b.predictedBest());
-            x.put("agree", b.agree());
-            budgets.add(x);
-        }
-        m.put("budgets", budgets);
-        m.put("compared", r.compared());
-        m.put("agreed", r.agreed());
-        return m;
-    }
-
-    static void printCsv(PrintWriter out, Validation.Result r) {
-        out.println("pool,pool_size,samples_seen,actual,predicted,abs_error");
-        for (Validation.Point pt : r.points()) {
-            out.println(pt.pool() + "," + LawCommand.asNumber(pt.poolSize()) + ","
-                    + LawCommand.asNumber(pt.samplesSeen()) + "," + pt.actual() + "," + pt.predicted() + ","
-                    + pt.absError());
         }
     }
 

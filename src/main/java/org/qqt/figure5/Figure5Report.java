@@ -1,6 +1,5 @@
 package org.qqt.figure5;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,10 +11,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.qqt.io.AtomicFiles;
-import org.qqt.io.Json;
 import org.qqt.io.SampleCount;
+import org.qqt.scaling.CrossValidation;
+import org.qqt.scaling.FitReport;
 import org.qqt.scaling.ParetoFrontier;
+import org.qqt.scaling.PoolParams;
 import org.qqt.scaling.PredictionsFile;
+import org.qqt.scaling.ScalingParams;
+import org.qqt.scaling.ValidationFile;
 import org.qqt.sweep.RunSpec;
 import org.qqt.sweep.SweepConfig;
 import org.qqt.sweep.SweepPlan;
@@ -27,8 +30,8 @@ import org.qqt.sweep.SweepPlan;
  */
 final class Figure5Report {
     /** The section titles, in order (tests check each is present and filled). */
-    static final List<String> SECTIONS = List.of("Summary", "Fitted parameters", "Figure 5", "Predicted vs actual",
-            "Best mixture per budget", "Predicted crossovers", "Reproduce");
+    static final List<String> SECTIONS = List.of("Summary", "Fitted parameters", "Cross-validation", "Figure 5",
+            "Predicted vs actual", "Best mixture per budget", "Predicted crossovers", "Reproduce");
 
     private final Figure5Config config;
     private final SweepConfig sweep;
@@ -85,9 +88,11 @@ final class Figure5Report {
     }
 
     private List<Section> build() {
-        JsonNode params = Json.readTree(dir.resolve("params.json"));
+        ScalingParams params = ScalingParams.load(dir.resolve("params.json"));
         PredictionsFile pred = PredictionsFile.read(dir.resolve("predictions.json"));
-        JsonNode val = Json.readTree(dir.resolve("validation.json"));
+        ValidationFile val = ValidationFile.read(dir.resolve("validation.json"));
+        FitReport rep = params.fit();
+        CrossValidation cv = rep.crossValidation();
         Figure5Config.Section section = config.figure5();
         List<Section> doc = new ArrayList<>();
         double total = stepSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
@@ -96,45 +101,42 @@ final class Figure5Report {
         List<Block> sum = new ArrayList<>();
         sum.add(new Para(String.format(Locale.ROOT, "Sweep **%s**: %d bucket runs and %d validation runs (%s seed%s), "
                         + "metric **%s**, law %s, objective %s. Predicted-vs-actual MAE **%s**, max error **%s** over "
-                        + "%d points; the best mixture agrees at %d of %d budgets. Total wall time of the steps: "
-                        + "**%.1f s**.", sweep.name(), count("bucket"), count("validation"), sweep.seedsOrDefault().size(),
+                        + "%d points; the best mixture agrees at %d of %d budgets. Cross-validation on the bucket "
+                        + "runs: leave-one-out MAE %s, extrapolation MAE %s. Total wall time of the steps: **%.1f s**.",
+                sweep.name(), count("bucket"), count("validation"), sweep.seedsOrDefault().size(),
                 sweep.seedsOrDefault().size() == 1 ? "" : "s", section.metricOrDefault(), section.lawForm().cliName(),
-                section.objectiveKind().cliName(), f4(val.path("mae").asDouble()), f4(val.path("max_error").asDouble()),
-                val.path("points").size(), val.path("agreed").asInt(), val.path("compared").asInt(), total)));
+                section.objectiveKind().cliName(), f4(val.mae()), f4(val.maxError()), val.points().size(),
+                val.agreed(), val.compared(), boldMae(cv == null ? null : cv.leaveOneOut()),
+                boldMae(cv == null ? null : cv.extrapolate()), total)));
         sum.add(new Para("Outputs in `" + dir + "`: params.json, predictions.json, validation.json, validation.csv, "
                 + "figure5.png, figure5.svg, report.md, report.html."));
         doc.add(new Section(SECTIONS.get(0), sum));
 
         // fitted parameters
         List<Block> fit = new ArrayList<>();
-        JsonNode rep = params.path("fit");
-        Map<String, JsonNode> iv = new LinkedHashMap<>();
-        for (JsonNode i : rep.path("intervals")) {
-            iv.put(i.path("parameter").asText(), i);
+        Map<String, FitReport.Interval> iv = new LinkedHashMap<>();
+        if (rep.intervals() != null) {
+            rep.intervals().forEach(i -> iv.put(i.parameter(), i));
         }
         String why = iv.isEmpty() ? (section.bootstrapOrDefault() == 0 ? "n/a (figure5.bootstrap is 0)"
                 : "n/a (no bootstrap draw converged)") : null;
         List<List<String>> rows = new ArrayList<>();
-        for (JsonNode p : params.path("pools")) {
-            String n = p.path("name").asText();
-            rows.add(List.of(n, SampleCount.format(p.path("size").asDouble()), f4(p.path("b").asDouble()),
-                    interval(iv.get("b[" + n + "]"), why), f4(p.path("tau").asDouble()),
-                    interval(iv.get("tau[" + n + "]"), why)));
+        for (PoolParams p : params.pools()) {
+            rows.add(List.of(p.name(), SampleCount.format(p.size()), f4(p.b()), interval(iv.get("b[" + p.name() + "]"),
+                    why), f4(p.tau()), interval(iv.get("tau[" + p.name() + "]"), why)));
         }
         fit.add(new Table(List.of("bucket", "size", "b", "b 95%", "τ", "τ 95%"), rows));
         boolean aFixed = section.a() != null;
         fit.add(new Para(String.format(Locale.ROOT, "a = %s%s; d = %s (fixed); fit RMSE %s over %d points (%d free "
                         + "parameters; every seed of every bucket run is a point). 95%% intervals: %s.",
-                g4(params.path("a").asDouble()), aFixed ? " (fixed by figure5.a)"
-                        : " " + interval(iv.get("a"), why), g4(params.path("d").asDouble()),
-                g4(rep.path("rmse").asDouble()), rep.path("points").asInt(), rep.path("freeParameters").asInt(),
-                iv.isEmpty() ? why : "residual bootstrap, " + rep.path("bootstrapDraws").asInt() + " draws")));
-        if (rep.path("warnings").isArray() && rep.path("warnings").size() > 0) {
-            List<String> ws = new ArrayList<>();
-            rep.path("warnings").forEach(w -> ws.add(w.asText()));
-            fit.add(new Para("Fit warnings: " + String.join("; ", ws)));
+                g4(params.a()), aFixed ? " (fixed by figure5.a)" : " " + interval(iv.get("a"), why), g4(params.d()),
+                g4(rep.rmse()), rep.points(), rep.freeParameters(),
+                iv.isEmpty() ? why : "residual bootstrap, " + rep.bootstrapDraws() + " draws")));
+        if (rep.warnings() != null && !rep.warnings().isEmpty()) {
+            fit.add(new Para("Fit warnings: " + String.join("; ", rep.warnings())));
         }
         doc.add(new Section(SECTIONS.get(1), fit));
+        doc.add(crossValidation(cv));
 
         // figure
         List<Block> fig = new ArrayList<>();
@@ -142,39 +144,35 @@ final class Figure5Report {
         fig.add(new Para("Lines: predicted error of each mixture (Theorem 1 from the fitted bucket parameters); "
                 + "dots: actual runs (mean over seeds); shading: where each mixture is predicted best. Vector version: "
                 + "figure5.svg."));
-        doc.add(new Section(SECTIONS.get(2), fig));
+        doc.add(new Section(SECTIONS.get(3), fig));
 
         // predicted vs actual
         List<Block> pva = new ArrayList<>();
         List<List<String>> prow = new ArrayList<>();
-        for (JsonNode p : val.path("points")) {
-            JsonNode se = p.path("actual_se");
-            prow.add(List.of(p.path("mixture").asText(), SampleCount.format(p.path("samples_seen").asDouble()),
-                    Integer.toString(p.path("seeds").asInt()),
-                    f4(p.path("actual_mean").asDouble()) + (se.isNumber() ? " ± " + f4(se.asDouble()) : " ± n/a"),
-                    f4(p.path("predicted").asDouble()), f4(p.path("abs_error").asDouble())));
+        for (ValidationFile.Point p : val.points()) {
+            prow.add(List.of(p.mixture(), SampleCount.format(p.samplesSeen()), String.valueOf(p.seeds()),
+                    f4(p.actual()) + (p.actualSe() != null ? " ± " + f4(p.actualSe()) : " ± n/a"), f4(p.predicted()),
+                    f4(p.absError())));
         }
         pva.add(new Table(List.of("mixture", "samples seen", "seeds", "actual (mean ± SE)", "predicted", "|diff|"),
                 prow));
         pva.add(new Para(String.format(Locale.ROOT, "MAE **%s**, max error **%s** (%s error, 1 − accuracy).%s",
-                f4(val.path("mae").asDouble()), f4(val.path("max_error").asDouble()), section.metricOrDefault(),
+                f4(val.mae()), f4(val.maxError()), section.metricOrDefault(),
                 sweep.seedsOrDefault().size() < 2 ? " SE n/a: one seed per point (add seeds for standard errors)." : "")));
-        doc.add(new Section(SECTIONS.get(3), pva));
+        doc.add(new Section(SECTIONS.get(4), pva));
 
         // best mixture
         List<Block> best = new ArrayList<>();
         List<List<String>> brow = new ArrayList<>();
-        for (JsonNode b : val.path("budgets")) {
-            boolean two = b.path("mixtures").size() >= 2;
-            brow.add(List.of(SampleCount.format(b.path("samples_seen").asDouble()),
-                    Integer.toString(b.path("mixtures").size()), b.path("predicted_best").asText(),
-                    b.path("actual_best").asText(), two ? (b.path("agree").asBoolean() ? "yes" : "NO")
-                            : "n/a (one mixture)"));
+        for (ValidationFile.Budget b : val.budgets()) {
+            boolean two = b.mixtures().size() >= 2;
+            brow.add(List.of(SampleCount.format(b.samplesSeen()), Integer.toString(b.mixtures().size()),
+                    b.predictedBest(), b.actualBest(), two ? (b.agree() ? "yes" : "NO") : "n/a (one mixture)"));
         }
         best.add(new Table(List.of("budget", "mixtures", "predicted best", "actual best", "agree"), brow));
         best.add(new Para(String.format(Locale.ROOT, "Agreement: %d of %d budgets with at least two mixtures.",
-                val.path("agreed").asInt(), val.path("compared").asInt())));
-        doc.add(new Section(SECTIONS.get(4), best));
+                val.agreed(), val.compared())));
+        doc.add(new Section(SECTIONS.get(5), best));
 
         // crossovers
         List<Block> cross = new ArrayList<>();
@@ -194,7 +192,7 @@ final class Figure5Report {
             cross.add(new Para("Predicted on a log grid of " + fr.grid().size() + " budgets from " + rangeText
                     + ", refined by bisection."));
         }
-        doc.add(new Section(SECTIONS.get(5), cross));
+        doc.add(new Section(SECTIONS.get(6), cross));
 
         // reproduce
         List<Block> repro = new ArrayList<>();
@@ -234,7 +232,7 @@ final class Figure5Report {
         repro.add(new Table(List.of("step", "seconds"), srow));
         repro.add(new Para("Config `" + configFile + "`:"));
         repro.add(new Code(configText.strip()));
-        doc.add(new Section(SECTIONS.get(6), repro));
+        doc.add(new Section(SECTIONS.get(7), repro));
         return doc;
     }
 
@@ -242,11 +240,64 @@ final class Figure5Report {
         return plan.runs().stream().filter(r -> r.kind().equals(kind)).count();
     }
 
-    private static String interval(JsonNode i, String why) {
+    private static String interval(FitReport.Interval i, String why) {
         if (i == null) {
             return why == null ? "n/a (fixed)" : why;
         }
-        return "[" + g4(i.path("low").asDouble()) + ", " + g4(i.path("high").asDouble()) + "]";
+        return "[" + g4(i.low()) + ", " + g4(i.high()) + "]";
+    }
+
+    /**
+     * The cross-validation of the fit (params.json's fit.crossValidation): MAE and max per scheme, then every
+     * held-out bucket point with its refit's prediction.
+     */
+    private static Section crossValidation(CrossValidation cv) {
+        List<Block> blocks = new ArrayList<>();
+        if (cv == null) {
+            blocks.add(new Para("n/a (params.json has no cross-validation: it was written before the fit step "
+                    + "recorded one; delete params.json and rerun to refit)"));
+            return new Section(SECTIONS.get(2), blocks);
+        }
+        blocks.add(new Para("How well the law predicts bucket runs it did not see. Leave-one-out: every bucket point "
+                + "predicted by a refit (same grid and options, no bootstrap) on all other points. Extrapolate: the "
+                + "largest budget of each bucket predicted by one refit on the smaller budgets."));
+        List<List<String>> summary = new ArrayList<>();
+        List<List<String>> points = new ArrayList<>();
+        addScheme("leave-one-out", cv.leaveOneOut(), summary, points);
+        addScheme("extrapolate", cv.extrapolate(), summary, points);
+        blocks.add(new Table(List.of("scheme", "held-out points", "MAE", "max |diff|"), summary));
+        if (cv.notes() != null) {
+            blocks.add(new Para(String.join("; ", cv.notes()) + "."));
+        }
+        if (!points.isEmpty()) {
+            blocks.add(new Para("Every held-out bucket point with the prediction of the refit that did not see it:"));
+            blocks.add(new Table(List.of("scheme", "bucket", "samples seen", "observed", "predicted", "|diff|"),
+                    points));
+        }
+        return new Section(SECTIONS.get(2), blocks);
+    }
+
+    private static String boldMae(CrossValidation.Scheme s) {
+        return s == null ? "n/a" : "**" + f4(s.mae()) + "**";
+    }
+
+    private static void addScheme(String name, CrossValidation.Scheme s, List<List<String>> summary,
+                                  List<List<String>> points) {
+        if (s == null) {
+            summary.add(List.of(name, "n/a (not run, see below)", "n/a", "n/a"));
+            return;
+        }
+        summary.add(List.of(name, Integer.toString(s.points().size()), f4(s.mae()), f4(s.maxError())));
+        for (CrossValidation.Point p : s.points()) {
+            points.add(List.of(name, p.pool(), SampleCount.format(p.samplesSeen()), f4(p.observed()),
+                    f4(p.predicted()), f4(p.absError())));
+        }
+    }
+
+    /** The cross-validation section of a report on {@code params} alone, as markdown (tests read it). */
+    static String crossValidationMarkdown(ScalingParams params) {
+        return markdown(List.of(crossValidation(params.fit() == null ? null : params.fit().crossValidation())),
+                "cross-validation");
     }
 
     static String version() {
@@ -284,7 +335,8 @@ final class Figure5Report {
                 } else if (b instanceof Image i) {
                     sb.append("![").append(i.alt()).append("](").append(i.file()).append(")\n\n");
                 } else if (b instanceof Table t) {
-                    sb.append("| ").append(String.join(" | ", t.head())).append(" |\n|");
+                    sb.append("| ").append(String.join(" | ", t.head().stream().map(x -> x.replace("|", "\\|"))
+                            .toList())).append(" |\n|");
                     sb.append("---|".repeat(t.head().size())).append('\n');
                     if (t.rows().isEmpty()) {
                         sb.append("| n/a (no rows)").append(" |".repeat(t.head().size())).append('\n');

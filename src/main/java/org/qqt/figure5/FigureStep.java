@@ -1,17 +1,16 @@
 package org.qqt.figure5;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.qqt.io.Json;
 import org.qqt.report.Figure5;
 import org.qqt.report.Figure5Chart;
 import org.qqt.scaling.Mixture;
 import org.qqt.scaling.Observation;
+import org.qqt.scaling.ValidationFile;
 
 /** figure: the predicted curves with the validation points, as qqt predict --plot; figure5.png and .svg. */
 final class FigureStep extends Figure5Step.Fingerprinted {
@@ -47,17 +46,15 @@ final class FigureStep extends Figure5Step.Fingerprinted {
     @Override
     public void run() {
         List<Mixture> mixtures = new ArrayList<>(ctx.drawnMixtures(ctx.params()));
-        JsonNode validation = Json.readTree(ctx.file("validation.json"));
+        ValidationFile validation = ValidationFile.read(ctx.file("validation.json"));
         Map<String, List<Observation>> actual = new LinkedHashMap<>();
-        for (JsonNode pt : validation.path("points")) {
-            String mixture = pt.path("mixture").asText();
-            actual.computeIfAbsent(mixture, k -> new ArrayList<>()).add(new Observation(mixture,
-                    pt.path("pool_size").asDouble(), pt.path("samples_seen").asDouble(),
-                    pt.path("actual_mean").asDouble()));
+        for (ValidationFile.Point pt : validation.points()) {
+            actual.computeIfAbsent(pt.mixture(), k -> new ArrayList<>()).add(new Observation(pt.mixture(),
+                    pt.poolSize(), pt.samplesSeen(), pt.actual()));
         }
         double[] range = ctx.range();
         String title = String.format(Locale.ROOT, "%s: predicted (lines) vs actual (dots) — MAE %.4f, max %.4f",
-                ctx.sweep.name(), validation.path("mae").asDouble(), validation.path("max_error").asDouble());
+                ctx.sweep.name(), validation.mae(), validation.maxError());
         String yTitle = ctx.figure5.metricOrDefault() + " error (1 − accuracy)";
         Figure5 fig = Figure5.of(title, yTitle, ctx.predictor(), mixtures, range[0], range[1], actual, true);
         Figure5Chart.write(fig, ctx.file("figure5.png"));

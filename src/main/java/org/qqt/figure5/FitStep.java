@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import org.qqt.io.BadInputException;
 import org.qqt.io.Json;
+import org.qqt.scaling.CrossValidation;
 import org.qqt.scaling.FitOptions;
 import org.qqt.scaling.FitResult;
 import org.qqt.scaling.Fitter;
@@ -14,7 +15,10 @@ import org.qqt.scaling.PoolParams;
 import org.qqt.scaling.ScalingParams;
 import org.qqt.sweep.SweepConfig;
 
-/** fit: the scaling law fitted to the bucket runs' observations, as qqt fit; writes params.json. */
+/**
+ * fit: the scaling law fitted to the bucket runs' observations, as qqt fit, with its cross-validation (leave-one-out
+ * and extrapolation refits, as qqt fit records them); writes params.json.
+ */
 final class FitStep extends Figure5Step.Fingerprinted {
     private final Figure5Context ctx;
 
@@ -64,21 +68,35 @@ final class FitStep extends Figure5Step.Fingerprinted {
     @Override
     public void run() {
         List<Observation> observations = ctx.bucketObservations();
+        FitOptions options = fitOptions();
         FitResult fitted;
         try {
-            fitted = Fitter.fit(observations, fitOptions(), ctx.figure5.metricOrDefault());
+            fitted = Fitter.fit(observations, options, ctx.figure5.metricOrDefault());
         } catch (BadInputException e) {
             throw BadInputException.inFile(ctx.dir, e.getMessage());
         }
-        ScalingParams p = fitted.params();
-        Json.write(ctx.file("params.json"), p);
+        CrossValidation cv = CrossValidation.run(observations, options);
+        ScalingParams p = fitted.params().withCrossValidation(cv);
+        p.write(ctx.file("params.json"));
         ctx.out.printf(Locale.ROOT, "  %d points; a = %.4g, d = %.4g, RMSE %.4g%n", observations.size(), p.a(), p.d(),
                 p.fit().rmse());
         for (PoolParams pool : p.pools()) {
             ctx.out.printf(Locale.ROOT, "  %-14s b = %8.4f  tau = %6.3f%n", pool.name(), pool.b(), pool.tau());
         }
+        printScheme("leave-one-out", cv.leaveOneOut());
+        printScheme("extrapolate", cv.extrapolate());
+        if (cv.notes() != null) {
+            cv.notes().forEach(n -> ctx.out.println("  cross-validation: " + n));
+        }
         if (p.fit().warnings() != null) {
             p.fit().warnings().forEach(w -> ctx.out.println("  warning: " + w));
+        }
+    }
+
+    private void printScheme(String name, CrossValidation.Scheme s) {
+        if (s != null) {
+            ctx.out.printf(Locale.ROOT, "  %s: MAE %.4f, max %.4f over %d held-out points%n", name, s.mae(),
+                    s.maxError(), s.points().size());
         }
     }
 }

@@ -18,6 +18,8 @@ import org.qqt.io.Json;
  *  "bootstrap": [...]}      // optional: bootstrap draws, for intervals and prediction bands
  * </pre>
  * Pools are listed in score-rank order (best bucket first); "top k" mixtures are prefixes of this list.
+ * This record is the file's only writer ({@link #write}) and reader ({@link #load}): {@code qqt fit},
+ * {@code qqt figure6} and {@code qqt figure5} write it; the schema is in docs/scaling-fit.md.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ScalingParams(double a, double d, Double normalizer, List<PoolParams> pools,
@@ -45,6 +47,16 @@ public record ScalingParams(double a, double d, Double normalizer, List<PoolPara
         return pools.stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow(() ->
                 new BadInputException("unknown pool '" + name + "'; the params file has "
                         + pools.stream().map(PoolParams::name).toList()));
+    }
+
+    /** This params file with the fit's cross-validation recorded in its fit section. */
+    public ScalingParams withCrossValidation(CrossValidation cv) {
+        return new ScalingParams(a, d, normalizer, pools, fit.withCrossValidation(cv), bootstrap);
+    }
+
+    /** Writes the params file (pretty JSON, atomically): the one writer of params.json. */
+    public void write(Path file) {
+        Json.write(file, this);
     }
 
     /** Reads and validates a params file; every problem is one line naming the file. */

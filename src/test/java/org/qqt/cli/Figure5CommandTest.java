@@ -76,7 +76,7 @@ class Figure5CommandTest {
 
         String md = Files.readString(sweep.resolve("report.md"));
         List<String> sections = md.lines().filter(l -> l.startsWith("## ")).map(l -> l.substring(3)).toList();
-        assertEquals(List.of("Summary", "Fitted parameters", "Figure 5", "Predicted vs actual",
+        assertEquals(List.of("Summary", "Fitted parameters", "Cross-validation", "Figure 5", "Predicted vs actual",
                 "Best mixture per budget", "Predicted crossovers", "Reproduce"), sections);
         String[] bodies = md.split("\n## ");
         for (int i = 1; i < bodies.length; i++) {
@@ -85,7 +85,9 @@ class Figure5CommandTest {
             assertFalse(body.contains("NaN") || body.contains("null"), "section " + sections.get(i - 1) + ":\n" + body);
         }
         // the predicted-vs-actual table: one row per validation point (2 mixtures x 2 budgets)
-        String pva = bodies[4];
+        String pva = bodies[5];
+        // 4 bucket points for 4 free parameters: neither cross-validation scheme can run, and the report says why
+        assertTrue(bodies[3].contains("leave-one-out not run: 3 observations but 4 free parameters"), bodies[3]);
         for (String mix : List.of("top25", "top50")) {
             for (String budget : List.of("| 100 |", "| 200 |")) {
                 assertEquals(1, pva.lines().filter(l -> l.startsWith("| " + mix + " ") && l.contains(budget)).count(),

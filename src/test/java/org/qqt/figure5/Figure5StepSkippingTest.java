@@ -1,6 +1,7 @@
 package org.qqt.figure5;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -21,6 +23,8 @@ import org.qqt.data.PoolLayout;
 import org.qqt.data.PoolMetadata;
 import org.qqt.data.Uid;
 import org.qqt.io.Json;
+import org.qqt.scaling.CrossValidation;
+import org.qqt.scaling.ScalingParams;
 import org.qqt.sweep.RunSpec;
 import org.qqt.sweep.RunState;
 import org.qqt.sweep.SweepExecution;
@@ -148,6 +152,30 @@ class Figure5StepSkippingTest {
         writePool(-1.0);
         assertEquals(Set.of("filter"), ran());
         assertEquals(Set.of(), ran());
+    }
+
+    @Test
+    void theFitRecordsCrossValidationAndTheReportShowsIt() throws IOException {
+        // three epochs per bucket: 6 points for 4 free parameters (b, tau per bucket), so both schemes can run
+        Files.writeString(config, CONFIG.replace("epochs: [1, 2]", "epochs: [1, 2, 3]").formatted(
+                Path.of("models/tiny.json").toAbsolutePath(),
+                Path.of("configs/tasks/synth-smoke3.yaml").toAbsolutePath(), ""));
+        SweepPlan plan = SweepPlan.of(Figure5Config.load(config).sweep(), base, Path.of("/bin/true"));
+        for (RunSpec run : plan.runs()) {
+            writeRun(plan.runDir(run.id()), run, 0.0);
+        }
+        ran();
+        Path dir = base.resolve("runs/skip");
+        CrossValidation cv = ScalingParams.load(dir.resolve("params.json")).fit().crossValidation();
+        assertEquals(6, cv.leaveOneOut().points().size());
+        assertEquals(2, cv.extrapolate().points().size(), "the third epoch of each bucket");
+        String md = Files.readString(dir.resolve("report.md"));
+        assertTrue(md.contains(String.format(Locale.ROOT, "| leave-one-out | 6 | %.4f | %.4f |",
+                cv.leaveOneOut().mae(), cv.leaveOneOut().maxError())), md);
+        assertTrue(md.contains(String.format(Locale.ROOT, "| extrapolate | 2 | %.4f | %.4f |",
+                cv.extrapolate().mae(), cv.extrapolate().maxError())), md);
+        assertEquals(8, md.lines().filter(l -> l.startsWith("| leave-one-out | ") || l.startsWith("| extrapolate | "))
+                .count() - 2, "one row per held-out point");
     }
 
     @Test
