@@ -1,0 +1,41 @@
+package org.qqt.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+
+/**
+ * The matrix products of a transformer block: linear maps and the attention core. Inputs and outputs are fp32
+ * arrays; the implementation decides the precision inside. Owned by the model that uses it.
+ */
+public interface MatmulOps extends AutoCloseable {
+    /** x·wᵀ + b over the last axis of x; w: (out, in), b: (out). */
+    NDArray linear(NDArray x, NDArray w, NDArray b);
+
+    /**
+     * softmax(q·kᵀ/√hd + mask)·v for q, k, v of shape (B, H, T, hd); {@code causal}: a token sees itself and the
+     * tokens before it; {@code mask} is that causal mask as an additive (T, T) array (null when not causal), for
+     * implementations that add it by hand.
+     */
+    NDArray attention(NDArray q, NDArray k, NDArray v, NDArray mask);
+
+    @Override
+    void close();
+
+    /** fp32 DJL ops (the reference path, bitwise the model as it was before low precision existed). */
+    static MatmulOps fp32() {
+        return new DjlOps();
+    }
+
+    /**
+     * TorchScript ops (libtorch's {@code linear} and fused {@code scaled_dot_product_attention}) in
+     * {@code precision}, loaded on {@code device}.
+     */
+    static MatmulOps torchScript(MatmulPrecision precision, Device device) {
+        return new TorchScriptOps(precision, device);
+    }
+
+    /** The ops a model in {@code precision} uses: DJL for fp32, TorchScript for fp16 and bf16. */
+    static MatmulOps of(MatmulPrecision precision, Device device) {
+        return precision == MatmulPrecision.FP32 ? fp32() : torchScript(precision, device);
+    }
+}
