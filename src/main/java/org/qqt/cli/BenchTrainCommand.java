@@ -44,6 +44,12 @@ final class BenchTrainCommand implements Runnable {
             description = "Steps at which the first model's VmRSS is recorded (default: ${DEFAULT-VALUE}; empty: none).")
     List<Long> rssSteps;
 
+    @Option(names = "--precisions", split = ",", defaultValue = "fp32", paramLabel = "ROUTE",
+            description = "Routes to time per model, in this order (default: ${DEFAULT-VALUE}): fp32 (DJL ops), "
+                    + "fp32-ts (fp32 through the TorchScript ops: their call overhead and the fused attention), bf16, "
+                    + "fp16. Each row gets its samples/s as a ratio to the model's fp32 row of the same run.")
+    List<String> precisions;
+
     @Option(names = "--threads", defaultValue = "0", description = "libtorch intra-op threads (0: libtorch's choice).")
     int threads;
 
@@ -58,26 +64,45 @@ final class BenchTrainCommand implements Runnable {
         // allocator under-reports it by up to 3x, java-stack.md section 3)
         double gflops = Math.max(TrainBench.matmulGflops(device, 1024, 20), TrainBench.matmulGflops(device, 2048, 5));
         List<Map<String, Object>> rows = new ArrayList<>();
+        for (String route : precisions) {
+            if (!TrainBench.ROUTES.contains(route)) {
+                throw new org.qqt.io.BadInputException("--precisions " + route + " is not one of "
+                        + String.join(", ", TrainBench.ROUTES));
+            }
+        }
         for (int i = 0; i < models.size(); i++) {
             ModelConfig m = ModelConfig.load(models.get(i));
-            long[] rss = i == 0 ? rssSteps.stream().mapToLong(Long::longValue).toArray() : new long[0];
-            TrainBench.Result r = TrainBench.run(m, batch, warmup, steps, rss, device);
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("model", r.model());
-            row.put("parameters", r.parameters());
-            row.put("batch", r.batch());
-            row.put("seconds_per_step", round(r.secondsPerStep(), 4));
-            row.put("samples_per_s", round(r.samplesPerSecond(), 1));
-            row.put("gflop_per_step", round(r.gflopPerStep(), 2));
-            row.put("achieved_gflops", round(r.achievedGflops(), 1));
-            row.put("fraction_of_matmul", r.achievedGflops());
-            row.put("best_seconds_per_step", round(r.bestSecondsPerStep(), 4));
-            row.put("best_fraction_of_matmul", r.bestAchievedGflops());
-            Map<String, Object> phases = new LinkedHashMap<>();
-            r.phaseMs().forEach((k, v) -> phases.put(k, round(v, 1)));
-            row.put("phase_ms", phases);
-            row.put("memory_mb_at_step", r.memoryMbAtStep());
-            rows.add(row);
+            Map<String, Object> fp32Row = null;
+            for (String route : precisions) {
+                long[] rss = i == 0 && route.equals(precisions.get(0))
+                        ? rssSteps.stream().mapToLong(Long::longValue).toArray() : new long[0];
+                TrainBench.Result r = TrainBench.run(m, batch, warmup, steps, rss, device, route);
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("model", r.model());
+                row.put("precision", route);
+                row.put("parameters", r.parameters());
+                row.put("batch", r.batch());
+                row.put("seconds_per_step", round(r.secondsPerStep(), 4));
+                row.put("samples_per_s", round(r.samplesPerSecond(), 1));
+                row.put("gflop_per_step", round(r.gflopPerStep(), 2));
+                row.put("achieved_gflops", round(r.achievedGflops(), 1));
+                row.put("fraction_of_matmul", r.achievedGflops());
+                row.put("best_seconds_per_step", round(r.bestSecondsPerStep(), 4));
+                row.put("best_fraction_of_matmul", r.bestAchievedGflops());
+                Map<String, Object> phases = new LinkedHashMap<>();
+                r.phaseMs().forEach((k, v) -> phases.put(k, round(v, 1)));
+                row.put("phase_ms", phases);
+                row.put("memory_mb_at_step", r.memoryMbAtStep());
+                if (route.equals("fp32")) {
+                    fp32Row = row;
+                }
+                if (fp32Row != null) { // same-run ratios: mean step and fastest step against fp32's
+                    row.put("speed_vs_fp32", round((Double) fp32Row.get("seconds_per_step") / r.secondsPerStep(), 3));
+                    row.put("best_speed_vs_fp32",
+                            round((Double) fp32Row.get("best_seconds_per_step") / r.bestSecondsPerStep(), 3));
+                }
+                rows.add(row);
+            }
         }
         gflops = Math.max(gflops, TrainBench.matmulGflops(device, 1024, 20));
         for (Map<String, Object> row : rows) {
@@ -103,16 +128,21 @@ final class BenchTrainCommand implements Runnable {
                     report.get("threads"), report.get("cores"), report.get("load_average_before"),
                     report.get("load_average_after"));
             out.printf(Locale.ROOT, "matmul ceiling (best of 1024^3 and 2048^3): %s GFLOP/s%n", report.get("matmul_1024_gflops"));
-            out.printf(Locale.ROOT, "%-12s %10s %6s %9s %10s %9s %9s %8s %10s %9s  %s%n", "model", "params", "batch",
-                    "s/step", "samples/s", "GFLOP/st", "GFLOP/s", "of mm", "best s/st", "best/mm", "memory MB at step");
+            out.printf(Locale.ROOT, "%-12s %-8s %10s %6s %9s %10s %9s %9s %8s %10s %9s %8s %8s  %s%n", "model", "prec",
+                    "params", "batch", "s/step", "samples/s", "GFLOP/st", "GFLOP/s", "of mm", "best s/st", "best/mm",
+                    "x fp32", "best x", "memory MB at step");
             for (Map<String, Object> r : rows) {
-                out.printf(Locale.ROOT, "%-12s %10s %6s %9s %10s %9s %9s %8s %10s %9s  %s%n", r.get("model"),
-                        r.get("parameters"), r.get("batch"), r.get("seconds_per_step"), r.get("samples_per_s"),
+                out.printf(Locale.ROOT, "%-12s %-8s %10s %6s %9s %10s %9s %9s %8s %10s %9s %8s %8s  %s%n",
+                        r.get("model"), r.get("precision"), r.get("parameters"), r.get("batch"),
+                        r.get("seconds_per_step"), r.get("samples_per_s"),
                         r.get("gflop_per_step"), r.get("achieved_gflops"), r.get("fraction_of_matmul"),
-                        r.get("best_seconds_per_step"), r.get("best_fraction_of_matmul"), r.get("memory_mb_at_step"));
+                        r.get("best_seconds_per_step"), r.get("best_fraction_of_matmul"),
+                        r.getOrDefault("speed_vs_fp32", "-"), r.getOrDefault("best_speed_vs_fp32", "-"),
+                        r.get("memory_mb_at_step"));
             }
             for (Map<String, Object> r : rows) {
-                out.printf(Locale.ROOT, "%-12s median ms per phase: %s%n", r.get("model"), r.get("phase_ms"));
+                out.printf(Locale.ROOT, "%-12s %-8s median ms per phase: %s%n", r.get("model"), r.get("precision"),
+                        r.get("phase_ms"));
             }
         }
         out.flush();

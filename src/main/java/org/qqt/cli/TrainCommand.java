@@ -13,6 +13,7 @@ import org.qqt.io.SampleCount;
 import org.qqt.model.ModelConfig;
 import org.qqt.train.DataInfo;
 import org.qqt.train.DataSources;
+import org.qqt.train.Precision;
 import org.qqt.train.RandomBatchSource;
 import org.qqt.train.TrainConfig;
 import org.qqt.train.Trainer;
@@ -77,6 +78,13 @@ final class TrainCommand implements Runnable {
             description = "Blockwise loss holding ROWS rows of the n×n logits at a time (default: 0 = full matrix).")
     int lossBlock;
 
+    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16|bf16",
+            description = "Precision of the matrix products (default: ${DEFAULT-VALUE}). bf16 and fp16 run linear maps "
+                    + "and attention in that type through TorchScript ops; weights, AdamW moments, LayerNorm, softmax "
+                    + "and the loss stay fp32; fp16 scales the loss dynamically. fp16 is GPU-only; bf16 needs a GPU of "
+                    + "compute capability 8.0+ or a CPU with avx512_bf16.")
+    String precision;
+
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the initial weights and the data order.")
     long seed;
 
@@ -118,6 +126,9 @@ final class TrainCommand implements Runnable {
     @Override
     public void run() {
         ModelConfig m = ModelConfig.load(model);
+        Precision p = Precision.parse(precision);
+        Device dev = chooseDevice(device, threads);
+        p.requireRunnableOn(dev); // before the pool is opened
         long budget = (long) SampleCount.parse(samplesSeen);
         if (loaderThreads < 1) {
             throw new BadInputException("--loader-threads must be at least 1 (got " + loaderThreads + ")");
@@ -142,13 +153,12 @@ final class TrainCommand implements Runnable {
         }
         TrainConfig base = TrainConfig.defaults(m, budget, batch, lr, seed);
         TrainConfig config = base.withWarmup(warmup == null ? base.warmup() : warmup).withWeightDecay(weightDecay)
-                .withGradClip(gradClip).withLossBlock(lossBlock).withCheckpointEvery(checkpointEvery);
+                .withGradClip(gradClip).withLossBlock(lossBlock).withCheckpointEvery(checkpointEvery).withPrecision(p);
         config.validate();
         if (info != null && batch > info.poolSize()) {
             throw new BadInputException("--batch " + batch + " is larger than the subset (" + info.poolSize()
                     + " samples); lower --batch");
         }
-        Device dev = chooseDevice(device, threads);
         List<Long> keep = new ArrayList<>();
         for (String k : keepAt) {
             keep.add((long) SampleCount.parse(k));

@@ -98,6 +98,13 @@ public final class AdamW implements AutoCloseable {
         }
     }
 
+    /** Zeroes every gradient without an update (a step the loss scaler skips). */
+    public void zeroGradients() {
+        for (Slot s : slots) {
+            JniUtils.zeroGrad((PtNDArray) s.param);
+        }
+    }
+
     /** Moments by name ({@code exp_avg.NAME}, {@code exp_avg_sq.NAME}, as torch's state), for checkpoints. */
     public Map<String, NDArray> state() {
         Map<String, NDArray> out = new LinkedHashMap<>();

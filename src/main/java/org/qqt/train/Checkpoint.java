@@ -19,7 +19,7 @@ import org.qqt.model.Clip;
  *   <li>model parameters under open_clip's state_dict names ({@code visual.conv1.weight}, ..., {@code logit_scale});
  *   <li>AdamW moments under {@code optimizer.exp_avg.NAME} and {@code optimizer.exp_avg_sq.NAME};
  *   <li>metadata {@code qqt.state}: JSON {@link State} (steps done, samples seen, AdamW step count, the
- *       loader's position, the seed, the full train config).
+ *       loader's position, the seed, the full train config, and for fp16 the {@link LossScaler}'s state).
  * </ul>
  * No other randomness exists in a step (no dropout, no augmentation draws): the loader state is the RNG state.
  */
@@ -39,7 +39,14 @@ public final class Checkpoint {
             @JsonProperty("optimizer_steps") long optimizerSteps,
             @JsonProperty("loader") LoaderState loader,
             @JsonProperty("seed") long seed,
-            @JsonProperty("config") TrainConfig config) {}
+            @JsonProperty("config") TrainConfig config,
+            @JsonProperty("loss_scaler") LossScaler.State lossScaler) {
+        /** A state without loss scaling (fp32, bf16, model-only checkpoints). */
+        public State(int format, long step, long samplesSeen, long optimizerSteps, LoaderState loader, long seed,
+                TrainConfig config) {
+            this(format, step, samplesSeen, optimizerSteps, loader, seed, config, null);
+        }
+    }
 
     public static Path latest(Path runDir) {
         return runDir.resolve(DIR).resolve(LATEST);

@@ -7,7 +7,8 @@ import org.qqt.model.ModelConfig;
 /**
  * Everything that determines a training run's result (written into run.json and every checkpoint; a resumed
  * run must match it). {@code checkpoint_every} is in steps (0: only at the end); {@code grad_clip} is the
- * maximum global gradient norm (0: off); {@code loss_block} is the row block of the blockwise loss (0: full).
+ * maximum global gradient norm (0: off); {@code loss_block} is the row block of the blockwise loss (0: full);
+ * {@code precision} the matrix products' precision ({@link Precision}; absent in older runs: fp32).
  */
 public record TrainConfig(
         @JsonProperty("model") ModelConfig model,
@@ -22,12 +23,18 @@ public record TrainConfig(
         @JsonProperty("grad_clip") double gradClip,
         @JsonProperty("loss_block") int lossBlock,
         @JsonProperty("seed") long seed,
-        @JsonProperty("checkpoint_every") long checkpointEvery) {
+        @JsonProperty("checkpoint_every") long checkpointEvery,
+        @JsonProperty("precision") Precision precision) {
+
+    public TrainConfig {
+        precision = precision == null ? Precision.FP32 : precision;
+    }
 
     /** open_clip's ViT defaults (β 0.9/0.98, ε 1e-6, wd 0.2), warmup 10% of the steps (≤ 500), no clipping. */
     public static TrainConfig defaults(ModelConfig model, long samplesSeen, int batch, double lr, long seed) {
         long warmup = Schedule.defaultWarmup(Schedule.steps(samplesSeen, batch));
-        return new TrainConfig(model, samplesSeen, batch, lr, warmup, 0.2, 0.9, 0.98, 1e-6, 0, 0, seed, 0);
+        return new TrainConfig(model, samplesSeen, batch, lr, warmup, 0.2, 0.9, 0.98, 1e-6, 0, 0, seed, 0,
+                Precision.FP32);
     }
 
     public long steps() {
@@ -56,27 +63,32 @@ public record TrainConfig(
 
     public TrainConfig withWarmup(long w) {
         return new TrainConfig(model, samplesSeen, batch, lr, w, weightDecay, beta1, beta2, eps, gradClip, lossBlock,
-                seed, checkpointEvery);
+                seed, checkpointEvery, precision);
     }
 
     public TrainConfig withWeightDecay(double wd) {
         return new TrainConfig(model, samplesSeen, batch, lr, warmup, wd, beta1, beta2, eps, gradClip, lossBlock,
-                seed, checkpointEvery);
+                seed, checkpointEvery, precision);
     }
 
     public TrainConfig withGradClip(double clip) {
         return new TrainConfig(model, samplesSeen, batch, lr, warmup, weightDecay, beta1, beta2, eps, clip, lossBlock,
-                seed, checkpointEvery);
+                seed, checkpointEvery, precision);
     }
 
     public TrainConfig withLossBlock(int block) {
         return new TrainConfig(model, samplesSeen, batch, lr, warmup, weightDecay, beta1, beta2, eps, gradClip, block,
-                seed, checkpointEvery);
+                seed, checkpointEvery, precision);
     }
 
     public TrainConfig withCheckpointEvery(long every) {
         return new TrainConfig(model, samplesSeen, batch, lr, warmup, weightDecay, beta1, beta2, eps, gradClip,
-                lossBlock, seed, every);
+                lossBlock, seed, every, precision);
+    }
+
+    public TrainConfig withPrecision(Precision p) {
+        return new TrainConfig(model, samplesSeen, batch, lr, warmup, weightDecay, beta1, beta2, eps, gradClip,
+                lossBlock, seed, checkpointEvery, p);
     }
 
     /** Equal in everything that changes the result (checkpoint frequency does not). */

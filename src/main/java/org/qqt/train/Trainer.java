@@ -20,6 +20,7 @@ import org.qqt.data.BatchSource;
 import org.qqt.io.BadInputException;
 import org.qqt.io.Json;
 import org.qqt.model.Clip;
+import org.qqt.model.Scalars;
 
 /**
  * The training loop: one contrastive run from a {@link BatchSource} into a run directory.
@@ -91,7 +92,8 @@ public final class Trainer {
         MemoryEstimate.of(config.model(), config.batch()).check(device, config.model(), config.batch());
 
         long total = config.steps();
-        try (Clip model = new Clip(config.model(), device, config.seed());
+        LossScaler scaler = LossScaler.forPrecision(config.precision());
+        try (Clip model = new Clip(config.model(), device, config.seed(), config.precision().matmul());
              AdamW optimizer = new AdamW(model.parameters(), model.manager(), config.beta1(), config.beta2(),
                      config.eps(), config.weightDecay())) {
             long step = 0;
@@ -101,6 +103,7 @@ public final class Trainer {
                     throw BadInputException.inFile(ckpt, "was written by a run with another config; use a new --out");
                 }
                 step = s.step();
+                scaler.restore(s.lossScaler());
                 source.restore(s.loader());
                 progress.println("resuming " + runDir + " from step " + step + "/" + total);
                 if (record != null && record.threads() != JniUtils.getNumThreads()) {
@@ -126,7 +129,7 @@ public final class Trainer {
                     Batch batch = source.next();
                     double lr = Schedule.lr(config.lr(), step, config.warmup(), total);
 
-                    StepResult r = step(model, optimizer, config, batch, lr);
+                    StepResult r = step(model, optimizer, config, batch, lr, StepPhases.NONE, scaler);
                     if (!r.finite()) {
                         Json.write(runJson, record.with(RunRecord.DIVERGED, lastCheckpoint, r.loss(),
                                 Instant.now().toString()));
@@ -158,7 +161,7 @@ public final class Trainer {
                     if (step == total || (config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0)) {
                         metrics.flush();
                         Checkpoint.save(ckpt, model, optimizer, new Checkpoint.State(1, step, seen, optimizer.steps(),
-                                source.state(), config.seed(), config));
+                                source.state(), config.seed(), config, scaler.state()));
                         lastCheckpoint = step;
                     }
                 }
@@ -197,10 +200,18 @@ public final class Trainer {
         return null;
     }
 
-    /** What one step measured: loss, effective logit scale, gradient norm before clipping. */
-    record StepResult(double loss, double scale, double gradNorm) {
+    /**
+     * What one step measured: loss, effective logit scale, gradient norm before clipping (unscaled), and whether
+     * the loss scaler skipped the update because the fp16 gradients overflowed (the gradient norm is then not
+     * finite, and the step still counts: its batch is consumed, as torch's GradScaler does).
+     */
+    record StepResult(double loss, double scale, double gradNorm, boolean skipped) {
+        StepResult(double loss, double scale, double gradNorm) {
+            this(loss, scale, gradNorm, false);
+        }
+
         boolean finite() {
-            return Double.isFinite(loss) && Double.isFinite(gradNorm);
+            return skipped ? Double.isFinite(loss) : Double.isFinite(loss) && Double.isFinite(gradNorm);
         }
     }
 
@@ -215,6 +226,12 @@ public final class Trainer {
     /** {@link #step} that charges the time of each phase to {@code phases} (the same ops in the same order). */
     static StepResult step(Clip model, AdamW optimizer, TrainConfig config, Batch batch, double lr,
             StepPhases phases) {
+        return step(model, optimizer, config, batch, lr, phases, LossScaler.disabled());
+    }
+
+    /** {@link #step} with dynamic loss scaling (a disabled scaler: exactly the unscaled step). */
+    static StepResult step(Clip model, AdamW optimizer, TrainConfig config, Batch batch, double lr,
+            StepPhases phases, LossScaler scaler) {
         double loss;
         double scale;
         phases.begin();
@@ -230,19 +247,26 @@ public final class Trainer {
                     ? ContrastiveLoss.blockwise(image, text, logitScale, config.lossBlock())
                     : ContrastiveLoss.full(image, text, logitScale);
             phases.end(StepPhases.LOSS);
-            tape.backward(r.backwardTarget());
+            tape.backward(scaler.enabled() ? r.backwardTarget().mul(Scalars.of(tmp, (float) scaler.scale()))
+                    : r.backwardTarget());
             phases.end(StepPhases.BACKWARD);
             loss = r.loss().getFloat();
             scale = logitScale.getFloat();
         }
-        double gradNorm = optimizer.gradientNorm();
+        double lossScale = scaler.scale();
+        double gradNorm = optimizer.gradientNorm() / lossScale;
         phases.end(StepPhases.GRAD_NORM);
+        // loss scaling hook: an overflowed fp16 step is skipped (gradients zeroed) and the scale backs off
+        if (Double.isFinite(loss) && !scaler.update(Double.isFinite(gradNorm))) {
+            optimizer.zeroGradients();
+            return new StepResult(loss, scale, gradNorm, true);
+        }
         StepResult result = new StepResult(loss, scale, gradNorm);
         if (!result.finite()) {
             return result;
         }
         double clip = config.gradClip() > 0 && gradNorm > config.gradClip() ? config.gradClip() / (gradNorm + 1e-6) : 1;
-        optimizer.step(lr, clip); // also zeroes the gradients
+        optimizer.step(lr, clip / lossScale); // unscales (and clips) the gradients, then zeroes them
         phases.end(StepPhases.OPTIMIZER);
         return result;
     }
