@@ -27,15 +27,22 @@ public interface MatmulOps extends AutoCloseable {
     }
 
     /**
-     * TorchScript ops (libtorch's {@code linear} and fused {@code scaled_dot_product_attention}) in
-     * {@code precision}, loaded on {@code device}.
+     * TorchScript ops in {@code precision}, loaded on {@code device}: libtorch's {@code linear}, and for attention
+     * the fused {@code scaled_dot_product_attention} in {@code precision} ({@code fusedAttention}) or the
+     * hand-written fp32 attention of {@link #fp32()}.
      */
-    static MatmulOps torchScript(MatmulPrecision precision, Device device) {
-        return new TorchScriptOps(precision, device);
+    static MatmulOps torchScript(MatmulPrecision precision, Device device, boolean fusedAttention) {
+        return new TorchScriptOps(precision, device, fusedAttention);
     }
 
-    /** The ops a model in {@code precision} uses: DJL for fp32, TorchScript for fp16 and bf16. */
+    /**
+     * The ops a model in {@code precision} trains with: DJL for fp32; for fp16 and bf16 TorchScript linear maps,
+     * and the fused low-precision attention on a GPU only. Chosen by measurement (docs/training.md, "Mixed
+     * precision"): on the CPU libtorch 2.5.1's bf16 attention backward is 2–3× slower than the fp32 hand-written
+     * one and outweighs the gain of the bf16 linear maps, while on CUDA the fused flash / memory-efficient
+     * kernels are the fast path.
+     */
     static MatmulOps of(MatmulPrecision precision, Device device) {
-        return precision == MatmulPrecision.FP32 ? fp32() : torchScript(precision, device);
+        return precision == MatmulPrecision.FP32 ? fp32() : torchScript(precision, device, device.isGpu());
     }
 }

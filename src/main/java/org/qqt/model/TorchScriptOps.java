@@ -37,8 +37,12 @@ final class TorchScriptOps implements MatmulOps {
     private final PtSymbolBlock linear;
     private final PtSymbolBlock attention;
     private final PtSymbolBlock causalAttention;
+    /** When not null, attention runs as these (hand-written fp32) ops instead of the fused TorchScript kernel. */
+    private final MatmulOps attentionOps;
 
-    TorchScriptOps(MatmulPrecision precision, Device device) {
+    /** {@code fusedAttention} false: only the linear maps go through TorchScript; attention stays fp32 DJL ops. */
+    TorchScriptOps(MatmulPrecision precision, Device device, boolean fusedAttention) {
+        attentionOps = fusedAttention ? null : new DjlOps();
         String t = Integer.toString(precision.torchType);
         String p = precision.name().toLowerCase(java.util.Locale.ROOT);
         linear = load(device, "qqt_linear_" + p, TorchScriptArchive.source("linear.py", "DTYPE", t));
@@ -55,6 +59,9 @@ final class TorchScriptOps implements MatmulOps {
 
     @Override
     public NDArray attention(NDArray q, NDArray k, NDArray v, NDArray mask) {
+        if (attentionOps != null) {
+            return attentionOps.attention(q, k, v, mask);
+        }
         return call(mask == null ? attention : causalAttention, q, k, v);
     }
 

@@ -12,6 +12,7 @@ import java.util.Random;
 import org.qqt.data.Batch;
 import org.qqt.model.Clip;
 import org.qqt.model.MatmulOps;
+import org.qqt.model.MatmulPrecision;
 import org.qqt.model.ModelConfig;
 
 /**
@@ -58,11 +59,15 @@ public final class TrainBench {
             double bestAchievedGflops, Map<String, Double> phaseMs, Map<Long, Map<String, Long>> memoryMbAtStep) {}
 
     /**
-     * The routes {@code qqt bench train --precisions} compares: {@code fp32} (DJL ops, the default path),
-     * {@code fp32-ts} (fp32 through the TorchScript ops: their per-call overhead and the fused attention without
-     * low precision), {@code bf16} and {@code fp16} (the training precisions; fp16 with loss scaling).
+     * The routes {@code qqt bench train --precisions} compares: {@code fp32} (DJL ops, the default path);
+     * {@code fp32-ts} (fp32 linear maps through the TorchScript ops: their per-call overhead); {@code fp32-sdpa}
+     * (that plus the fused fp32 attention instead of the hand-written one); {@code bf16} and {@code fp16} (the
+     * training precisions as {@code qqt train} runs them on this device; fp16 with loss scaling);
+     * {@code bf16-sdpa} and {@code fp16-sdpa} (with the fused low-precision attention, the GPU route, on any
+     * device).
      */
-    public static final List<String> ROUTES = List.of("fp32", "fp32-ts", "bf16", "fp16");
+    public static final List<String> ROUTES = List.of("fp32", "fp32-ts", "fp32-sdpa", "bf16", "bf16-sdpa", "fp16",
+            "fp16-sdpa");
 
     /** {@link #run} of the fp32 path. */
     public static Result run(ModelConfig config, int batch, int warmup, int steps, long[] rssSteps, Device device) {
@@ -78,11 +83,12 @@ public final class TrainBench {
             String route) {
         MatmulOps ops = switch (route) {
             case "fp32" -> MatmulOps.fp32();
-            case "fp32-ts" -> MatmulOps.torchScript(org.qqt.model.MatmulPrecision.FP32, device);
-            default -> MatmulOps.of(Precision.parse(route).matmul(), device);
+            case "fp32-ts" -> MatmulOps.torchScript(MatmulPrecision.FP32, device, false);
+            case "fp32-sdpa" -> MatmulOps.torchScript(MatmulPrecision.FP32, device, true);
+            case "bf16", "fp16" -> MatmulOps.of(Precision.parse(route).matmul(), device);
+            default -> MatmulOps.torchScript(Precision.parse(route.substring(0, 4)).matmul(), device, true);
         };
-        LossScaler scaler = route.equals("fp32-ts") ? LossScaler.disabled()
-                : LossScaler.forPrecision(Precision.parse(route));
+        LossScaler scaler = LossScaler.forPrecision(route.startsWith("fp16") ? Precision.FP16 : Precision.FP32);
         TrainConfig tc = TrainConfig.defaults(config, (long) batch * (warmup + steps), batch, 1e-3, 0);
         long last = Math.max(warmup + steps, Arrays.stream(rssSteps).max().orElse(0));
         Map<Long, Map<String, Long>> rss = new LinkedHashMap<>();

@@ -84,7 +84,7 @@ class MatmulOpsTest {
         try (NDManager m = NDManager.newBaseManager(Device.cpu()); MatmulOps ref = MatmulOps.fp32()) {
             List<float[]> want = outputAndGradients(m, a -> ref.linear(a[0], a[1], a[2]), shapes, 3);
             for (MatmulPrecision p : MatmulPrecision.values()) {
-                try (MatmulOps ops = MatmulOps.torchScript(p, Device.cpu())) {
+                try (MatmulOps ops = MatmulOps.torchScript(p, Device.cpu(), true)) {
                     List<float[]> got = outputAndGradients(m, a -> ops.linear(a[0], a[1], a[2]), shapes, 3);
                     assertClose(got, want, tolerance(p), "linear " + p);
                 }
@@ -101,7 +101,7 @@ class MatmulOpsTest {
             for (NDArray mask : new NDArray[] {null, causal}) {
                 List<float[]> want = outputAndGradients(m, a -> ref.attention(a[0], a[1], a[2], mask), shapes, 5);
                 for (MatmulPrecision p : MatmulPrecision.values()) {
-                    try (MatmulOps ops = MatmulOps.torchScript(p, Device.cpu())) {
+                    try (MatmulOps ops = MatmulOps.torchScript(p, Device.cpu(), true)) {
                         List<float[]> got = outputAndGradients(m, a -> ops.attention(a[0], a[1], a[2], mask),
                                 shapes, 5);
                         assertClose(got, want, tolerance(p), (mask == null ? "" : "causal ") + "attention " + p);
