@@ -81,8 +81,8 @@ final class TrainCommand implements Runnable {
     @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16|bf16",
             description = "Precision of the matrix products (default: ${DEFAULT-VALUE}). bf16 and fp16 run linear maps "
                     + "and attention in that type through TorchScript ops; weights, AdamW moments, LayerNorm, softmax "
-                    + "and the loss stay fp32; fp16 scales the loss dynamically. fp16 is GPU-only; bf16 needs a GPU of "
-                    + "compute capability 8.0+ or a CPU with avx512_bf16.")
+                    + "and the loss stay fp32; fp16 scales the loss dynamically. bf16 needs a GPU of compute capability "
+                    + "8.0+ or a CPU with avx512_bf16/amx_bf16; fp16 a GPU or a CPU with avx512_fp16/amx_fp16.")
     String precision;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the initial weights and the data order.")

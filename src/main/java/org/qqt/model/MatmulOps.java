@@ -38,9 +38,9 @@ public interface MatmulOps extends AutoCloseable {
     /**
      * The ops a model in {@code precision} trains with: DJL for fp32; for fp16 and bf16 TorchScript linear maps,
      * and the fused low-precision attention on a GPU only. Chosen by measurement (docs/training.md, "Mixed
-     * precision"): on the CPU libtorch 2.5.1's bf16 attention backward is 2–3× slower than the fp32 hand-written
-     * one and outweighs the gain of the bf16 linear maps, while on CUDA the fused flash / memory-efficient
-     * kernels are the fast path.
+     * precision"): on the CPU, libtorch 2.5.1's fused bf16 attention made the backward pass 1.5–2.8× slower
+     * than with the fp32 hand-written one, more than the bf16 linear maps gain, while on CUDA the fused flash /
+     * memory-efficient kernels are the fast path.
      */
     static MatmulOps of(MatmulPrecision precision, Device device) {
         return precision == MatmulPrecision.FP32 ? fp32() : torchScript(precision, device, device.isGpu());

@@ -53,14 +53,10 @@ public enum Precision {
 
     /**
      * Throws a one-line {@link BadInputException} if {@code device} cannot run this precision at a useful speed:
-     * <ul>
-     *   <li>bf16 on a GPU needs compute capability 8.0 or higher (Ampere, Hopper); on a CPU the bf16 dot-product
-     *       instructions ({@code avx512_bf16} or {@code amx_bf16} in /proc/cpuinfo): without them libtorch
-     *       emulates bf16 more slowly than fp32;
-     *   <li>fp16 runs on any CUDA GPU; on a CPU it is refused: libtorch 2.5.1's CPU fp16 matmul measured 10–60×
-     *       slower than fp32 on this project's machine (docs/training.md, "Mixed precision"), so a CPU fp16 run
-     *       would only waste the budget (tests still exercise the fp16 path on the CPU through the library).
-     * </ul>
+     * bf16 on a GPU needs compute capability 8.0 or higher (Ampere, Hopper), fp16 runs on any CUDA GPU; on a CPU
+     * each needs its dot-product instructions in /proc/cpuinfo ({@code avx512_bf16} or {@code amx_bf16};
+     * {@code avx512_fp16} or {@code amx_fp16}): without them libtorch emulates the type, more slowly than fp32
+     * (measured for fp16 through DJL: 1–2 GFLOP/s, java-stack.md §9).
      */
     public void requireRunnableOn(Device device) {
         if (this == FP32) {
@@ -74,23 +70,24 @@ public enum Precision {
             }
             return;
         }
-        if (this == FP16) {
-            throw new BadInputException("--precision fp16 is GPU-only (CPU fp16 matmuls are many times slower than "
-                    + "fp32); on the CPU use --precision bf16 (needs avx512_bf16) or fp32");
-        }
-        if (!cpuHasBf16()) {
-            throw new BadInputException("--precision bf16 needs a CPU with avx512_bf16 or amx_bf16 (none in "
-                    + "/proc/cpuinfo); use --precision fp32 on this machine");
+        requireCpuFlags(cpuFlags());
+    }
+
+    /** The CPU half of {@link #requireRunnableOn}, given the flags line(s) of /proc/cpuinfo. */
+    void requireCpuFlags(String flags) {
+        String family = this == BF16 ? "bf16" : "fp16";
+        if (this != FP32 && !(flags.contains(" avx512_" + family) || flags.contains(" amx_" + family))) {
+            throw new BadInputException("--precision " + key() + " needs a GPU or a CPU with avx512_" + family
+                    + " or amx_" + family + " (not in /proc/cpuinfo); use --precision fp32 on this machine");
         }
     }
 
-    /** True if /proc/cpuinfo lists a bf16 dot-product instruction set (false where it cannot be read). */
-    static boolean cpuHasBf16() {
+    /** /proc/cpuinfo's text ("" where it cannot be read: then only fp32 runs on the CPU). */
+    static String cpuFlags() {
         try {
-            String info = Files.readString(Path.of("/proc/cpuinfo"));
-            return info.contains(" avx512_bf16") || info.contains(" amx_bf16");
+            return Files.readString(Path.of("/proc/cpuinfo"));
         } catch (IOException | RuntimeException e) {
-            return false;
+            return "";
         }
     }
 }

@@ -118,15 +118,14 @@ class MixedPrecisionTest {
     }
 
     @Test
-    void aPrecisionTheDeviceCannotRunIsBadInput() {
-        BadInputException e = assertThrows(BadInputException.class,
-                () -> Precision.FP16.requireRunnableOn(Device.cpu()));
-        assertTrue(e.getMessage().startsWith("--precision fp16"), e.getMessage());
-        Precision.FP32.requireRunnableOn(Device.cpu());
-        if (Precision.cpuHasBf16()) {
-            Precision.BF16.requireRunnableOn(Device.cpu());
-        } else {
-            assertThrows(BadInputException.class, () -> Precision.BF16.requireRunnableOn(Device.cpu()));
+    void aPrecisionTheCpuCannotRunIsBadInput() {
+        String plain = "flags : fpu sse avx2 avx512f\n";
+        for (Precision p : List.of(Precision.BF16, Precision.FP16)) {
+            BadInputException e = assertThrows(BadInputException.class, () -> p.requireCpuFlags(plain));
+            assertTrue(e.getMessage().startsWith("--precision " + p.key()), e.getMessage());
         }
+        Precision.FP32.requireCpuFlags(plain);
+        Precision.BF16.requireCpuFlags("flags : fpu avx512f avx512_bf16 avx512_fp16\n");
+        Precision.FP16.requireCpuFlags("flags : fpu amx_bf16 amx_fp16\n");
     }
 }
