@@ -11,6 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 import org.qqt.io.Json;
 import org.qqt.io.MachineStats;
+import org.qqt.model.BlockRouteBench;
+import org.qqt.model.MatmulPrecision;
 import org.qqt.model.ModelConfig;
 import org.qqt.train.TrainBench;
 import picocli.CommandLine.Command;
@@ -50,6 +52,11 @@ final class BenchTrainCommand implements Runnable {
                     + "fp16. Each row gets its samples/s as a ratio to the model's fp32 row of the same run.")
     List<String> precisions;
 
+    @Option(names = "--block-routes", description = "Instead: time forward + backward of one image-tower block per "
+            + "model as fp32 DJL ops, per-op TorchScript (the training route) and one whole-block TorchScript module, "
+            + "in bf16 and fp16 (fastest of --steps passes, routes alternating).")
+    boolean blockRoutes;
+
     @Option(names = "--threads", defaultValue = "0", description = "libtorch intra-op threads (0: libtorch's choice).")
     int threads;
 
@@ -60,6 +67,23 @@ final class BenchTrainCommand implements Runnable {
     public void run() {
         Device device = TrainCommand.chooseDevice(TrainCommand.DeviceChoice.auto, threads);
         double loadBefore = MachineStats.loadAverage();
+        if (blockRoutes) {
+            PrintWriter out = spec.commandLine().getOut();
+            for (Path file : models) {
+                ModelConfig m = ModelConfig.load(file);
+                for (MatmulPrecision p : new MatmulPrecision[] {MatmulPrecision.BF16, MatmulPrecision.FP16}) {
+                    BlockRouteBench.Result r = BlockRouteBench.run(batch, m.visionTokens(), m.visionWidth(),
+                            m.visionHeads(), m.mlpRatio(), p, steps, device);
+                    out.printf(Locale.ROOT, "%s block (%d x %d x %d) %s: fp32 %.1f ms, per-op %.1f ms (%.2fx fp32), "
+                            + "whole-block %.1f ms (%.2fx fp32)%n", m.name(), batch, m.visionTokens(), m.visionWidth(),
+                            p, r.fp32Ms(), r.perOpMs(), r.fp32Ms() / r.perOpMs(), r.wholeBlockMs(),
+                            r.fp32Ms() / r.wholeBlockMs());
+                }
+            }
+            out.printf(Locale.ROOT, "load average %.2f -> %.2f%n", loadBefore, MachineStats.loadAverage());
+            out.flush();
+            return;
+        }
         // the matmul ceiling: best of many 1024^3 and 2048^3 products, before and after the models (a cold
         // allocator under-reports it by up to 3x, java-stack.md section 3)
         double gflops = Math.max(TrainBench.matmulGflops(device, 1024, 20), TrainBench.matmulGflops(device, 2048, 5));

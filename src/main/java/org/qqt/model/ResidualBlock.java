@@ -88,6 +88,12 @@ final class ResidualBlock {
         return ops.linear(mixed, outProjWeight, outProjBias);
     }
 
+    /** The block's weights in the order of the whole-block TorchScript module ({@code torchscript/block.py}). */
+    NDArray[] weights() {
+        return new NDArray[] {ln1Gain, ln1Bias, inProjWeight, inProjBias, outProjWeight, outProjBias, ln2Gain, ln2Bias,
+            fcWeight, fcBias, projWeight, projBias};
+    }
+
     /** LayerNorm over the last axis (DJL's default would normalise over every non-batch axis). */
     static NDArray layerNorm(NDArray x, NDArray gain, NDArray bias) {
         Shape last = new Shape(x.getShape().get(x.getShape().dimension() - 1));

@@ -66,7 +66,7 @@ final class TorchScriptOps implements MatmulOps {
     }
 
     /** Runs {@code block} with autograd (when a gradient collector is open); the outputs are in x's manager. */
-    private static NDArray call(PtSymbolBlock block, NDArray... inputs) {
+    static NDArray call(PtSymbolBlock block, NDArray... inputs) {
         NDArray y = IValueUtils.forward(block, new NDList(inputs), true).singletonOrThrow();
         if (y.getDataType() != DataType.FLOAT32) { // never hand DJL a low-precision array
             throw new IllegalStateException("TorchScript op returned " + y.getDataType() + ", expected float32");
@@ -75,16 +75,24 @@ final class TorchScriptOps implements MatmulOps {
     }
 
     private PtSymbolBlock load(Device device, String name, String source) {
+        try {
+            return load(models, device, name, source);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Loads TorchScript {@code source} as module {@code name} on {@code device}; the model joins {@code owner}. */
+    static PtSymbolBlock load(List<Model> owner, Device device, String name, String source) {
         Path file = archive(name, source);
         Model m = Model.newInstance(name, device, "PyTorch");
-        models.add(m);
+        owner.add(m);
         try {
             m.load(file.getParent(), name);
         } catch (IOException e) {
-            close();
             throw new UncheckedIOException(e);
         } catch (MalformedModelException e) {
-            close();
             throw new IllegalStateException("libtorch rejected TorchScript module " + name + ": " + e.getMessage(), e);
         }
         return (PtSymbolBlock) m.getBlock();
