@@ -11,6 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 import org.qqt.io.Json;
 import org.qqt.io.MachineStats;
+import org.qqt.model.BlockRouteBench;
+import org.qqt.model.MatmulPrecision;
 import org.qqt.model.ModelConfig;
 import org.qqt.train.TrainBench;
 import picocli.CommandLine.Command;
@@ -49,6 +51,17 @@ final class BenchTrainCommand implements Runnable {
                     + "and report its step time over the whole batch's, same run (default: 0 = off).")
     int microBatch;
 
+    @Option(names = "--precisions", split = ",", defaultValue = "fp32", paramLabel = "ROUTE",
+            description = "Routes to time per model, in this order (default: ${DEFAULT-VALUE}): fp32 (DJL ops), "
+                    + "fp32-ts (fp32 through the TorchScript ops: their call overhead and the fused attention), bf16, "
+                    + "fp16. Each row gets its samples/s as a ratio to the model's fp32 row of the same run.")
+    List<String> precisions;
+
+    @Option(names = "--block-routes", description = "Instead: time forward + backward of one image-tower block per "
+            + "model as fp32 DJL ops, per-op TorchScript (the training route) and one whole-block TorchScript module, "
+            + "in bf16 and fp16 (fastest of --steps passes, routes alternating).")
+    boolean blockRoutes;
+
     @Option(names = "--threads", defaultValue = "0", description = "libtorch intra-op threads (0: libtorch's choice).")
     int threads;
 
@@ -59,23 +72,61 @@ final class BenchTrainCommand implements Runnable {
     public void run() {
         Device device = TrainCommand.chooseDevice(TrainCommand.DeviceChoice.auto, threads);
         double loadBefore = MachineStats.loadAverage();
+        if (blockRoutes) {
+            PrintWriter out = spec.commandLine().getOut();
+            for (Path file : models) {
+                ModelConfig m = ModelConfig.load(file);
+                for (MatmulPrecision p : new MatmulPrecision[] {MatmulPrecision.BF16, MatmulPrecision.FP16}) {
+                    BlockRouteBench.Result r = BlockRouteBench.run(batch, m.visionTokens(), m.visionWidth(),
+                            m.visionHeads(), m.mlpRatio(), p, steps, device);
+                    out.printf(Locale.ROOT, "%s block (%d x %d x %d) %s: fp32 %.1f ms, per-op %.1f ms (%.2fx fp32), "
+                            + "whole-block %.1f ms (%.2fx fp32)%n", m.name(), batch, m.visionTokens(), m.visionWidth(),
+                            p, r.fp32Ms(), r.perOpMs(), r.fp32Ms() / r.perOpMs(), r.wholeBlockMs(),
+                            r.fp32Ms() / r.wholeBlockMs());
+                }
+            }
+            out.printf(Locale.ROOT, "load average %.2f -> %.2f%n", loadBefore, MachineStats.loadAverage());
+            out.flush();
+            return;
+        }
         // the matmul ceiling: best of many 1024^3 and 2048^3 products, before and after the models (a cold
         // allocator under-reports it by up to 3x, java-stack.md section 3)
         double gflops = Math.max(TrainBench.matmulGflops(device, 1024, 20), TrainBench.matmulGflops(device, 2048, 5));
         List<Map<String, Object>> rows = new ArrayList<>();
+        for (String route : precisions) {
+            if (!TrainBench.ROUTES.contains(route)) {
+                throw new org.qqt.io.BadInputException("--precisions " + route + " is not one of "
+                        + String.join(", ", TrainBench.ROUTES));
+            }
+        }
         for (int i = 0; i < models.size(); i++) {
             ModelConfig m = ModelConfig.load(models.get(i));
-            long[] rss = i == 0 ? steps(rssSteps) : new long[0];
-            rows.add(row(TrainBench.run(m, batch, warmup, steps, rss, device), 0));
-            if (microBatch > 0) {
-                Map<String, Object> whole = rows.get(rows.size() - 1);
-                Map<String, Object> micro = row(TrainBench.run(m, batch, microBatch, warmup, steps, new long[0], device),
-                        microBatch);
-                micro.put("micro_batch_overhead", round((Double) micro.get("seconds_per_step")
-                        / (Double) whole.get("seconds_per_step"), 3));
-                micro.put("best_micro_batch_overhead", round((Double) micro.get("best_seconds_per_step")
-                        / (Double) whole.get("best_seconds_per_step"), 3));
-                rows.add(micro);
+            Map<String, Object> fp32Row = null;
+            for (String route : precisions) {
+                long[] rss = i == 0 && route.equals(precisions.get(0))
+                        ? steps(rssSteps) : new long[0];
+                TrainBench.Result r = TrainBench.run(m, batch, warmup, steps, rss, device, route);
+                Map<String, Object> row = row(r, 0);
+                row.put("precision", route);
+                if (route.equals("fp32")) {
+                    fp32Row = row;
+                }
+                if (fp32Row != null) { // same-run ratios: mean step and fastest step against fp32's
+                    row.put("speed_vs_fp32", round((Double) fp32Row.get("seconds_per_step") / r.secondsPerStep(), 3));
+                    row.put("best_speed_vs_fp32",
+                            round((Double) fp32Row.get("best_seconds_per_step") / r.bestSecondsPerStep(), 3));
+                }
+                rows.add(row);
+                if (microBatch > 0 && route.equals(precisions.get(0))) {
+                    Map<String, Object> micro = row(TrainBench.run(m, batch, microBatch, warmup, steps, new long[0],
+                            device, route), microBatch);
+                    micro.put("precision", route);
+                    micro.put("micro_batch_overhead", round((Double) micro.get("seconds_per_step")
+                            / (Double) row.get("seconds_per_step"), 3));
+                    micro.put("best_micro_batch_overhead", round((Double) micro.get("best_seconds_per_step")
+                            / (Double) row.get("best_seconds_per_step"), 3));
+                    rows.add(micro);
+                }
             }
         }
         gflops = Math.max(gflops, TrainBench.matmulGflops(device, 1024, 20));
@@ -123,16 +174,21 @@ final class BenchTrainCommand implements Runnable {
                     report.get("threads"), report.get("cores"), report.get("load_average_before"),
                     report.get("load_average_after"));
             out.printf(Locale.ROOT, "matmul ceiling (best of 1024^3 and 2048^3): %s GFLOP/s%n", report.get("matmul_1024_gflops"));
-            out.printf(Locale.ROOT, "%-12s %10s %6s %9s %10s %9s %9s %8s %10s %9s  %s%n", "model", "params", "batch",
-                    "s/step", "samples/s", "GFLOP/st", "GFLOP/s", "of mm", "best s/st", "best/mm", "memory MB at step");
+            out.printf(Locale.ROOT, "%-12s %-8s %10s %6s %9s %10s %9s %9s %8s %10s %9s %8s %8s  %s%n", "model", "prec",
+                    "params", "batch", "s/step", "samples/s", "GFLOP/st", "GFLOP/s", "of mm", "best s/st", "best/mm",
+                    "x fp32", "best x", "memory MB at step");
             for (Map<String, Object> r : rows) {
-                out.printf(Locale.ROOT, "%-12s %10s %6s %9s %10s %9s %9s %8s %10s %9s  %s%n", r.get("model"),
-                        r.get("parameters"), r.get("batch"), r.get("seconds_per_step"), r.get("samples_per_s"),
+                out.printf(Locale.ROOT, "%-12s %-8s %10s %6s %9s %10s %9s %9s %8s %10s %9s %8s %8s  %s%n",
+                        r.get("model"), r.get("precision"), r.get("parameters"), r.get("batch"),
+                        r.get("seconds_per_step"), r.get("samples_per_s"),
                         r.get("gflop_per_step"), r.get("achieved_gflops"), r.get("fraction_of_matmul"),
-                        r.get("best_seconds_per_step"), r.get("best_fraction_of_matmul"), r.get("memory_mb_at_step"));
+                        r.get("best_seconds_per_step"), r.get("best_fraction_of_matmul"),
+                        r.getOrDefault("speed_vs_fp32", "-"), r.getOrDefault("best_speed_vs_fp32", "-"),
+                        r.get("memory_mb_at_step"));
             }
             for (Map<String, Object> r : rows) {
-                out.printf(Locale.ROOT, "%-12s median ms per phase: %s%n", r.get("model"), r.get("phase_ms"));
+                out.printf(Locale.ROOT, "%-12s %-8s median ms per phase: %s%n", r.get("model"), r.get("precision"),
+                        r.get("phase_ms"));
             }
             for (Map<String, Object> r : rows) {
                 if (r.containsKey("micro_batch_overhead")) {

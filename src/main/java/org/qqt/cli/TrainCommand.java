@@ -137,8 +137,10 @@ final class TrainCommand implements Runnable {
     int microBatch;
 
     @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16|bf16",
-            description = "Arithmetic of matmuls and attention; weights, AdamW, LayerNorm, softmax and loss stay fp32 "
-                    + "(default: ${DEFAULT-VALUE}).")
+            description = "Precision of the matrix products (default: ${DEFAULT-VALUE}). bf16 and fp16 run linear maps "
+                    + "and attention in that type through TorchScript ops; weights, AdamW moments, LayerNorm, softmax "
+                    + "and the loss stay fp32; fp16 scales the loss dynamically. bf16 needs a GPU of compute capability "
+                    + "8.0+ or a CPU with avx512_bf16/amx_bf16; fp16 a GPU or a CPU with avx512_fp16/amx_fp16.")
     Precision precision;
 
     @Option(names = "--log-every", defaultValue = "1", paramLabel = "STEPS",
@@ -203,6 +205,8 @@ final class TrainCommand implements Runnable {
     }
 
     private void train(ModelConfig m, long budget) {
+        Device dev = chooseDevice(device, threads);
+        precision.requireRunnableOn(dev); // before the pool is opened
         DataSources.Prepared prepared = null;
         DataInfo info;
         if (data == DataKind.random) {
@@ -230,7 +234,6 @@ final class TrainCommand implements Runnable {
             throw new BadInputException("--batch " + batch + " is larger than the subset (" + info.poolSize()
                     + " samples); lower --batch");
         }
-        Device dev = chooseDevice(device, threads);
         List<Long> keep = new ArrayList<>();
         for (String k : keepAt) {
             keep.add(SampleCount.parseBudget("--keep-at", k));

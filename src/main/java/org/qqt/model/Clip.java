@@ -33,17 +33,32 @@ public final class Clip implements AutoCloseable {
     private final VisionTransformer visual;
     private final TextTransformer text;
     private final NDArray logitScale;
+    private final MatmulOps ops;
     /** Reused host-to-libtorch staging buffer (see {@link #upload}); makes this class not thread-safe. */
     private ByteBuffer staging = ByteBuffer.allocateDirect(0).order(ByteOrder.nativeOrder());
 
-    /** A freshly initialised model: the same seed gives the same weights on any device. */
+    /** A freshly initialised fp32 model: the same seed gives the same weights on any device. */
     public Clip(ModelConfig config, Device device, long seed) {
+        this(config, device, seed, MatmulPrecision.FP32);
+    }
+
+    /**
+     * A freshly initialised model whose matrix products run in {@code precision} (weights, LayerNorm, softmax
+     * inputs and the logit scale stay fp32; see {@link MatmulOps}).
+     */
+    public Clip(ModelConfig config, Device device, long seed, MatmulPrecision precision) {
+        this(config, device, seed, MatmulOps.of(precision, device));
+    }
+
+    /** A freshly initialised model using (and owning) {@code ops} for its matrix products. */
+    public Clip(ModelConfig config, Device device, long seed, MatmulOps ops) {
         this.config = config;
+        this.ops = ops;
         this.manager = NDManager.newBaseManager(device);
         Params p = new Params(manager, seed);
         // a fixed creation order (text tower, image tower, logit scale) is the order of parameters() and checkpoints
-        this.text = new TextTransformer(p, config);
-        this.visual = new VisionTransformer(p, config);
+        this.text = new TextTransformer(p, config, ops);
+        this.visual = new VisionTransformer(p, config, ops);
         this.logitScale = p.constant("logit_scale", (float) INIT_LOGIT_SCALE);
         this.parameters = p.all();
     }
@@ -203,5 +218,6 @@ public final class Clip implements AutoCloseable {
     @Override
     public void close() {
         manager.close();
+        ops.close();
     }
 }

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 
 /**
@@ -12,12 +11,15 @@ import ai.djl.nn.norm.LayerNorm;
  * x + attn(ln_1(x)), then x + mlp(ln_2(x)) with mlp = c_proj(GELU(c_fc(·))).
  * Attention is multi-head self-attention with one fused Q/K/V projection ({@code in_proj_weight}, as
  * PyTorch's nn.MultiheadAttention) and an optional additive mask (the text tower's causal mask).
+ * Linear maps and the attention core run through {@link MatmulOps} (fp32 DJL ops or low-precision TorchScript
+ * ops); LayerNorm, GELU and the residual sums stay fp32 DJL ops.
  */
 final class ResidualBlock {
     static final float LN_EPS = 1e-5f;
 
     private final int width;
     private final int heads;
+    private final MatmulOps ops;
     private final NDArray ln1Gain;
     private final NDArray ln1Bias;
     private final NDArray inProjWeight;
@@ -36,7 +38,9 @@ final class ResidualBlock {
      *     width^-0.5·(2·layers)^-0.5 for the residual projections); false gives PyTorch's module defaults, which
      *     open_clip's VisionTransformer keeps.
      */
-    ResidualBlock(Params p, String prefix, int width, int heads, int mlpRatio, boolean scaledInit, int layers) {
+    ResidualBlock(Params p, String prefix, int width, int heads, int mlpRatio, boolean scaledInit, int layers,
+            MatmulOps ops) {
+        this.ops = ops;
         this.width = width;
         this.heads = heads;
         int hidden = width * mlpRatio;
@@ -64,30 +68,30 @@ final class ResidualBlock {
     /** x: (B, T, width); mask: additive (T, T) or null. */
     NDArray forward(NDArray x, NDArray mask) {
         x = x.add(attention(layerNorm(x, ln1Gain, ln1Bias), mask));
-        NDArray h = Linear.linear(layerNorm(x, ln2Gain, ln2Bias), fcWeight, fcBias).singletonOrThrow();
+        NDArray h = ops.linear(layerNorm(x, ln2Gain, ln2Bias), fcWeight, fcBias);
         h = Activation.gelu(h);
-        return x.add(Linear.linear(h, projWeight, projBias).singletonOrThrow());
+        return x.add(ops.linear(h, projWeight, projBias));
     }
 
     private NDArray attention(NDArray x, NDArray mask) {
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
         int hd = width / heads;
-        NDArray qkv = Linear.linear(x, inProjWeight, inProjBias).singletonOrThrow()
+        NDArray qkv = ops.linear(x, inProjWeight, inProjBias)
                 .reshape(b, t, 3, heads, hd)
                 .transpose(2, 0, 3, 1, 4); // (3, B, H, T, hd)
         NDList parts = qkv.split(3, 0);
-        NDArray q = parts.get(0).squeeze(0).mul(Scalars.of(x.getManager(), (float) (1.0 / Math.sqrt(hd))));
-        NDArray k = parts.get(1).squeeze(0);
-        NDArray v = parts.get(2).squeeze(0);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // (B, H, T, T)
-        if (mask != null) {
-            scores = scores.add(mask);
-        }
-        NDArray mixed = scores.softmax(-1).matMul(v) // (B, H, T, hd)
+        NDArray mixed = ops.attention(parts.get(0).squeeze(0), parts.get(1).squeeze(0), parts.get(2).squeeze(0),
+                        mask) // (B, H, T, hd)
                 .transpose(0, 2, 1, 3)
                 .reshape(b, t, width);
-        return Linear.linear(mixed, outProjWeight, outProjBias).singletonOrThrow();
+        return ops.linear(mixed, outProjWeight, outProjBias);
+    }
+
+    /** The block's weights in the order of the whole-block TorchScript module ({@code torchscript/block.py}). */
+    NDArray[] weights() {
+        return new NDArray[] {ln1Gain, ln1Bias, inProjWeight, inProjBias, outProjWeight, outProjBias, ln2Gain, ln2Bias,
+            fcWeight, fcBias, projWeight, projBias};
     }
 
     /** LayerNorm over the last axis (DJL's default would normalise over every non-batch axis). */

@@ -24,14 +24,14 @@ final class TextTransformer {
     /** The (context_length, context_length) causal mask: a constant, built once in the model's manager. */
     private final NDArray mask;
 
-    TextTransformer(Params p, ModelConfig c) {
+    TextTransformer(Params p, ModelConfig c, MatmulOps ops) {
         this.c = c;
         int w = c.textWidth();
         tokenEmbedding = p.normal("token_embedding.weight", 0.02, c.vocabSize(), w);
         positionalEmbedding = p.normal("positional_embedding", 0.01, c.contextLength(), w);
         for (int i = 0; i < c.textLayers(); i++) {
             blocks.add(new ResidualBlock(p, "transformer.resblocks." + i + ".", w, c.textHeads(), c.mlpRatio(),
-                    true, c.textLayers()));
+                    true, c.textLayers(), ops));
         }
         lnFinalGain = p.constant("ln_final.weight", 1f, w);
         lnFinalBias = p.constant("ln_final.bias", 0f, w);

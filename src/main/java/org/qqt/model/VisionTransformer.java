@@ -25,7 +25,7 @@ final class VisionTransformer {
     private final NDArray lnPostBias;
     private final NDArray proj;
 
-    VisionTransformer(Params p, ModelConfig c) {
+    VisionTransformer(Params p, ModelConfig c, MatmulOps ops) {
         this.c = c;
         int w = c.visionWidth();
         int patch = c.patchSize();
@@ -37,7 +37,7 @@ final class VisionTransformer {
         lnPreBias = p.constant("visual.ln_pre.bias", 0f, w);
         for (int i = 0; i < c.visionLayers(); i++) {
             blocks.add(new ResidualBlock(p, "visual.transformer.resblocks." + i + ".", w, c.visionHeads(),
-                    c.mlpRatio(), false, c.visionLayers()));
+                    c.mlpRatio(), false, c.visionLayers(), ops));
         }
         lnPostGain = p.constant("visual.ln_post.weight", 1f, w);
         lnPostBias = p.constant("visual.ln_post.bias", 0f, w);

@@ -157,7 +157,7 @@ public record SweepConfig(
                     + " (or be 0: the whole batch)");
         }
         if (precision != null && java.util.Arrays.stream(Precision.values())
-                .noneMatch(p -> p.name().equals(precision))) {
+                .noneMatch(p -> p.key().equals(precision))) {
             throw BadInputException.inFile(file, "precision must be fp32, fp16 or bf16, got '" + precision + "'");
         }
         for (Integer e : allEpochs()) {

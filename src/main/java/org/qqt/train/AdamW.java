@@ -75,7 +75,7 @@ public final class AdamW implements AutoCloseable {
         }
     }
 
-    /** Sets every gradient to zero (after a step that was not applied). */
+    /** Sets every gradient to zero (after a step that was not applied: non-finite, or skipped by the loss scaler). */
     public void zeroGradients() {
         for (Slot s : slots) {
             JniUtils.zeroGrad((PtNDArray) s.param);

@@ -23,7 +23,8 @@ import org.qqt.model.Clip;
  *   <li>{@code latest.safetensors}: the model parameters only, under open_clip's state_dict names
  *       ({@code visual.conv1.weight}, ..., {@code logit_scale}), so open_clip's {@code load_state_dict(strict=True)}
  *       takes it as is; metadata {@code qqt.state}: JSON {@link State} (steps done, samples seen, AdamW step count,
- *       the loader's position, the seed, the full train config);
+ *       the loader's position, the seed, the full train config, and for fp16 the
+ *       {@link LossScaler}'s state);
  *   <li>{@code optimizer-<step>.safetensors}: the AdamW moments of that step ({@code exp_avg.NAME},
  *       {@code exp_avg_sq.NAME}). It is written before the latest.safetensors that names its step and the older
  *       one is deleted after, so a kill at any moment leaves a model and the moments of the same step.
@@ -50,7 +51,14 @@ public final class Checkpoint {
             @JsonProperty("optimizer_steps") long optimizerSteps,
             @JsonProperty("loader") LoaderState loader,
             @JsonProperty("seed") long seed,
-            @JsonProperty("config") TrainConfig config) {}
+            @JsonProperty("config") TrainConfig config,
+            @JsonProperty("loss_scaler") LossScaler.State lossScaler) {
+        /** A state without loss scaling (fp32, bf16, model-only checkpoints). */
+        public State(int format, long step, long samplesSeen, long optimizerSteps, LoaderState loader, long seed,
+                TrainConfig config) {
+            this(format, step, samplesSeen, optimizerSteps, loader, seed, config, null);
+        }
+    }
 
     public static Path latest(Path runDir) {
         return runDir.resolve(DIR).resolve(LATEST);

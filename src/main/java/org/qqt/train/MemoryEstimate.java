@@ -44,7 +44,7 @@ public record MemoryEstimate(String model, int batch, int microBatch, Precision 
     }
 
     public static MemoryEstimate of(ModelConfig m, int batch, int microBatch, Precision p, int lossBlock) {
-        long params = m.parameterCount() * (16L + (p == Precision.fp32 ? 0 : p.matmulBytes()));
+        long params = m.parameterCount() * (16L + (p == Precision.FP32 ? 0 : p.matmulBytes()));
         int b = p.matmulBytes();
         double perSample = m.visionLayers() * layer(m.visionTokens(), m.visionWidth(), m.visionHeads(), m.mlpRatio(), b)
                 + m.textLayers() * layer(m.contextLength(), m.textWidth(), m.textHeads(), m.mlpRatio(), b)

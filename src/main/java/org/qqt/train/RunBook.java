@@ -32,8 +32,11 @@ final class RunBook {
     private final PrintStream progress;
     private RunRecord record;
     private long lastCheckpoint;
+    /** fp16's dynamic loss scale: restored on resume, saved in every checkpoint (disabled otherwise). */
+    private final LossScaler scaler;
 
-    RunBook(TrainConfig config, Path runDir, List<Long> keepAt, Map<Long, Long> keepSteps, PrintStream progress) {
+    RunBook(TrainConfig config, Path runDir, List<Long> keepAt, Map<Long, Long> keepSteps, PrintStream progress,
+            LossScaler scaler) {
         this.config = config;
         this.runDir = runDir;
         this.runJson = runDir.resolve(RunRecord.FILE);
@@ -41,6 +44,7 @@ final class RunBook {
         this.keepAt = keepAt;
         this.keepSteps = keepSteps;
         this.progress = progress;
+        this.scaler = scaler;
     }
 
     /**
@@ -56,6 +60,7 @@ final class RunBook {
                 throw BadInputException.inFile(ckpt, "was written by a run with another config; use a new --out");
             }
             step = s.step();
+            scaler.restore(s.lossScaler());
             source.restore(s.loader());
             progress.println("resuming " + runDir + " from step " + step + "/" + config.steps());
             if (record != null && record.threads() != JniUtils.getNumThreads()) {
@@ -113,7 +118,7 @@ final class RunBook {
 
     private Checkpoint.State state(long step, AdamW optimizer, BatchSource source) {
         return new Checkpoint.State(1, step, step * config.batch(), optimizer.steps(), source.state(), config.seed(),
-                config);
+                config, scaler.state());
     }
 
     /** After the loop: run.json done (with the samples the loader skipped) if the budget is reached; the outcome. */

@@ -6,10 +6,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.qqt.data.Batch;
 import org.qqt.model.Clip;
+import org.qqt.model.MatmulOps;
+import org.qqt.model.MatmulPrecision;
 import org.qqt.model.ModelConfig;
 
 /**
@@ -56,16 +59,42 @@ public final class TrainBench {
             double bestAchievedGflops, Map<String, Double> phaseMs, Map<Long, Map<String, Long>> memoryMbAtStep) {}
 
     /**
+     * The routes {@code qqt bench train --precisions} compares: {@code fp32} (DJL ops, the default path);
+     * {@code fp32-ts} (fp32 linear maps through the TorchScript ops: their per-call overhead); {@code fp32-sdpa}
+     * (that plus the fused fp32 attention instead of the hand-written one); {@code bf16} and {@code fp16} (the
+     * training precisions as {@code qqt train} runs them on this device; fp16 with loss scaling);
+     * {@code bf16-sdpa} and {@code fp16-sdpa} (with the fused low-precision attention, the GPU route, on any
+     * device).
+     */
+    public static final List<String> ROUTES = List.of("fp32", "fp32-ts", "fp32-sdpa", "bf16", "bf16-sdpa", "fp16",
+            "fp16-sdpa");
+
+    /** {@link #run} of the fp32 path. */
+    public static Result run(ModelConfig config, int batch, int warmup, int steps, long[] rssSteps, Device device) {
+        return run(config, batch, warmup, steps, rssSteps, device, "fp32");
+    }
+
+    /**
      * Times {@code steps} training steps after {@code warmup} untimed ones (the trainer's own step on random
      * batches made beforehand), then keeps stepping to the largest of {@code rssSteps}, recording VmRSS at each.
+     * {@code route}: one of {@link #ROUTES}.
      */
-    public static Result run(ModelConfig config, int batch, int warmup, int steps, long[] rssSteps, Device device) {
-        return run(config, batch, 0, warmup, steps, rssSteps, device);
+    public static Result run(ModelConfig config, int batch, int warmup, int steps, long[] rssSteps, Device device,
+            String route) {
+        return run(config, batch, 0, warmup, steps, rssSteps, device, route);
     }
 
     /** {@link #run} with exact accumulation over micro-batches of {@code microBatch} (0: the whole batch). */
     public static Result run(ModelConfig config, int batch, int microBatch, int warmup, int steps, long[] rssSteps,
-            Device device) {
+            Device device, String route) {
+        MatmulOps ops = switch (route) {
+            case "fp32" -> MatmulOps.fp32();
+            case "fp32-ts" -> MatmulOps.torchScript(MatmulPrecision.FP32, device, false);
+            case "fp32-sdpa" -> MatmulOps.torchScript(MatmulPrecision.FP32, device, true);
+            case "bf16", "fp16" -> MatmulOps.of(Precision.parse(route).matmul(), device);
+            default -> MatmulOps.torchScript(Precision.parse(route.substring(0, 4)).matmul(), device, true);
+        };
+        LossScaler scaler = LossScaler.forPrecision(route.startsWith("fp16") ? Precision.FP16 : Precision.FP32);
         TrainConfig tc = TrainConfig.defaults(config, (long) batch * (warmup + steps), batch, 1e-3, 0)
                 .withMicroBatch(microBatch);
         tc.validate();
@@ -74,7 +103,7 @@ public final class TrainBench {
         double seconds;
         double best = Double.MAX_VALUE;
         StepPhases phases = new StepPhases(steps);
-        try (Clip model = new Clip(config, device, 0);
+        try (Clip model = new Clip(config, device, 0, ops);
              AdamW opt = new AdamW(model.parameters(), model.manager(), 0.9, 0.98, 1e-6, 0.2);
              RandomBatchSource src = new RandomBatchSource(0, batch, config.imageSize(), config.contextLength(),
                      config.vocabSize(), 1_000_000)) {
@@ -92,7 +121,7 @@ public final class TrainBench {
                 Batch b = batches[(int) (step % batches.length)];
                 boolean timed = step > warmup && step <= warmup + steps;
                 long s0 = System.nanoTime();
-                Trainer.step(model, opt, tc, b, 1e-4, timed ? phases : StepPhases.NONE);
+                Trainer.step(model, opt, tc, b, 1e-4, timed ? phases : StepPhases.NONE, scaler);
                 if (timed) {
                     best = Math.min(best, (System.nanoTime() - s0) / 1e9);
                 }

@@ -32,7 +32,7 @@ public record TrainConfig(
 
     /** Older run.json and checkpoints have no micro_batch, precision or log_every: whole batch, fp32, every step. */
     public TrainConfig {
-        precision = precision == null ? Precision.fp32 : precision;
+        precision = precision == null ? Precision.FP32 : precision;
         logEvery = logEvery == 0 ? 1 : logEvery;
     }
 
@@ -44,7 +44,8 @@ public record TrainConfig(
     /** open_clip's ViT defaults (β 0.9/0.98, ε 1e-6, wd 0.2), warmup 10% of the steps (≤ 500), no clipping. */
     public static TrainConfig defaults(ModelConfig model, long samplesSeen, int batch, double lr, long seed) {
         long warmup = Schedule.defaultWarmup(Schedule.steps(samplesSeen, batch));
-        return new TrainConfig(model, samplesSeen, batch, lr, warmup, 0.2, 0.9, 0.98, 1e-6, 0, 0, seed, 0, 0, Precision.fp32, 1);
+        return new TrainConfig(model, samplesSeen, batch, lr, warmup, 0.2, 0.9, 0.98, 1e-6, 0, 0, seed, 0, 0,
+                Precision.FP32, 1);
     }
 
     public long steps() {

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import org.qqt.data.Batch;
 import org.qqt.model.Clip;
+import org.qqt.model.Scalars;
 
 /**
  * One optimisation step: forward, contrastive loss, backward, global-norm clip, AdamW update. Every array of the
@@ -31,7 +32,13 @@ import org.qqt.model.Clip;
  *
  * <p><b>Lean step.</b> Unless {@code observe} is set, nothing is read back to the host (on a GPU the step's ops
  * queue without a synchronisation): the loss and the logit scale are not read, and the gradient norm is not even
- * computed unless clipping needs it. Then non-finite values are only noticed at the next observed step.
+ * computed unless clipping or fp16's loss scaling needs it. Then non-finite values are only noticed at the next
+ * observed step.
+ *
+ * <p><b>Loss scaling</b> (fp16, {@link LossScaler}): the loss is multiplied by the scale before the backward pass
+ * (with micro-batches, the feature gradient carries the scale into every micro-batch's pass); the gradient norm is
+ * divided by it, and AdamW divides the gradients by it through its rescale factor. A step whose gradients are not
+ * finite is skipped: gradients zeroed, the scale backed off, the batch consumed.
  */
 final class TrainStep {
     private TrainStep() {}
@@ -40,33 +47,43 @@ final class TrainStep {
      * What a step measured: loss, effective logit scale, gradient norm before clipping; NaN where not read.
      * {@code bad}: a value that was read is not finite (then nothing was updated).
      */
-    record Result(double loss, double scale, double gradNorm, boolean bad) {}
+    record Result(double loss, double scale, double gradNorm, boolean bad, boolean skipped) {}
 
     static Result run(Clip model, AdamW optimizer, TrainConfig config, Batch batch, double lr, StepPhases phases,
             boolean observe) {
+        return run(model, optimizer, config, batch, lr, phases, observe, LossScaler.disabled());
+    }
+
+    static Result run(Clip model, AdamW optimizer, TrainConfig config, Batch batch, double lr, StepPhases phases,
+            boolean observe, LossScaler scaler) {
         checkFits(batch, model);
         double loss = Double.NaN;
         double scale = Double.NaN;
+        double lossScale = scaler.scale();
         phases.begin();
         try (NDManager tmp = model.manager().newSubManager()) {
-            NDArray[] lossAndScale = backward(model, config, batch, tmp, phases);
+            NDArray[] lossAndScale = backward(model, config, batch, tmp, phases, (float) lossScale);
             if (observe) {
                 loss = lossAndScale[0].getFloat();
                 scale = lossAndScale[1].getFloat();
             }
         }
-        double gradNorm = observe || config.gradClip() > 0 ? optimizer.gradientNorm() : Double.NaN;
+        boolean normRead = observe || config.gradClip() > 0 || scaler.enabled();
+        double gradNorm = normRead ? optimizer.gradientNorm() / lossScale : Double.NaN;
         phases.end(StepPhases.GRAD_NORM);
-        boolean normRead = observe || config.gradClip() > 0;
-        boolean bad = observe && !Double.isFinite(loss) || normRead && !Double.isFinite(gradNorm);
-        if (bad) {
+        boolean lossBad = observe && !Double.isFinite(loss);
+        if (!lossBad && !scaler.update(Double.isFinite(gradNorm))) { // overflowed fp16 gradients: skip the step
             optimizer.zeroGradients();
-            return new Result(loss, scale, gradNorm, true);
+            return new Result(loss, scale, gradNorm, false, true);
+        }
+        if (lossBad || normRead && !Double.isFinite(gradNorm)) {
+            optimizer.zeroGradients();
+            return new Result(loss, scale, gradNorm, true, false);
         }
         double clip = config.gradClip() > 0 && gradNorm > config.gradClip() ? config.gradClip() / (gradNorm + 1e-6) : 1;
-        optimizer.step(lr, clip); // also zeroes the gradients
+        optimizer.step(lr, clip / lossScale); // unscales (and clips) the gradients, then zeroes them
         phases.end(StepPhases.OPTIMIZER);
-        return new Result(loss, scale, gradNorm, false);
+        return new Result(loss, scale, gradNorm, false, false);
     }
 
     /**
@@ -74,25 +91,38 @@ final class TrainStep {
      * parameters' and returns the loss and the effective logit scale (arrays in {@code tmp}).
      */
     static NDArray[] backward(Clip model, TrainConfig config, Batch batch, NDManager tmp, StepPhases phases) {
+        return backward(model, config, batch, tmp, phases, 1f);
+    }
+
+    /** {@link #backward} of the loss times {@code lossScale} (fp16's loss scaling; 1: unscaled). */
+    static NDArray[] backward(Clip model, TrainConfig config, Batch batch, NDManager tmp, StepPhases phases,
+            float lossScale) {
         return config.microBatchOrBatch() < batch.size()
-                ? cached(model, config, batch, tmp, phases)
-                : whole(model, config, batch, tmp, phases);
+                ? cached(model, config, batch, tmp, phases, lossScale)
+                : whole(model, config, batch, tmp, phases, lossScale);
+    }
+
+    /** The loss's backward target, times the loss scale unless it is 1. */
+    private static NDArray scaled(NDArray target, float lossScale, NDManager tmp) {
+        return lossScale == 1f ? target : target.mul(Scalars.of(tmp, lossScale));
     }
 
     /** The whole batch in one forward and one backward pass; returns the loss and the scale arrays. */
-    private static NDArray[] whole(Clip model, TrainConfig config, Batch batch, NDManager tmp, StepPhases phases) {
+    private static NDArray[] whole(Clip model, TrainConfig config, Batch batch, NDManager tmp, StepPhases phases,
+            float lossScale) {
         try (GradientCollector tape = Engine.getInstance().newGradientCollector()) {
             Clip.Features f = encode(model, batch, 0, batch.size(), tmp, phases);
             ContrastiveLoss.Result r = loss(f.image(), f.text(), f.scale(), config);
             phases.end(StepPhases.LOSS);
-            tape.backward(r.backwardTarget());
+            tape.backward(scaled(r.backwardTarget(), lossScale, tmp));
             phases.end(StepPhases.BACKWARD);
             return new NDArray[] {r.loss(), f.scale()};
         }
     }
 
     /** The feature cache (class comment); returns the loss and the scale arrays. */
-    private static NDArray[] cached(Clip model, TrainConfig config, Batch batch, NDManager tmp, StepPhases phases) {
+    private static NDArray[] cached(Clip model, TrainConfig config, Batch batch, NDManager tmp, StepPhases phases,
+            float lossScale) {
         int n = batch.size();
         int m = config.microBatchOrBatch();
         // 1. features of every micro-batch, without autograd (the engine records no graph outside a collector)
@@ -120,7 +150,7 @@ final class TrainStep {
             scale = model.scale(tmp);
             r = loss(image, text, scale, config);
             phases.end(StepPhases.LOSS);
-            tape.backward(r.backwardTarget());
+            tape.backward(scaled(r.backwardTarget(), lossScale, tmp));
         }
         NDArray gradImage = image.getGradient();
         NDArray gradText = text.getGradient();

@@ -13,6 +13,7 @@ import org.qqt.data.BatchSource;
 import org.qqt.io.BadInputException;
 import org.qqt.io.Json;
 import org.qqt.model.Clip;
+import org.qqt.model.Scalars;
 
 /**
  * The training loop: one contrastive run from a {@link BatchSource} into a run directory.
@@ -48,10 +49,6 @@ public final class Trainer {
                         + config.samplesSeen());
             }
         }
-        if (config.precision() != Precision.fp32) {
-            throw new BadInputException("--precision " + config.precision() + " is not available in this build; use "
-                    + "--precision fp32 (qqt train --plan accounts for every precision)");
-        }
         this.config = config;
         this.runDir = runDir;
         this.device = device;
@@ -84,10 +81,11 @@ public final class Trainer {
         }
         MemoryEstimate.of(config).check(device);
         long total = config.steps();
-        try (Clip model = new Clip(config.model(), device, config.seed());
+        LossScaler scaler = LossScaler.forPrecision(config.precision());
+        try (Clip model = new Clip(config.model(), device, config.seed(), config.precision().matmul());
              AdamW optimizer = new AdamW(model.parameters(), model.manager(), config.beta1(), config.beta2(),
                      config.eps(), config.weightDecay())) {
-            RunBook book = new RunBook(config, runDir, keepAt, keepSteps(), progress);
+            RunBook book = new RunBook(config, runDir, keepAt, keepSteps(), progress, scaler);
             long step = book.resume(model, optimizer, source, data, device);
             Progress meter = new Progress(step, total);
             double loss = Double.NaN;
@@ -99,7 +97,8 @@ public final class Trainer {
                     Batch batch = source.next();
                     double lr = Schedule.lr(config.lr(), step, config.warmup(), total);
                     boolean observe = book.observes(step + 1); // else nothing is read back to the host
-                    TrainStep.Result r = TrainStep.run(model, optimizer, config, batch, lr, StepPhases.NONE, observe);
+                    TrainStep.Result r = TrainStep.run(model, optimizer, config, batch, lr, StepPhases.NONE, observe,
+                            scaler);
                     if (r.bad()) {
                         metrics.flush();
                         throw book.diverged(step + 1, r, observe);
@@ -145,8 +144,17 @@ public final class Trainer {
         return null;
     }
 
-    /** What one step measured: loss, effective logit scale, gradient norm before clipping. */
-    record StepResult(double loss, double scale, double gradNorm) {}
+    /**
+     * What one step measured: loss, effective logit scale, gradient norm before clipping (unscaled), and whether
+     * the loss scaler skipped the update because the fp16 gradients overflowed (the step still counts: its batch is
+     * consumed, as torch's GradScaler does).
+     */
+    record StepResult(double loss, double scale, double gradNorm, boolean skipped) {
+        /** Not a divergence: a finite loss, and finite gradients unless the loss scaler skipped the step. */
+        boolean finite() {
+            return skipped ? Double.isFinite(loss) : Double.isFinite(loss) && Double.isFinite(gradNorm);
+        }
+    }
 
     /**
      * One optimisation step ({@link TrainStep}) that reads loss, scale and gradient norm back, charging the time of
@@ -154,8 +162,14 @@ public final class Trainer {
      */
     static StepResult step(Clip model, AdamW optimizer, TrainConfig config, Batch batch, double lr,
             StepPhases phases) {
-        TrainStep.Result r = TrainStep.run(model, optimizer, config, batch, lr, phases, true);
-        return new StepResult(r.loss(), r.scale(), r.gradNorm());
+        return step(model, optimizer, config, batch, lr, phases, LossScaler.disabled());
+    }
+
+    /** {@link #step} with dynamic loss scaling (a disabled scaler: exactly the unscaled step). */
+    static StepResult step(Clip model, AdamW optimizer, TrainConfig config, Batch batch, double lr,
+            StepPhases phases, LossScaler scaler) {
+        TrainStep.Result r = TrainStep.run(model, optimizer, config, batch, lr, phases, true, scaler);
+        return new StepResult(r.loss(), r.scale(), r.gradNorm(), r.skipped());
     }
 
     static StepResult step(Clip model, AdamW optimizer, TrainConfig config, Batch batch, double lr) {

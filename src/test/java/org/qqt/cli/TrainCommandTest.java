@@ -116,6 +116,36 @@ class TrainCommandTest {
     }
 
     @Test
+    void aPrecisionTheDeviceCannotRunIsExit2BeforeThePoolIsOpened(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(Engine.getInstance().getGpuCount() == 0, "this machine has a GPU");
+        boolean runs = true;
+        try {
+            org.qqt.train.Precision.FP16.requireRunnableOn(ai.djl.Device.cpu());
+        } catch (org.qqt.io.BadInputException e) {
+            runs = false;
+        }
+        Assumptions.assumeFalse(runs, "this CPU runs fp16 (the flag check itself: MixedPrecisionTest)");
+        Path pool = Files.createDirectories(dir.resolve("pool")); // empty: opening it would fail differently
+        Path out = dir.resolve("run");
+        CliRun r = qqt("train", "--pool", pool.toString(), "--subset", subset(dir, 100).toString(), "--model",
+                "models/tiny.json", "--samples-seen", "1k", "--batch", "8", "--precision", "fp16", "--out",
+                out.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--precision fp16 needs a GPU or a CPU with avx512_fp16"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(!Files.exists(out), "nothing written");
+    }
+
+    @Test
+    void anUnknownPrecisionIsExit2(@TempDir Path dir) {
+        Path out = dir.resolve("run");
+        CliRun unknown = qqt("train", "--data", "random", "--model", "models/tiny.json", "--samples-seen", "1k",
+                "--precision", "fp8", "--out", out.toString());
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("--precision fp8"), unknown.err());
+    }
+
+    @Test
     void randomModeRunWritesRunJsonMetricsAndCheckpointThenIsIdempotent(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("run");
         String[] args = {"train", "--data", "random", "--model", "models/tiny.json", "--samples-seen", "64",

@@ -35,23 +35,23 @@ class MemoryEstimateTest {
     @Test
     void aMicroBatchDividesTheActivationsAndLowPrecisionShrinksThem() {
         ModelConfig b32 = ModelConfig.load(Path.of("models/vit-b-32.json"));
-        MemoryEstimate whole = MemoryEstimate.of(b32, 4096, 4096, Precision.fp32, 0);
-        MemoryEstimate micro = MemoryEstimate.of(b32, 4096, 256, Precision.fp32, 0);
-        MemoryEstimate bf16 = MemoryEstimate.of(b32, 4096, 256, Precision.bf16, 0);
+        MemoryEstimate whole = MemoryEstimate.of(b32, 4096, 4096, Precision.FP32, 0);
+        MemoryEstimate micro = MemoryEstimate.of(b32, 4096, 256, Precision.FP32, 0);
+        MemoryEstimate bf16 = MemoryEstimate.of(b32, 4096, 256, Precision.BF16, 0);
         assertEquals(whole.activationBytes() / 16.0, micro.activationBytes(), whole.activationBytes() * 1e-9);
         assertTrue(whole.totalBytes() > 0.9 * H100, "batch 4096 in one pass does not fit: " + whole);
         assertTrue(micro.featureBytes() > 0 && whole.featureBytes() == 0);
         assertTrue(bf16.activationBytes() < micro.activationBytes() && bf16.activationBytes() > micro.activationBytes() / 2);
         assertTrue(bf16.parameterBytes() > micro.parameterBytes(), "fp32 master weights plus a low-precision copy");
-        assertTrue(MemoryEstimate.of(b32, 4096, 256, Precision.fp32, 512).lossBytes() < micro.lossBytes());
+        assertTrue(MemoryEstimate.of(b32, 4096, 256, Precision.FP32, 512).lossBytes() < micro.lossBytes());
     }
 
     @Test
     void aPlanOverTheDevicesMemoryIsOneLineOfBadInput() {
         ModelConfig b32 = ModelConfig.load(Path.of("models/vit-b-32.json"));
         BadInputException e = assertThrows(BadInputException.class,
-                () -> MemoryEstimate.of(b32, 4096, 4096, Precision.fp32, 0).check(H100, "--device-memory is"));
+                () -> MemoryEstimate.of(b32, 4096, 4096, Precision.FP32, 0).check(H100, "--device-memory is"));
         assertTrue(e.getMessage().contains("--micro-batch") && !e.getMessage().contains("\n"), e.getMessage());
-        MemoryEstimate.of(b32, 4096, 256, Precision.bf16, 0).check(H100, "--device-memory is");
+        MemoryEstimate.of(b32, 4096, 256, Precision.BF16, 0).check(H100, "--device-memory is");
     }
 }
