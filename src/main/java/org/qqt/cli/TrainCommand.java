@@ -168,10 +168,12 @@ final class TrainCommand implements Runnable {
         }
         long budget = samplesSeen == null ? batch : SampleCount.parseBudget("--samples-seen", samplesSeen);
         checkOptions();
-        if (planMemory(m, budget)) {
+        if (plan) {
+            planMemory(m, budget);
             return;
         }
-        try (DirLock lock = DirLock.acquire(out, "qqt train", "checkpoints")) {
+        try (DirLock lock = DirLock.acquire(out, "qqt train", "checkpoints")) { // before the engine loads
+            planMemory(m, budget); // a plan over the device's memory is exit 2 before anything is opened
             train(m, budget);
         }
     }
@@ -259,10 +261,10 @@ final class TrainCommand implements Runnable {
     }
 
     /**
-     * The memory plan, before the loader opens or anything is allocated: printed (then true: exit) with --plan;
-     * otherwise a plan over the device's memory (or --device-memory) is exit 2.
+     * The memory plan, before the loader opens or anything is allocated: printed with --plan; otherwise a plan over
+     * the device's memory (or --device-memory) is exit 2.
      */
-    private boolean planMemory(ModelConfig m, long budget) {
+    private void planMemory(ModelConfig m, long budget) {
         TrainConfig c = TrainConfig.defaults(m, budget, batch, lr, seed).withLossBlock(lossBlock)
                 .withMicroBatch(microBatch).withPrecision(precision).withLogEvery(logEvery);
         c.validate();
@@ -287,10 +289,9 @@ final class TrainCommand implements Runnable {
                         k.endsWith("_bytes") ? String.format(Locale.ROOT, "%.2f GB", ((Long) v) / 1e9) : v));
             }
             out.flush();
-            return true;
+            return;
         }
         e.check(memory, where);
-        return false;
     }
 
     private void report(Trainer.Outcome o) {

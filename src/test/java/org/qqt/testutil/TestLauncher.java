@@ -14,7 +14,8 @@ public final class TestLauncher {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String script = "#!/bin/sh\nexport DJL_OFFLINE=true\nexec " + quote(java)
                 + " -Xmx1g -Djava.awt.headless=true -Dai.djl.offline=true --add-opens=java.base/java.nio=ALL-UNNAMED"
-                + " -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "
+                + " -Dorg.slf4j.simpleLogger.defaultLogLevel=warn"
+                + " -Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error -cp "
                 + quote(System.getProperty("java.class.path")) + " org.qqt.cli.Qqt \"$@\"\n";
         Path f = dir.resolve("qqt");
         Files.writeString(f, script);
