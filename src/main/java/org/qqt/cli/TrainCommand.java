@@ -25,6 +25,7 @@ import org.qqt.train.Precision;
 import org.qqt.train.RandomBatchSource;
 import org.qqt.train.TrainConfig;
 import org.qqt.train.Trainer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -137,6 +138,7 @@ final class TrainCommand implements Runnable {
     int microBatch;
 
     @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16|bf16",
+            converter = PrecisionConverter.class,
             description = "Precision of the matrix products (default: ${DEFAULT-VALUE}). bf16 and fp16 run linear maps "
                     + "and attention in that type through TorchScript ops; weights, AdamW moments, LayerNorm, softmax "
                     + "and the loss stay fp32; fp16 scales the loss dynamically. bf16 needs a GPU of compute capability "
@@ -337,5 +339,17 @@ final class TrainCommand implements Runnable {
             throw BadInputException.inFile(file, "subset is empty");
         }
         return rows;
+    }
+
+    /** fp32, fp16 or bf16, in lower case as the configs write them; anything else says what is accepted. */
+    static final class PrecisionConverter implements CommandLine.ITypeConverter<Precision> {
+        @Override
+        public Precision convert(String value) {
+            try {
+                return Precision.parse(value);
+            } catch (BadInputException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 }

@@ -18,7 +18,7 @@ class MemoryEstimateTest {
         SweepConfig c = SweepConfig.load(Path.of(config));
         ModelConfig m = ModelConfig.load(Path.of(c.model()));
         return MemoryEstimate.of(m, c.batch(), c.microBatchOrDefault() == 0 ? c.batch() : c.microBatchOrDefault(),
-                Precision.valueOf(c.precisionOrDefault()), 0);
+                Precision.parse(c.precisionOrDefault()), 0);
     }
 
     @Test
