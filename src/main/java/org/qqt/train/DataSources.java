@@ -116,6 +116,13 @@ public final class DataSources {
                             + "usable sample in %s; one epoch is %d samples", subsetRows - epoch, subsetRows,
                             missingUids, shardDir, epoch);
                 }
+                long repaired = loader.stats().captionsRepaired();
+                if (repaired > 0) { // trained on, but never silently
+                    String line = String.format(Locale.ROOT, "warning: %d captions in %s are not valid UTF-8; they "
+                            + "are used with U+FFFD in place of the bad bytes (re-export them as UTF-8)", repaired,
+                            shardDir);
+                    warning = warning == null ? line : warning + System.lineSeparator() + line;
+                }
                 if (batch > epoch) {
                     throw BadInputException.inFile(subsetFile, "--batch " + batch + " is larger than the " + epoch
                             + " samples of the subset present in " + shardDir + "; lower --batch");

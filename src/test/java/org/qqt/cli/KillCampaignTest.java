@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.qqt.data.PoolMetadata;
 import org.qqt.data.Uid;
 import org.qqt.io.Hashes;
+import org.qqt.testutil.TestLauncher;
 
 /**
  * The kill -9 campaign, kept: train, filter, eval and score are killed (SIGKILL) at seeded random moments, started
