@@ -80,8 +80,8 @@ public record MemoryEstimate(String model, int batch, int microBatch, Precision 
                     "model %s with batch %d, micro-batch %d and %s needs about %.1f GB (weights+grads+AdamW %.1f GB, "
                             + "activations %.1f GB, features %.1f GB, logits %.1f GB) but %s %.1f GB (%.0f%% usable); "
                             + "set a smaller --micro-batch (it must divide --batch) or use --precision bf16",
-                    model, batch, microBatch, precision, totalBytes / 1e9, parameterBytes / 1e9, activationBytes / 1e9,
-                    featureBytes / 1e9, lossBytes / 1e9, where, deviceBytes / 1e9, USABLE * 100));
+                    model, batch, microBatch, precision.key(), totalBytes / 1e9, parameterBytes / 1e9,
+                    activationBytes / 1e9, featureBytes / 1e9, lossBytes / 1e9, where, deviceBytes / 1e9, USABLE * 100));
         }
     }
 
@@ -96,7 +96,7 @@ public record MemoryEstimate(String model, int batch, int microBatch, Precision 
         out.put("model", model);
         out.put("batch", batch);
         out.put("micro_batch", microBatch);
-        out.put("precision", precision.name());
+        out.put("precision", precision.key());
         out.put("parameter_bytes", parameterBytes);
         out.put("activation_bytes", activationBytes);
         out.put("feature_bytes", featureBytes);
