@@ -156,9 +156,12 @@ public record SweepConfig(
             throw BadInputException.inFile(file, "micro_batch " + microBatch + " must divide batch " + global
                     + " (or be 0: the whole batch)");
         }
-        if (precision != null && java.util.Arrays.stream(Precision.values())
-                .noneMatch(p -> p.key().equals(precision))) {
-            throw BadInputException.inFile(file, "precision must be fp32, fp16 or bf16, got '" + precision + "'");
+        if (precision != null) {
+            try {
+                Precision.parse(precision);
+            } catch (BadInputException e) {
+                throw BadInputException.inFile(file, "precision: " + e.getMessage());
+            }
         }
         for (Integer e : allEpochs()) {
             if (e == null || e < 1) {

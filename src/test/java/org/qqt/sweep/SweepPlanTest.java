@@ -154,11 +154,13 @@ class SweepPlanTest {
     }
 
     @Test
-    void aBadBudgetOrPoolSizeIsOneLineNamingTheFileAndKey() throws IOException {
+    void aBadBudgetPoolSizePrecisionOrMicroBatchIsOneLineNamingTheFileAndKey() throws IOException {
         for (String[] bad : new String[][] {
                 {"budgets: [32M, 64M]", "budgets: [32M, lots]", "validation.budgets"},
                 {"budgets: [32M, 64M]", "budgets: [32M, 0]", "validation.budgets"},
-                {"pool_size: 128M", "pool_size: 128Q", "pool_size"}}) {
+                {"pool_size: 128M", "pool_size: 128Q", "pool_size"},
+                {"pool_size: 128M", "pool_size: 128M\nprecision: fp8", "precision"},
+                {"pool_size: 128M", "pool_size: 128M\nmicro_batch: 100", "micro_batch"}}) {
             Path f = Files.writeString(dir.resolve("bad.yaml"), BASE.replace(bad[0], bad[1]));
             BadInputException e = assertThrows(BadInputException.class, () -> SweepConfig.load(f));
             assertEquals(1, e.getMessage().lines().count(), e.getMessage());
