@@ -3,7 +3,6 @@ package org.qqt.cli;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.qqt.io.BadInputException;

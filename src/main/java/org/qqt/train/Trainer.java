@@ -13,7 +13,6 @@ import org.qqt.data.BatchSource;
 import org.qqt.io.BadInputException;
 import org.qqt.io.Json;
 import org.qqt.model.Clip;
-import org.qqt.model.Scalars;
 
 /**
  * The training loop: one contrastive run from a {@link BatchSource} into a run directory.

@@ -2,7 +2,6 @@ package org.qqt.scaling;
 
 import static org.qqt.testutil.Approx.assertRel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,13 +1,11 @@
 package org.qqt.train;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.qqt.cli.CliRun.qqt;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintStream;
 import java.nio.file.Files;
