@@ -9,7 +9,6 @@ import java.util.Locale;
 import org.qqt.io.BadInputException;
 import org.qqt.report.Figure6;
 import org.qqt.report.Figure6Chart;
-import org.qqt.scaling.CrossValidation;
 import org.qqt.scaling.FitOptions;
 import org.qqt.scaling.FitResult;
 import org.qqt.scaling.Fitter;
@@ -61,7 +60,7 @@ final class Figure6Command implements Runnable {
             description = "Pool parameters shared by the pools (default ${DEFAULT-VALUE}; none = per pool).")
     String tie;
 
-    @Option(names = "--d", defaultValue = "0:0.5:51", paramLabel = "D|LIST|MIN:MAX:STEPS",
+    @Option(names = "--d", defaultValue = FitCommand.TIED_D, paramLabel = "D|LIST|MIN:MAX:STEPS",
             description = "Irreducible error: fixed, or searched over a list or grid (default ${DEFAULT-VALUE}).")
     String d;
 
@@ -108,9 +107,8 @@ final class Figure6Command implements Runnable {
         } catch (BadInputException e) {
             throw BadInputException.inFile(csv, e.getMessage());
         }
-        ScalingParams p = fit.params().withCrossValidation(CrossValidation.run(train, opt));
-        fit = new FitResult(p, fit.grid(), fit.gridRows(), fit.gridSeconds(), fit.refineSeconds(),
-                fit.bootstrapSeconds());
+        fit = FitCommand.withCrossValidation(fit, train, opt);
+        ScalingParams p = fit.params();
         try {
             Files.createDirectories(out);
         } catch (java.io.IOException e) {

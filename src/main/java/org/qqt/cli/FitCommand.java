@@ -146,12 +146,10 @@ final class FitCommand implements Runnable {
         } catch (BadInputException e) {
             throw BadInputException.inFile(input, e.getMessage());
         }
-        ScalingParams params = result.params();
         if (!noCv) {
-            params = params.withCrossValidation(CrossValidation.run(obs, opt));
-            result = new FitResult(params, result.grid(), result.gridRows(), result.gridSeconds(),
-                    result.refineSeconds(), result.bootstrapSeconds());
+            result = withCrossValidation(result, obs, opt);
         }
+        ScalingParams params = result.params();
         if (!opt.tie().any() && obs.stream().anyMatch(x -> x.group() != null)) {
             err.println("qqt fit: note: the input's group column applies only with --tie (b,tau, b or tau)");
         }
@@ -273,6 +271,12 @@ final class FitCommand implements Runnable {
             printCrossValidation(o, f.crossValidation());
         }
         o.println("wrote " + out);
+    }
+
+    /** {@code r} with its params carrying the cross-validation of {@code obs} under {@code opt}. */
+    static FitResult withCrossValidation(FitResult r, List<Observation> obs, FitOptions opt) {
+        return new FitResult(r.params().withCrossValidation(CrossValidation.run(obs, opt)), r.grid(), r.gridRows(),
+                r.gridSeconds(), r.refineSeconds(), r.bootstrapSeconds());
     }
 
     /** The interval name of a pool's b or tau: its tie group's when that parameter is tied. */

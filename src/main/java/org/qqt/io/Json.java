@@ -64,8 +64,8 @@ public final class Json {
         } catch (java.io.CharConversionException | java.nio.charset.CharacterCodingException e) {
             throw BadInputException.inFile(file, "not UTF-8 text; save it as UTF-8");
         } catch (IOException e) {
-            throw BadInputException.inFile(file, DiskErrors.userFix(e) != null ? DiskErrors.userFix(e)
-                    : "cannot read: " + e.getMessage());
+            String fix = DiskErrors.userFix(e);
+            throw BadInputException.inFile(file, fix != null ? fix : "cannot read: " + e.getMessage());
         }
     }
 
