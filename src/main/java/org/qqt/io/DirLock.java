@@ -91,10 +91,6 @@ public final class DirLock implements AutoCloseable {
         }
     }
 
-    public Path dir() {
-        return dir;
-    }
-
     /** Releases the lock; a directory that acquiring created and nothing was written to is removed again. */
     @Override
     public void close() {
