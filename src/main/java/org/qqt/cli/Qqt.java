@@ -91,15 +91,11 @@ public final class Qqt implements Runnable {
             t = t.getCause();
         }
         if (t instanceof BadInputException bad) {
-            err.println(name(cl) + ": error: " + oneLine(bad.getMessage()));
-            err.flush();
-            return EXIT_USAGE;
+            return userError(cl, oneLine(bad.getMessage()));
         }
         String disk = DiskErrors.userFix(e);
         if (disk != null) { // no space, read-only, no permission where no stage caught it: still the user's to fix
-            err.println(name(cl) + ": error: " + oneLine(disk));
-            err.flush();
-            return EXIT_USAGE;
+            return userError(cl, oneLine(disk));
         }
         err.println(name(cl) + ": failed: " + oneLine(String.valueOf(e)));
         if (System.getenv("QQT_DEBUG") != null) {
@@ -117,8 +113,13 @@ public final class Qqt implements Runnable {
      */
     private static int usageError(CommandLine.ParameterException ex, String[] args) {
         CommandLine cl = ex.getCommandLine();
+        return userError(cl, oneLine(ex.getMessage()) + "; see " + name(cl) + " --help");
+    }
+
+    /** "qqt CMD: error: LINE" on stderr; exit 2. */
+    private static int userError(CommandLine cl, String line) {
         PrintWriter err = cl.getErr();
-        err.println(name(cl) + ": error: " + oneLine(ex.getMessage()) + "; see " + name(cl) + " --help");
+        err.println(name(cl) + ": error: " + line);
         err.flush();
         return EXIT_USAGE;
     }
