@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.qqt.io.BadInputException;
+import org.qqt.io.Checks;
 import org.qqt.io.Json;
 import org.qqt.io.MachineStats;
 import org.qqt.model.BlockRouteBench;
@@ -95,7 +97,7 @@ final class BenchTrainCommand implements Runnable {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (String route : precisions) {
             if (!TrainBench.ROUTES.contains(route)) {
-                throw new org.qqt.io.BadInputException("--precisions " + route + " is not one of "
+                throw new BadInputException("--precisions " + route + " is not one of "
                         + String.join(", ", TrainBench.ROUTES));
             }
         }
@@ -103,8 +105,8 @@ final class BenchTrainCommand implements Runnable {
             ModelConfig m = ModelConfig.load(models.get(i));
             Map<String, Object> fp32Row = null;
             for (String route : precisions) {
-                long[] rss = i == 0 && route.equals(precisions.get(0))
-                        ? steps(rssSteps) : new long[0];
+                boolean first = route.equals(precisions.get(0));
+                long[] rss = i == 0 && first ? steps(rssSteps) : new long[0];
                 TrainBench.Result r = TrainBench.run(m, batch, warmup, steps, rss, device, route);
                 Map<String, Object> row = row(r, 0);
                 row.put("precision", route);
@@ -117,7 +119,7 @@ final class BenchTrainCommand implements Runnable {
                             round((Double) fp32Row.get("best_seconds_per_step") / r.bestSecondsPerStep(), 3));
                 }
                 rows.add(row);
-                if (microBatch > 0 && route.equals(precisions.get(0))) {
+                if (microBatch > 0 && first) {
                     Map<String, Object> micro = row(TrainBench.run(m, batch, microBatch, warmup, steps, new long[0],
                             device, route), microBatch);
                     micro.put("precision", route);
@@ -209,13 +211,13 @@ final class BenchTrainCommand implements Runnable {
 
     /** "100,1000" → {100, 1000}; "" → none. */
     static long[] steps(String text) {
-        List<Long> out = new java.util.ArrayList<>();
+        List<Long> out = new ArrayList<>();
         for (String part : text.split(",")) {
             if (!part.isBlank()) {
                 try {
-                    out.add(org.qqt.io.Checks.positive("--rss-steps", Long.parseLong(part.strip())));
+                    out.add(Checks.positive("--rss-steps", Long.parseLong(part.strip())));
                 } catch (NumberFormatException e) {
-                    throw new org.qqt.io.BadInputException("--rss-steps '" + text + "': write step numbers, e.g. 100,1000,"
+                    throw new BadInputException("--rss-steps '" + text + "': write step numbers, e.g. 100,1000,"
                             + " or \"\" for none");
                 }
             }
