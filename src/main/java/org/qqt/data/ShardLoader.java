@@ -140,10 +140,6 @@ public final class ShardLoader implements BatchSource {
         return index.size;
     }
 
-    public LoaderOptions options() {
-        return opt;
-    }
-
     /** Whether another batch remains (always, without a sample limit). */
     public boolean hasNext() {
         return served < limit;

@@ -44,10 +44,6 @@ final class TarScan implements AutoCloseable {
         buf.limit(0);
     }
 
-    long fileSize() {
-        return fileSize;
-    }
-
     /** Moves to the next member; false at the end of the archive. */
     boolean next() throws IOException {
         if (next > fileSize) { // the previous member's data or record padding is cut, as commons-compress finds
