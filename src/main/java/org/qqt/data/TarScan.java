@@ -125,15 +125,7 @@ final class TarScan implements AutoCloseable {
             System.arraycopy(w.array(), w.position(), out, 0, out.length);
             return out;
         }
-        ByteBuffer b = ByteBuffer.wrap(out);
-        long pos = dataOffset;
-        while (b.hasRemaining()) {
-            int k = ch.read(b, pos);
-            if (k < 0) {
-                throw new IOException("unexpected end of file in member " + name);
-            }
-            pos += k;
-        }
+        SubsetFile.readFully(ch, ByteBuffer.wrap(out), dataOffset);
         return out;
     }
 
