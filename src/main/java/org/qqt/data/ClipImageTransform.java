@@ -197,10 +197,8 @@ public final class ClipImageTransform {
         int h = image.getHeight();
         byte[] out = new byte[w * h * 3];
         Raster r = image.getRaster();
-        if (image.getType() == BufferedImage.TYPE_3BYTE_BGR && r.getDataBuffer() instanceof DataBufferByte db
-                && db.getNumBanks() == 1 && db.getOffset() == 0 && r.getSampleModelTranslateX() == 0
-                && r.getSampleModelTranslateY() == 0 && db.getData().length == w * h * 3) {
-            byte[] bgr = db.getData();
+        byte[] bgr = bgrBuffer(image);
+        if (bgr != null) {
             for (int i = 0; i < bgr.length; i += 3) {
                 out[i] = bgr[i + 2];
                 out[i + 1] = bgr[i + 1];

@@ -41,12 +41,7 @@ public final class DataBench {
         List<Rate> rates = new ArrayList<>();
         Map<String, Double> index = new LinkedHashMap<>();
         double meanBytes = Double.NaN;
-        Path tmp;
-        try {
-            tmp = Files.createTempDirectory("qqt-bench data");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Path tmp = tempDir("qqt-bench data");
         try {
             for (int size : sizes) {
                 Path dir = tmp.resolve("pool" + size);
@@ -110,6 +105,15 @@ public final class DataBench {
         double loadAfter = org.qqt.io.MachineStats.loadAverage();
         return new Result(samples, batchSize, Runtime.getRuntime().availableProcessors(), loadBefore, loadAfter,
                 meanBytes, rates, index);
+    }
+
+    /** A new temporary directory for a bench's generated data (the bench deletes it when done). */
+    static Path tempDir(String prefix) {
+        try {
+            return Files.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static Rate better(Rate old, Rate now) {

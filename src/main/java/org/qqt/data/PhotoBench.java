@@ -71,12 +71,7 @@ public final class PhotoBench {
     /** Runs the comparison on {@code n} generated images; {@code python} runs Pillow (e.g. /usr/bin/python3). */
     public static Result run(int n, int rounds, long seed, String python, java.util.function.Consumer<String> progress) {
         double loadBefore = org.qqt.io.MachineStats.loadAverage();
-        Path tmp;
-        try {
-            tmp = Files.createTempDirectory("qqt-bench-photos");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Path tmp = DataBench.tempDir("qqt-bench-photos");
         try {
             progress.accept("writing " + n + " photo-like JPEGs of 256-512 px");
             List<byte[]> jpegs = new ArrayList<>();

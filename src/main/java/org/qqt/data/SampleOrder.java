@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.qqt.io.BadInputException;
+import org.qqt.io.SplitMix64;
 
 /**
  * The order in which a loader serves its entries: a pure function of the seed and the entries' repeat counts.
@@ -48,17 +49,12 @@ final class SampleOrder {
         return slots.length;
     }
 
-    static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-        return z ^ (z >>> 31);
-    }
-
     private int[] permutation(long epoch) {
         int[] p = permutations.get(epoch);
         if (p == null) {
             p = slots.clone();
-            SplittableRandom r = new SplittableRandom(mix(seed ^ mix(epoch + 0x9e3779b97f4a7c15L)));
+            long mixed = SplitMix64.mix(seed ^ SplitMix64.mix(epoch + SplitMix64.GOLDEN_GAMMA));
+            SplittableRandom r = new SplittableRandom(mixed);
             for (int i = p.length - 1; i > 0; i--) {
                 int j = r.nextInt(i + 1);
                 int t = p[i];
@@ -77,7 +73,8 @@ final class SampleOrder {
         if (mode == LoaderOptions.Mode.EPOCH) {
             return permutation(e)[i];
         }
-        SplittableRandom r = new SplittableRandom(mix(seed * 0x2545F4914F6CDD1DL ^ mix(g ^ 0x632be59bd9b4e019L)));
+        SplittableRandom r = new SplittableRandom(SplitMix64.mix(seed * 0x2545F4914F6CDD1DL
+                ^ SplitMix64.mix(g ^ 0x632be59bd9b4e019L)));
         return slots[r.nextInt(slots.length)];
     }
 }

@@ -119,57 +119,51 @@ final class ShardIndex {
     }
 
     private static Part indexShard(Path file, int shardNo, Map<Uid, Integer> subset) {
-        try {
-            return indexShard(file, shardNo, subset, ShardReader.headers(List.of(file), DATA_EXTS));
-        } catch (ShardReader.UnsupportedHeaders e) { // pax or GNU long-name headers: stream the shard instead
-            return indexShard(file, shardNo, subset, ShardReader.open(List.of(file)));
-        }
+        return ShardReader.readShard(file, DATA_EXTS, reader -> indexShard(reader, shardNo, subset));
     }
 
-    private static Part indexShard(Path file, int shardNo, Map<Uid, Integer> subset, ShardReader source) {
+    private static Part indexShard(ShardReader reader, int shardNo, Map<Uid, Integer> subset) {
         Part p = new Part();
         long[] c = p.counts;
         CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
-        try (ShardReader reader = source) {
-            while (reader.hasNext()) {
-                WdsSample s = reader.next();
-                Uid uid = s.uid();
-                if (uid == null) {
-                    c[Counter.MISSING_UID.ordinal()]++;
-                    continue;
-                }
-                int count = subset == null ? 1 : subset.getOrDefault(uid, 0);
-                if (count <= 0) {
-                    c[Counter.NOT_IN_SUBSET.ordinal()]++;
-                    continue;
-                }
-                String ext = s.firstListed(WdsSample.TRAIN_IMAGE_EXTS);
-                if (ext == null) {
-                    c[Counter.MISSING_IMAGE.ordinal()]++;
-                    continue;
-                }
-                byte[] txt = s.member("txt");
-                if (txt == null) {
-                    c[Counter.MISSING_TEXT.ordinal()]++;
-                    continue;
-                }
-                try {
-                    strict.decode(ByteBuffer.wrap(txt));
-                } catch (CharacterCodingException e) {
-                    c[Counter.CAPTIONS_REPAIRED.ordinal()]++; // served with U+FFFD replacement
-                }
-                p.add(uid, shardNo, s.offsets().get(ext), Math.toIntExact(s.sizes().get(ext)),
-                        s.offsets().get("txt"), txt.length, count);
+        while (reader.hasNext()) {
+            WdsSample s = reader.next();
+            Uid uid = s.uid();
+            if (uid == null) {
+                c[Counter.MISSING_UID.ordinal()]++;
+                continue;
             }
-            ReadStats rs = reader.stats();
-            c[Counter.SHARDS.ordinal()] = rs.shards();
-            c[Counter.SHARDS_EMPTY.ordinal()] = rs.shardsEmpty();
-            c[Counter.SHARDS_CORRUPT.ordinal()] = rs.shardsCorrupt();
-            c[Counter.SAMPLES_READ.ordinal()] = rs.samples();
-            c[Counter.SAMPLES_CUT.ordinal()] = rs.samplesCut();
+            int count = subset == null ? 1 : subset.getOrDefault(uid, 0);
+            if (count <= 0) {
+                c[Counter.NOT_IN_SUBSET.ordinal()]++;
+                continue;
+            }
+            String ext = s.firstListed(WdsSample.TRAIN_IMAGE_EXTS);
+            if (ext == null) {
+                c[Counter.MISSING_IMAGE.ordinal()]++;
+                continue;
+            }
+            byte[] txt = s.member("txt");
+            if (txt == null) {
+                c[Counter.MISSING_TEXT.ordinal()]++;
+                continue;
+            }
+            try {
+                strict.decode(ByteBuffer.wrap(txt));
+            } catch (CharacterCodingException e) {
+                c[Counter.CAPTIONS_REPAIRED.ordinal()]++; // served with U+FFFD replacement
+            }
+            p.add(uid, shardNo, s.offsets().get(ext), Math.toIntExact(s.sizes().get(ext)),
+                    s.offsets().get("txt"), txt.length, count);
         }
+        ReadStats rs = reader.stats();
+        c[Counter.SHARDS.ordinal()] = rs.shards();
+        c[Counter.SHARDS_EMPTY.ordinal()] = rs.shardsEmpty();
+        c[Counter.SHARDS_CORRUPT.ordinal()] = rs.shardsCorrupt();
+        c[Counter.SAMPLES_READ.ordinal()] = rs.samples();
+        c[Counter.SAMPLES_CUT.ordinal()] = rs.samplesCut();
         return p;
     }
 

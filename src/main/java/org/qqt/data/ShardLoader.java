@@ -140,10 +140,6 @@ public final class ShardLoader implements BatchSource {
         return index.size;
     }
 
-    public LoaderOptions options() {
-        return opt;
-    }
-
     /** Whether another batch remains (always, without a sample limit). */
     public boolean hasNext() {
         return served < limit;
@@ -233,21 +229,14 @@ public final class ShardLoader implements BatchSource {
                 channels[shard] = ch;
             }
         }
-        ByteBuffer buf = ByteBuffer.allocate(length);
+        byte[] out = new byte[length];
         try {
-            long pos = offset;
-            while (buf.hasRemaining()) {
-                int n = ch.read(buf, pos);
-                if (n < 0) {
-                    throw new IOException("unexpected end of file");
-                }
-                pos += n;
-            }
+            SubsetFile.readFully(ch, ByteBuffer.wrap(out), offset);
         } catch (IOException ex) {
             throw new UncheckedIOException("cannot re-read sample " + index.uid(e) + " from "
                     + index.shards.get(shard) + " (did the shard change since the loader indexed it?)", ex);
         }
-        return buf.array();
+        return out;
     }
 
     // ---- the stream ----

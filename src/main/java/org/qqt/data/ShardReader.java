@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -83,6 +84,22 @@ public final class ShardReader implements Iterator<WdsSample>, AutoCloseable {
      */
     public static ShardReader headers(List<Path> shards, Set<String> dataExts) {
         return new ShardReader(shards, dataExts, false);
+    }
+
+    /**
+     * {@code read} applied to one shard read in {@link #headers} mode (data only of {@code dataExts}) or, when the
+     * shard has headers {@link TarScan} does not read, to the whole shard read again from its start with
+     * {@link #open(List)}: {@code read} must keep nothing of a first try that ends in {@link UnsupportedHeaders}
+     * (or only what the second try gives again). The reader is closed after.
+     */
+    public static <T> T readShard(Path shard, Set<String> dataExts, Function<ShardReader, T> read) {
+        try (ShardReader r = headers(List.of(shard), dataExts)) {
+            return read.apply(r);
+        } catch (UnsupportedHeaders e) { // pax or GNU long-name headers: stream the shard instead
+            try (ShardReader r = open(List.of(shard))) {
+                return read.apply(r);
+            }
+        }
     }
 
     /**

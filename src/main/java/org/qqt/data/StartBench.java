@@ -39,12 +39,7 @@ public final class StartBench {
     public static Result run(long samples, int threads, int batch, int imageSize, long seed,
                              java.util.function.Consumer<String> progress) {
         double loadBefore = org.qqt.io.MachineStats.loadAverage();
-        Path tmp;
-        try {
-            tmp = Files.createTempDirectory("qqt-bench-start");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Path tmp = DataBench.tempDir("qqt-bench-start");
         try {
             progress.accept("writing a pool of " + samples + " samples (one shared 16x16 JPEG)");
             long t0 = System.nanoTime();

@@ -259,7 +259,8 @@ public final class SubsetFile {
         return Long.parseLong(s.group(1));
     }
 
-    private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
+    /** Fills {@code buf} from file position {@code pos} by positional reads; an IOException when the file ends first. */
+    static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
         long p = pos;
         while (buf.hasRemaining()) {
             int r = ch.read(buf, p);

@@ -44,10 +44,6 @@ final class TarScan implements AutoCloseable {
         buf.limit(0);
     }
 
-    long fileSize() {
-        return fileSize;
-    }
-
     /** Moves to the next member; false at the end of the archive. */
     boolean next() throws IOException {
         if (next > fileSize) { // the previous member's data or record padding is cut, as commons-compress finds
@@ -129,15 +125,7 @@ final class TarScan implements AutoCloseable {
             System.arraycopy(w.array(), w.position(), out, 0, out.length);
             return out;
         }
-        ByteBuffer b = ByteBuffer.wrap(out);
-        long pos = dataOffset;
-        while (b.hasRemaining()) {
-            int k = ch.read(b, pos);
-            if (k < 0) {
-                throw new IOException("unexpected end of file in member " + name);
-            }
-            pos += k;
-        }
+        SubsetFile.readFully(ch, ByteBuffer.wrap(out), dataOffset);
         return out;
     }
 

@@ -25,7 +25,6 @@ import org.qqt.eval.TaskSuite;
 import org.qqt.io.BadInputException;
 import org.qqt.io.SampleCount;
 import org.qqt.train.Checkpoint;
-import org.qqt.train.TrainConfig;
 
 /**
  * {@code qqt study learnability}: per-task zero-shot learning curves. Each set (the clean teacher set, a bucket
@@ -51,8 +50,8 @@ public final class Learnability {
         SweepPlan sweep = SweepPlan.of(c, base, qqt);
         Path dir = dir(sweep);
         Path subsets = c.subsets() == null ? sweep.sweepDir().resolve("subsets") : abs(base, c.subsets());
-        int batch = c.batch() == null ? TrainConfig.DEFAULT_BATCH : c.batch();
-        double lr = c.lr() == null ? TrainConfig.DEFAULT_LR : c.lr();
+        int batch = c.batchOrDefault();
+        double lr = c.lrOrDefault();
         String suite = abs(base, l.suiteOr(c)).toString();
         String keep = l.evalCounts().stream().map(String::valueOf).collect(Collectors.joining(","));
         List<RunSpec> runs = new ArrayList<>();

@@ -85,6 +85,16 @@ public record SweepConfig(
         return stages == null || stages.isEmpty() ? defaultStages() : stages;
     }
 
+    /** {@code batch}, else the trainer's default. */
+    public int batchOrDefault() {
+        return batch == null ? TrainConfig.DEFAULT_BATCH : batch;
+    }
+
+    /** {@code lr}, else the trainer's default. */
+    public double lrOrDefault() {
+        return lr == null ? TrainConfig.DEFAULT_LR : lr;
+    }
+
     public int microBatchOrDefault() {
         return microBatch == null ? 0 : microBatch;
     }
@@ -151,7 +161,7 @@ public record SweepConfig(
         if (poolSize != null) {
             count(file, "pool_size", poolSize);
         }
-        int global = batch == null ? TrainConfig.DEFAULT_BATCH : batch;
+        int global = batchOrDefault();
         if (microBatch != null && (microBatch < 0 || microBatch > 0 && global % microBatch != 0)) {
             throw BadInputException.inFile(file, "micro_batch " + microBatch + " must divide batch " + global
                     + " (or be 0: the whole batch)");

@@ -12,7 +12,6 @@ import java.util.Map;
 import org.qqt.io.BadInputException;
 import org.qqt.io.Json;
 import org.qqt.io.SampleCount;
-import org.qqt.train.TrainConfig;
 
 /**
  * A sweep config expanded into runs: every bucket × its epochs × seeds, then every validation mixture × budget
@@ -77,8 +76,8 @@ public record SweepPlan(String name, Path sweepDir, List<RunSpec> runs) {
     private static RunSpec spec(SweepConfig c, Path base, Path qqt, Path sweepDir, Path subsets, String kind,
                                 String poolName, List<String> parts, double poolSize, Integer epochs,
                                 double samplesSeen, int seed, String budgetTag) {
-        int batch = c.batch() == null ? TrainConfig.DEFAULT_BATCH : c.batch();
-        double lr = c.lr() == null ? TrainConfig.DEFAULT_LR : c.lr();
+        int batch = c.batchOrDefault();
+        double lr = c.lrOrDefault();
         RunSpec draft = new RunSpec("", kind, poolName, parts, poolSize, epochs, samplesSeen, seed, c.pool(),
                 c.score(), null, c.model(), batch, lr, c.suite(), List.of());
         String id = poolName + "-" + budgetTag + "-s" + seed + "-" + RunSpec.hash8(draft.identity());

@@ -92,15 +92,7 @@ public final class SweepVocabulary {
         try {
             List<Future<BitSet>> parts = new ArrayList<>();
             for (Path shard : shards) {
-                parts.add(exec.submit(() -> {
-                    BitSet local = new BitSet(ClipTokenizer.VOCAB_SIZE);
-                    try {
-                        markCaptions(clip, ShardReader.headers(List.of(shard), Set.of("txt")), local);
-                    } catch (ShardReader.UnsupportedHeaders e) { // pax or GNU long names: stream it (marks are a set)
-                        markCaptions(clip, ShardReader.open(List.of(shard)), local);
-                    }
-                    return local;
-                }));
+                parts.add(exec.submit(() -> ShardReader.readShard(shard, Set.of("txt"), r -> markCaptions(clip, r))));
             }
             for (Future<BitSet> f : parts) {
                 used.or(f.get());
@@ -116,15 +108,16 @@ public final class SweepVocabulary {
         return CompactVocabulary.of(clip, used.stream().toArray());
     }
 
-    private static void markCaptions(ClipTokenizer clip, ShardReader shard, BitSet used) {
-        try (ShardReader r = shard) {
-            r.forEachRemaining(s -> {
-                byte[] txt = s.member("txt");
-                if (txt != null) {
-                    mark(clip, new String(txt, StandardCharsets.UTF_8).strip(), used);
-                }
-            });
-        }
+    /** The ids of the captions (txt members) that {@code shard} reads. */
+    private static BitSet markCaptions(ClipTokenizer clip, ShardReader shard) {
+        BitSet used = new BitSet(ClipTokenizer.VOCAB_SIZE);
+        shard.forEachRemaining(s -> {
+            byte[] txt = s.member("txt");
+            if (txt != null) {
+                mark(clip, new String(txt, StandardCharsets.UTF_8).strip(), used);
+            }
+        });
+        return used;
     }
 
     private static void mark(ClipTokenizer clip, String text, BitSet used) {
