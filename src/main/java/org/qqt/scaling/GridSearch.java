@@ -8,7 +8,8 @@ import java.util.stream.IntStream;
  * The exhaustive grid: a and d shared, b and τ per pool, objective = sum of squared errors over all points.
  *
  * <p>For fixed (a, d) the tie groups ({@link Tie}) are independent, so each group is minimised over its (b, τ)
- * cells ({@link #minimiseGroup}) and the minima are summed; without tying every pool is its own group. The law factorises into an a-dependent scalar A = a^b and a-independent factors per point:
+ * cells ({@link #minimiseGroup}) and the minima are summed; without tying every pool is its own group. The law
+ * factorises into an a-dependent scalar A = a^b and a-independent factors per point:
  * <pre>
  *   additive utility, effective data:  y_j = A·W_j + d            W_j = exp(b·kernel_j(τ))
  *   reference form:                    y_j = A·U_j + d·V_j        V_j = exp(b·G_j(τ)), U_j = (min(E,S)/N0)^b·V_j
