@@ -81,15 +81,18 @@ public final class Figure5Chart {
 
     /** Writes {@code figure} to {@code file}: .png or .svg (anything else is a bad-input error). */
     public static void write(Figure5 figure, Path file) {
+        save(build(figure), file, "--plot " + file + ": unknown image type; use .png, .svg, or no extension for both");
+    }
+
+    /** Writes {@code chart} to {@code file} by extension (.png or .svg), atomically; else bad input {@code badType}. */
+    static void save(XYChart chart, Path file, String badType) {
         String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        XYChart chart = build(figure);
         if (n.endsWith(".png")) {
             AtomicFiles.write(file, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
         } else if (n.endsWith(".svg")) {
             AtomicFiles.write(file, out -> writeSvg(chart, out));
         } else {
-            throw new BadInputException("--plot " + file + ": unknown image type; use .png, .svg, or no extension "
-                    + "for both");
+            throw new BadInputException(badType);
         }
     }
 

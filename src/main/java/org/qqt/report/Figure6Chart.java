@@ -2,15 +2,11 @@ package org.qqt.report;
 
 import java.awt.Color;
 import java.nio.file.Path;
-import java.util.Locale;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
-import org.qqt.io.AtomicFiles;
-import org.qqt.io.BadInputException;
 
 /**
  * Renders a {@link Figure6} with XChart: error vs samples seen (log x), one colour per pool, the fitted curve as a
@@ -24,15 +20,7 @@ public final class Figure6Chart {
 
     /** Writes {@code fig} to {@code file} (.png or .svg), atomically. */
     public static void write(Figure6 fig, Path file) {
-        String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        XYChart chart = build(fig);
-        if (n.endsWith(".png")) {
-            AtomicFiles.write(file, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
-        } else if (n.endsWith(".svg")) {
-            AtomicFiles.write(file, out -> Figure5Chart.writeSvg(chart, out));
-        } else {
-            throw new BadInputException(file + ": unknown image type; use .png or .svg");
-        }
+        Figure5Chart.save(build(fig), file, file + ": unknown image type; use .png or .svg");
     }
 
     static XYChart build(Figure6 fig) {

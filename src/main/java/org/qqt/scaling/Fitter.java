@@ -85,7 +85,7 @@ public final class Fitter {
         List<double[]> draws = List.of();
         if (opt.bootstrap() > 0) {
             draws = Bootstrap.draws(model, theta, data.y, opt.bootstrap(), opt.seed(), opt.threads()).stream()
-                    .filter(t -> usable(model, t, p)).toList();
+                    .filter(t -> usable(model, t)).toList();
             if (draws.size() < opt.bootstrap()) {
                 warnings.add((opt.bootstrap() - draws.size()) + " of " + opt.bootstrap()
                         + " bootstrap refits failed and were left out");
@@ -143,19 +143,15 @@ public final class Fitter {
     }
 
     /**
-     * Percentile 95% intervals of every free parameter over the bootstrap draws: a and d when searched, then b and
-     * τ per slot (a pool, or a tie group), named "b[pool]" or "b[group]".
-     */
-    /**
      * A refit whose parameters the law can use: a &gt; 0 and τ &gt; 0 finite (exp of the fitted logs can underflow to
      * 0 or overflow where a draw runs off along a flat direction), d and every b finite. Others count as failed.
      */
-    static boolean usable(FitModel model, double[] theta, int pools) {
+    static boolean usable(FitModel model, double[] theta) {
         double a = model.a(theta);
         if (!(a > 0) || !Double.isFinite(a) || !Double.isFinite(model.d(theta))) {
             return false;
         }
-        for (int i = 0; i < pools; i++) {
+        for (int i = 0; i < model.data.pools(); i++) {
             double tau = model.tau(theta, i);
             if (!Double.isFinite(model.b(theta, i)) || !(tau > 0) || !Double.isFinite(tau)) {
                 return false;
@@ -164,6 +160,10 @@ public final class Fitter {
         return true;
     }
 
+    /**
+     * Percentile 95% intervals of every free parameter over the bootstrap draws: a and d when searched, then b and
+     * τ per slot (a pool, or a tie group), named "b[pool]" or "b[group]".
+     */
     static List<FitReport.Interval> intervals(ScalingParams est, List<ScalingParams.BootstrapDraw> draws,
                                               boolean aSearched, boolean dSearched, FitModel model) {
         List<FitReport.Interval> out = new ArrayList<>();

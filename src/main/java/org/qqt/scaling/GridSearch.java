@@ -8,7 +8,8 @@ import java.util.stream.IntStream;
  * The exhaustive grid: a and d shared, b and τ per pool, objective = sum of squared errors over all points.
  *
  * <p>For fixed (a, d) the tie groups ({@link Tie}) are independent, so each group is minimised over its (b, τ)
- * cells ({@link #minimiseGroup}) and the minima are summed; without tying every pool is its own group. The law factorises into an a-dependent scalar A = a^b and a-independent factors per point:
+ * cells ({@link #minimiseGroup}) and the minima are summed; without tying every pool is its own group. The law
+ * factorises into an a-dependent scalar A = a^b and a-independent factors per point:
  * <pre>
  *   additive utility, effective data:  y_j = A·W_j + d            W_j = exp(b·kernel_j(τ))
  *   reference form:                    y_j = A·U_j + d·V_j        V_j = exp(b·G_j(τ)), U_j = (min(E,S)/N0)^b·V_j
@@ -244,74 +245,42 @@ final class GridSearch {
             }
             return new GroupBest(best, bIdx, tIdx);
         }
-        java.util.Arrays.fill(best, Double.POSITIVE_INFINITY);
-        if (tie.b()) {
-            // for each b: every pool's best τ, summed
-            double[] inner = new double[na];
-            int[] innerT = new int[na];
-            double[] total = new double[na];
-            int[][] argT = new int[m][na];
+        // one shared axis (b or τ): every pool's best cell along the other axis for each (shared index, a),
+        // the tables read in row order; then summed over pools per shared index
+        boolean sharedB = tie.b();
+        int ns = sharedB ? nb : nt;
+        double[][][] inner = new double[m][ns][na];
+        int[][][] arg = new int[m][ns][na];
+        for (int i = 0; i < m; i++) {
+            for (double[] row : inner[i]) {
+                java.util.Arrays.fill(row, Double.POSITIVE_INFINITY);
+            }
             for (int bi = 0; bi < nb; bi++) {
-                java.util.Arrays.fill(total, 0);
-                for (int i = 0; i < m; i++) {
-                    java.util.Arrays.fill(inner, Double.POSITIVE_INFINITY);
-                    for (int ti = 0; ti < nt; ti++) {
-                        for (int ai = 0; ai < na; ai++) {
-                            double v = tables.sse(pools[i], lnA[ai], d, bi, ti);
-                            if (v < inner[ai]) {
-                                inner[ai] = v;
-                                innerT[ai] = ti;
-                            }
-                        }
-                    }
+                for (int ti = 0; ti < nt; ti++) {
+                    int si = sharedB ? bi : ti;
+                    double[] row = inner[i][si];
                     for (int ai = 0; ai < na; ai++) {
-                        total[ai] += inner[ai];
-                        argT[i][ai] = innerT[ai];
-                    }
-                }
-                for (int ai = 0; ai < na; ai++) {
-                    if (total[ai] < best[ai]) {
-                        best[ai] = total[ai];
-                        for (int i = 0; i < m; i++) {
-                            bIdx[i][ai] = bi;
-                            tIdx[i][ai] = argT[i][ai];
+                        double v = tables.sse(pools[i], lnA[ai], d, bi, ti);
+                        if (v < row[ai]) {
+                            row[ai] = v;
+                            arg[i][si][ai] = sharedB ? ti : bi;
                         }
                     }
                 }
             }
-        } else {
-            // shared τ: every pool's best b for each (τ, a), summed over pools per τ
-            double[][][] inner = new double[m][nt][na];
-            int[][][] innerB = new int[m][nt][na];
-            for (int i = 0; i < m; i++) {
-                for (double[] row : inner[i]) {
-                    java.util.Arrays.fill(row, Double.POSITIVE_INFINITY);
+        }
+        java.util.Arrays.fill(best, Double.POSITIVE_INFINITY);
+        for (int si = 0; si < ns; si++) {
+            for (int ai = 0; ai < na; ai++) {
+                double total = 0;
+                for (int i = 0; i < m; i++) {
+                    total += inner[i][si][ai];
                 }
-                for (int bi = 0; bi < nb; bi++) {
-                    for (int ti = 0; ti < nt; ti++) {
-                        double[] row = inner[i][ti];
-                        for (int ai = 0; ai < na; ai++) {
-                            double v = tables.sse(pools[i], lnA[ai], d, bi, ti);
-                            if (v < row[ai]) {
-                                row[ai] = v;
-                                innerB[i][ti][ai] = bi;
-                            }
-                        }
-                    }
-                }
-            }
-            for (int ti = 0; ti < nt; ti++) {
-                for (int ai = 0; ai < na; ai++) {
-                    double total = 0;
+                if (total < best[ai]) {
+                    best[ai] = total;
                     for (int i = 0; i < m; i++) {
-                        total += inner[i][ti][ai];
-                    }
-                    if (total < best[ai]) {
-                        best[ai] = total;
-                        for (int i = 0; i < m; i++) {
-                            bIdx[i][ai] = innerB[i][ti][ai];
-                            tIdx[i][ai] = ti;
-                        }
+                        bIdx[i][ai] = sharedB ? si : arg[i][si][ai];
+                        tIdx[i][ai] = sharedB ? arg[i][si][ai] : si;
                     }
                 }
             }

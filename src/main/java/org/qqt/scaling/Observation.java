@@ -9,9 +9,4 @@ public record Observation(String pool, double poolSize, double samplesSeen, doub
     public Observation(String pool, double poolSize, double samplesSeen, double error) {
         this(pool, poolSize, samplesSeen, error, null);
     }
-
-    /** The same point without {@code group}. */
-    public Observation withGroup(String g) {
-        return new Observation(pool, poolSize, samplesSeen, error, g);
-    }
 }

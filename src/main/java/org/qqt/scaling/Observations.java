@@ -44,19 +44,8 @@ public final class Observations {
             if (f == null) {
                 continue;
             }
-            String where = "line " + (ln + 1) + ": ";
-            double size;
-            double seen;
-            double err;
-            try {
-                size = SampleCount.parse(f[iSize]);
-                seen = SampleCount.parse(f[iSeen]);
-                err = Double.parseDouble(f[iErr]);
-            } catch (BadInputException | NumberFormatException e) {
-                throw BadInputException.inFile(file, where + "not a number: " + e.getMessage());
-            }
             String group = iGroup < 0 || f[iGroup].isBlank() ? null : f[iGroup];
-            out.add(check(new Observation(f[iPool], size, seen, err, group), file, where));
+            out.add(parse(file, "line " + (ln + 1) + ": ", f[iPool], f[iSize], f[iSeen], f[iErr], false, group));
         }
         if (out.isEmpty()) {
             throw BadInputException.inFile(file, "no observations (only a header)");
@@ -93,6 +82,25 @@ public final class Observations {
                     + f.length);
         }
         return f;
+    }
+
+    /**
+     * One CSV row's observation, checked: sizes as {@link SampleCount}s, {@code value} the error, or the accuracy
+     * when {@code accuracy} (error = 1 − accuracy); a field that is not a number is one line naming file and line.
+     */
+    static Observation parse(Path file, String where, String pool, String size, String seen, String value,
+                             boolean accuracy, String group) {
+        double n;
+        double s;
+        double err;
+        try {
+            n = SampleCount.parse(size);
+            s = SampleCount.parse(seen);
+            err = accuracy ? 1 - Double.parseDouble(value) : Double.parseDouble(value);
+        } catch (BadInputException | NumberFormatException e) {
+            throw BadInputException.inFile(file, where + "not a number: " + e.getMessage());
+        }
+        return check(new Observation(pool, n, s, err, group), file, where);
     }
 
     static Observation check(Observation o, Path file, String where) {

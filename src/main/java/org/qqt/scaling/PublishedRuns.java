@@ -51,18 +51,9 @@ public final class PublishedRuns {
                     continue;
                 }
             }
-            double size;
-            double seen;
-            double err;
-            try {
-                size = SampleCount.parse(f[iSize]);
-                seen = SampleCount.parse(f[iSeen]);
-                err = iAcc >= 0 ? 1 - Double.parseDouble(f[iAcc]) : Double.parseDouble(f[iErr]);
-            } catch (BadInputException | NumberFormatException e) {
-                throw BadInputException.inFile(file, where + "not a number: " + e.getMessage());
-            }
-            Observation o = Observations.check(new Observation(f[iPool], size, seen, err), file, where);
-            out.add(new Run(o, iLabel >= 0 && !f[iLabel].isBlank() ? f[iLabel] : SampleCount.format(seen)));
+            Observation o = Observations.parse(file, where, f[iPool], f[iSize], f[iSeen],
+                    iAcc >= 0 ? f[iAcc] : f[iErr], iAcc >= 0, null);
+            out.add(new Run(o, iLabel >= 0 && !f[iLabel].isBlank() ? f[iLabel] : SampleCount.format(o.samplesSeen())));
         }
         if (model != null && iModel < 0) {
             throw BadInputException.inFile(file, "--model " + model + " given but the file has no model column");

@@ -294,9 +294,9 @@ class FitterTest {
                 new Observation("x", 1e7, 8e7, 0.65)), null, 1e5);
         FitModel model = new FitModel(data, LawForm.ADDITIVE, Objective.UTILITY, true, 0, false, 0.1);
         // θ = (ln a, b, ln τ): the figure5 mini's degenerate draws had ln a far below exp's range (a = 0.0)
-        assertTrue(Fitter.usable(model, new double[] {Math.log(2.25), -0.3, Math.log(5)}, 1));
-        assertTrue(!Fitter.usable(model, new double[] {-800, -0.3, Math.log(5)}, 1), "a = exp(-800) = 0");
-        assertTrue(!Fitter.usable(model, new double[] {Math.log(2.25), Double.NaN, Math.log(5)}, 1), "b NaN");
-        assertTrue(!Fitter.usable(model, new double[] {Math.log(2.25), -0.3, -800}, 1), "tau = 0");
+        assertTrue(Fitter.usable(model, new double[] {Math.log(2.25), -0.3, Math.log(5)}));
+        assertTrue(!Fitter.usable(model, new double[] {-800, -0.3, Math.log(5)}), "a = exp(-800) = 0");
+        assertTrue(!Fitter.usable(model, new double[] {Math.log(2.25), Double.NaN, Math.log(5)}), "b NaN");
+        assertTrue(!Fitter.usable(model, new double[] {Math.log(2.25), -0.3, -800}), "tau = 0");
     }
 }
