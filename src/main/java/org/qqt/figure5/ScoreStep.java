@@ -8,6 +8,7 @@ import java.util.Map;
 import org.qqt.data.PoolMetadata;
 import org.qqt.eval.RunModel;
 import org.qqt.io.BadInputException;
+import org.qqt.io.Hashes;
 import org.qqt.io.Json;
 import org.qqt.score.TeacherScorer;
 import org.qqt.train.Checkpoint;
@@ -19,6 +20,8 @@ import org.qqt.train.Checkpoint;
 final class ScoreStep implements Figure5Step {
     private static final int BATCH = 512;
     private final Figure5Context ctx;
+    /** The marker of the teacher's latest checkpoint, hashed once (the teacher does not train during this step). */
+    private Map<String, Object> marker;
 
     ScoreStep(Figure5Context ctx) {
         this.ctx = ctx;
@@ -30,12 +33,16 @@ final class ScoreStep implements Figure5Step {
     }
 
     private Map<String, Object> marker() {
+        if (marker != null) {
+            return marker;
+        }
         Path checkpoint = Checkpoint.latest(ctx.teacherDir());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("pool", ctx.pool().toString());
         m.put("column", ctx.config.scoreColumn());
         m.put("teacher_checkpoint", checkpoint.toString());
-        m.put("checkpoint_sha256", Fingerprints.sha256(checkpoint));
+        m.put("checkpoint_sha256", Hashes.sha256(checkpoint));
+        marker = m;
         return m;
     }
 
