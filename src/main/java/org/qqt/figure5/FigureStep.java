@@ -14,16 +14,9 @@ import org.qqt.scaling.ValidationFile;
 
 /** figure: the predicted curves with the validation points, as qqt predict --plot; figure5.png and .svg. */
 final class FigureStep extends Figure5Step.Fingerprinted {
-    private final Figure5Context ctx;
 
     FigureStep(Figure5Context ctx, StepLedger ledger) {
-        super(ledger);
-        this.ctx = ctx;
-    }
-
-    @Override
-    public String name() {
-        return "figure";
+        super("figure", ctx, ledger);
     }
 
     @Override
@@ -44,7 +37,7 @@ final class FigureStep extends Figure5Step.Fingerprinted {
     }
 
     @Override
-    public void run() {
+    void run() {
         List<Mixture> mixtures = new ArrayList<>(ctx.drawnMixtures(ctx.params()));
         ValidationFile validation = ValidationFile.read(ctx.file("validation.json"));
         Map<String, List<Observation>> actual = new LinkedHashMap<>();

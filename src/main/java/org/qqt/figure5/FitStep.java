@@ -20,16 +20,9 @@ import org.qqt.sweep.SweepConfig;
  * and extrapolation refits, as qqt fit records them); writes params.json.
  */
 final class FitStep extends Figure5Step.Fingerprinted {
-    private final Figure5Context ctx;
 
     FitStep(Figure5Context ctx, StepLedger ledger) {
-        super(ledger);
-        this.ctx = ctx;
-    }
-
-    @Override
-    public String name() {
-        return "fit";
+        super("fit", ctx, ledger);
     }
 
     @Override
@@ -66,7 +59,7 @@ final class FitStep extends Figure5Step.Fingerprinted {
     }
 
     @Override
-    public void run() {
+    void run() {
         List<Observation> observations = ctx.bucketObservations();
         FitOptions options = fitOptions();
         FitResult fitted;

@@ -16,16 +16,9 @@ import org.qqt.scaling.ScalingParams;
 final class PredictStep extends Figure5Step.Fingerprinted {
     /** Budgets in the frontier's log grid. */
     private static final int FRONTIER_POINTS = 50;
-    private final Figure5Context ctx;
 
     PredictStep(Figure5Context ctx, StepLedger ledger) {
-        super(ledger);
-        this.ctx = ctx;
-    }
-
-    @Override
-    public String name() {
-        return "predict";
+        super("predict", ctx, ledger);
     }
 
     @Override
@@ -40,7 +33,7 @@ final class PredictStep extends Figure5Step.Fingerprinted {
     }
 
     @Override
-    public void run() {
+    void run() {
         ScalingParams params = ctx.params();
         Predictor predictor = ctx.predictor();
         List<Mixture> mixtures = ctx.drawnMixtures(params);

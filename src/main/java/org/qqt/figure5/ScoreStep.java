@@ -17,19 +17,13 @@ import org.qqt.train.Checkpoint;
  * score: the teacher's image-caption similarity of every pool sample into the score column, as qqt score. A marker
  * file records which teacher checkpoint wrote the column, so a new teacher scores again.
  */
-final class ScoreStep implements Figure5Step {
+final class ScoreStep extends Figure5Step {
     private static final int BATCH = 512;
-    private final Figure5Context ctx;
     /** The marker of the teacher's latest checkpoint, hashed once (the teacher does not train during this step). */
     private Map<String, Object> marker;
 
     ScoreStep(Figure5Context ctx) {
-        this.ctx = ctx;
-    }
-
-    @Override
-    public String name() {
-        return "score";
+        super("score", ctx);
     }
 
     private Map<String, Object> marker() {
@@ -57,7 +51,7 @@ final class ScoreStep implements Figure5Step {
     }
 
     @Override
-    public String skipReason() {
+    String skipReason() {
         String column = ctx.config.scoreColumn();
         if (ctx.config.teacher() == null) {
             if (!hasColumn(column)) {
@@ -75,7 +69,7 @@ final class ScoreStep implements Figure5Step {
     }
 
     @Override
-    public void run() {
+    void run() {
         String column = ctx.config.scoreColumn();
         try (RunModel model = RunModel.open(ctx.teacherDir(), null, ctx.device())) {
             TeacherScorer scorer = new TeacherScorer(model.encoder(BATCH), BATCH, line -> ctx.out.println("  " + line));

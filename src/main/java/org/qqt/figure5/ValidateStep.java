@@ -19,16 +19,9 @@ import org.qqt.sweep.SeedStats;
  * validation.json and validation.csv ({@link ValidationFile}, points named by the config's mixture names).
  */
 final class ValidateStep extends Figure5Step.Fingerprinted {
-    private final Figure5Context ctx;
 
     ValidateStep(Figure5Context ctx, StepLedger ledger) {
-        super(ledger);
-        this.ctx = ctx;
-    }
-
-    @Override
-    public String name() {
-        return "validate";
+        super("validate", ctx, ledger);
     }
 
     @Override
@@ -47,7 +40,7 @@ final class ValidateStep extends Figure5Step.Fingerprinted {
     }
 
     @Override
-    public void run() {
+    void run() {
         ScalingParams params = ctx.params();
         List<Observation> means = new ArrayList<>();
         Map<String, String> configName = new LinkedHashMap<>();
