@@ -31,17 +31,22 @@ abstract class Figure5Step {
      */
     abstract static class Fingerprinted extends Figure5Step {
         final StepLedger ledger;
+        private final List<String> outputs;
 
-        Fingerprinted(String name, Figure5Context ctx, StepLedger ledger) {
+        /** {@code outputs}: the files the step writes, in the sweep directory (or override {@link #outputs()}). */
+        Fingerprinted(String name, Figure5Context ctx, StepLedger ledger, String... outputs) {
             super(name, ctx);
             this.ledger = ledger;
+            this.outputs = List.of(outputs);
         }
 
         /** A hash of every input the outputs depend on. */
         abstract String fingerprint();
 
         /** The files the step writes. */
-        abstract List<Path> outputs();
+        List<Path> outputs() {
+            return outputs.stream().map(ctx::file).toList();
+        }
 
         @Override
         String skipReason() {

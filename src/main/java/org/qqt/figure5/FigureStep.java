@@ -1,6 +1,5 @@
 package org.qqt.figure5;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,12 +15,7 @@ import org.qqt.scaling.ValidationFile;
 final class FigureStep extends Figure5Step.Fingerprinted {
 
     FigureStep(Figure5Context ctx, StepLedger ledger) {
-        super("figure", ctx, ledger);
-    }
-
-    @Override
-    List<Path> outputs() {
-        return List.of(ctx.file("figure5.png"), ctx.file("figure5.svg"));
+        super("figure", ctx, ledger, "figure5.png", "figure5.svg");
     }
 
     /** The figure depends on the three result files only. */

@@ -1,6 +1,5 @@
 package org.qqt.figure5;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -22,12 +21,7 @@ import org.qqt.sweep.SweepConfig;
 final class FitStep extends Figure5Step.Fingerprinted {
 
     FitStep(Figure5Context ctx, StepLedger ledger) {
-        super("fit", ctx, ledger);
-    }
-
-    @Override
-    List<Path> outputs() {
-        return List.of(ctx.file("params.json"));
+        super("fit", ctx, ledger, "params.json");
     }
 
     /** The buckets fitted: bucket_runs, else every bucket. */

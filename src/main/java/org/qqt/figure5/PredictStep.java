@@ -1,6 +1,5 @@
 package org.qqt.figure5;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.qqt.io.Json;
@@ -18,12 +17,7 @@ final class PredictStep extends Figure5Step.Fingerprinted {
     private static final int FRONTIER_POINTS = 50;
 
     PredictStep(Figure5Context ctx, StepLedger ledger) {
-        super("predict", ctx, ledger);
-    }
-
-    @Override
-    List<Path> outputs() {
-        return List.of(ctx.file("predictions.json"));
+        super("predict", ctx, ledger, "predictions.json");
     }
 
     @Override

@@ -13,13 +13,8 @@ final class ReportStep extends Figure5Step.Fingerprinted {
 
     /** {@code steps}: every step's name, in order (the report lists their wall times). */
     ReportStep(Figure5Context ctx, StepLedger ledger, List<String> steps) {
-        super("report", ctx, ledger);
+        super("report", ctx, ledger, "report.md", "report.html");
         this.steps = steps;
-    }
-
-    @Override
-    List<Path> outputs() {
-        return List.of(ctx.file("report.md"), ctx.file("report.html"));
     }
 
     @Override

@@ -1,6 +1,5 @@
 package org.qqt.figure5;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,12 +20,7 @@ import org.qqt.sweep.SeedStats;
 final class ValidateStep extends Figure5Step.Fingerprinted {
 
     ValidateStep(Figure5Context ctx, StepLedger ledger) {
-        super("validate", ctx, ledger);
-    }
-
-    @Override
-    List<Path> outputs() {
-        return List.of(ctx.file("validation.json"), ctx.file("validation.csv"));
+        super("validate", ctx, ledger, "validation.json", "validation.csv");
     }
 
     @Override
