@@ -13,7 +13,6 @@ import org.qqt.scaling.ValidationFile;
 
 /** figure: the predicted curves with the validation points, as qqt predict --plot; figure5.png and .svg. */
 final class FigureStep extends Figure5Step.Fingerprinted {
-
     FigureStep(Figure5Context ctx, StepLedger ledger) {
         super("figure", ctx, ledger, "figure5.png", "figure5.svg");
     }

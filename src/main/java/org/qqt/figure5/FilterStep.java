@@ -26,7 +26,6 @@ import org.qqt.sweep.SweepConfig;
  * subset (the union of its buckets) next to them.
  */
 final class FilterStep extends Figure5Step.Fingerprinted {
-
     FilterStep(Figure5Context ctx, StepLedger ledger) {
         super("filter", ctx, ledger);
     }

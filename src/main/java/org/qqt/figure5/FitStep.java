@@ -19,7 +19,6 @@ import org.qqt.sweep.SweepConfig;
  * and extrapolation refits, as qqt fit records them); writes params.json.
  */
 final class FitStep extends Figure5Step.Fingerprinted {
-
     FitStep(Figure5Context ctx, StepLedger ledger) {
         super("fit", ctx, ledger, "params.json");
     }

@@ -14,7 +14,6 @@ import org.qqt.synth.WorldWriter;
 
 /** synth: generate the synthetic world (pool, teacher set, eval tasks) into {@code world.out}, as qqt synth. */
 final class SynthStep extends Figure5Step {
-
     SynthStep(Figure5Context ctx) {
         super("synth", ctx);
     }

@@ -21,7 +21,6 @@ import org.qqt.train.Trainer;
 
 /** teacher: train the teacher on every sample of the world's clean teacher set, with qqt train's shard training. */
 final class TeacherStep extends Figure5Step {
-
     TeacherStep(Figure5Context ctx) {
         super("teacher", ctx);
     }

@@ -18,7 +18,6 @@ import org.qqt.sweep.SeedStats;
  * validation.json and validation.csv ({@link ValidationFile}, points named by the config's mixture names).
  */
 final class ValidateStep extends Figure5Step.Fingerprinted {
-
     ValidateStep(Figure5Context ctx, StepLedger ledger) {
         super("validate", ctx, ledger, "validation.json", "validation.csv");
     }
