@@ -38,6 +38,8 @@ final class Figure5Context {
     final Path dir;
     private List<Observation> bucketObservations;
     private Map<String, Map<Double, List<Observation>>> validationObservations;
+    private boolean vocabularyEnsured;
+    private Path vocabulary;
 
     Figure5Context(Figure5Pipeline.Options options, PrintStream out, Figure5Config config, SweepPlan plan) {
         this.options = options;
@@ -87,12 +89,16 @@ final class Figure5Context {
 
     /**
      * The sweep's one vocabulary (pool, teacher set, prompts), built once before the teacher or any run trains;
-     * null where the sweep's runs do not use a compact vocabulary.
+     * null where the sweep's runs do not use a compact vocabulary. Ensured once per invocation.
      */
     Path sweepVocabulary() {
-        Path teacherPool = config.world() == null || config.teacher() == null ? null : worldOut().resolve("teacher");
-        return SweepVocabulary.ensureFor(sweep, options.base(), dir,
-                teacherPool == null ? List.of() : List.of(teacherPool), threads());
+        if (!vocabularyEnsured) {
+            List<Path> teacherPool = config.world() == null || config.teacher() == null ? List.of()
+                    : List.of(worldOut().resolve("teacher"));
+            vocabulary = SweepVocabulary.ensureFor(sweep, options.base(), dir, teacherPool, threads());
+            vocabularyEnsured = true;
+        }
+        return vocabulary;
     }
 
     /** The score marker: which teacher checkpoint wrote the score column. */

@@ -1,6 +1,5 @@
 package org.qqt.figure5;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,21 +13,8 @@ import org.qqt.scaling.ValidationFile;
 
 /** figure: the predicted curves with the validation points, as qqt predict --plot; figure5.png and .svg. */
 final class FigureStep extends Figure5Step.Fingerprinted {
-    private final Figure5Context ctx;
-
     FigureStep(Figure5Context ctx, StepLedger ledger) {
-        super(ledger);
-        this.ctx = ctx;
-    }
-
-    @Override
-    public String name() {
-        return "figure";
-    }
-
-    @Override
-    List<Path> outputs() {
-        return List.of(ctx.file("figure5.png"), ctx.file("figure5.svg"));
+        super("figure", ctx, ledger, "figure5.png", "figure5.svg");
     }
 
     /** The figure depends on the three result files only. */
@@ -44,7 +30,7 @@ final class FigureStep extends Figure5Step.Fingerprinted {
     }
 
     @Override
-    public void run() {
+    void run() {
         List<Mixture> mixtures = new ArrayList<>(ctx.drawnMixtures(ctx.params()));
         ValidationFile validation = ValidationFile.read(ctx.file("validation.json"));
         Map<String, List<Observation>> actual = new LinkedHashMap<>();

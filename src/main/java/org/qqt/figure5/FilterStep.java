@@ -26,16 +26,8 @@ import org.qqt.sweep.SweepConfig;
  * subset (the union of its buckets) next to them.
  */
 final class FilterStep extends Figure5Step.Fingerprinted {
-    private final Figure5Context ctx;
-
     FilterStep(Figure5Context ctx, StepLedger ledger) {
-        super(ledger);
-        this.ctx = ctx;
-    }
-
-    @Override
-    public String name() {
-        return "filter";
+        super("filter", ctx, ledger);
     }
 
     /** The buckets, then the validation mixtures that are not buckets. */
@@ -88,7 +80,7 @@ final class FilterStep extends Figure5Step.Fingerprinted {
     }
 
     @Override
-    public void run() {
+    void run() {
         SweepConfig c = ctx.sweep;
         List<ScoreRange> ranges = new ArrayList<>();
         for (SweepConfig.Bucket b : c.buckets()) {

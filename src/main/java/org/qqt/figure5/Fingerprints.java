@@ -1,37 +1,20 @@
 package org.qqt.figure5;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import org.qqt.io.Hashes;
 
 /** The hashes a step's input fingerprint is made of: SHA-256 of a file, and a short SHA-256 of a text. */
 final class Fingerprints {
     private Fingerprints() {}
 
-    /** SHA-256 of a file's bytes, hex. */
-    static String sha256(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest d = digest();
-            byte[] buf = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                d.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(d.digest());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /** SHA-256 of a file, or "none" when it does not exist. */
     static String sha256OrNone(Path file) {
-        return Files.isRegularFile(file) ? sha256(file) : "none";
+        return Files.isRegularFile(file) ? Hashes.sha256(file) : "none";
     }
 
     /** The first 16 hex digits of the SHA-256 of {@code text}. */

@@ -1,6 +1,5 @@
 package org.qqt.figure5;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,21 +19,8 @@ import org.qqt.sweep.SweepConfig;
  * and extrapolation refits, as qqt fit records them); writes params.json.
  */
 final class FitStep extends Figure5Step.Fingerprinted {
-    private final Figure5Context ctx;
-
     FitStep(Figure5Context ctx, StepLedger ledger) {
-        super(ledger);
-        this.ctx = ctx;
-    }
-
-    @Override
-    public String name() {
-        return "fit";
-    }
-
-    @Override
-    List<Path> outputs() {
-        return List.of(ctx.file("params.json"));
+        super("fit", ctx, ledger, "params.json");
     }
 
     /** The buckets fitted: bucket_runs, else every bucket. */
@@ -66,7 +52,7 @@ final class FitStep extends Figure5Step.Fingerprinted {
     }
 
     @Override
-    public void run() {
+    void run() {
         List<Observation> observations = ctx.bucketObservations();
         FitOptions options = fitOptions();
         FitResult fitted;

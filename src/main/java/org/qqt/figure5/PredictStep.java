@@ -1,6 +1,5 @@
 package org.qqt.figure5;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.qqt.io.Json;
@@ -16,21 +15,9 @@ import org.qqt.scaling.ScalingParams;
 final class PredictStep extends Figure5Step.Fingerprinted {
     /** Budgets in the frontier's log grid. */
     private static final int FRONTIER_POINTS = 50;
-    private final Figure5Context ctx;
 
     PredictStep(Figure5Context ctx, StepLedger ledger) {
-        super(ledger);
-        this.ctx = ctx;
-    }
-
-    @Override
-    public String name() {
-        return "predict";
-    }
-
-    @Override
-    List<Path> outputs() {
-        return List.of(ctx.file("predictions.json"));
+        super("predict", ctx, ledger, "predictions.json");
     }
 
     @Override
@@ -40,7 +27,7 @@ final class PredictStep extends Figure5Step.Fingerprinted {
     }
 
     @Override
-    public void run() {
+    void run() {
         ScalingParams params = ctx.params();
         Predictor predictor = ctx.predictor();
         List<Mixture> mixtures = ctx.drawnMixtures(params);

@@ -9,26 +9,12 @@ import java.util.Map;
 
 /** report: report.md and report.html from the result files, the config and the ledger's step times. */
 final class ReportStep extends Figure5Step.Fingerprinted {
-    private final Figure5Context ctx;
-    private final StepLedger ledger;
     private final List<String> steps;
 
     /** {@code steps}: every step's name, in order (the report lists their wall times). */
     ReportStep(Figure5Context ctx, StepLedger ledger, List<String> steps) {
-        super(ledger);
-        this.ctx = ctx;
-        this.ledger = ledger;
+        super("report", ctx, ledger, "report.md", "report.html");
         this.steps = steps;
-    }
-
-    @Override
-    public String name() {
-        return "report";
-    }
-
-    @Override
-    List<Path> outputs() {
-        return List.of(ctx.file("report.md"), ctx.file("report.html"));
     }
 
     @Override
@@ -46,7 +32,7 @@ final class ReportStep extends Figure5Step.Fingerprinted {
     }
 
     @Override
-    public void run() {
+    void run() {
         Map<String, Double> stepSeconds = ledger.seconds(steps);
         stepSeconds.put(name(), 0.0);
         new Figure5Report(ctx.config, ctx.options.config(), configText(ctx.options.config()), ctx.dir, ctx.plan,

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.qqt.data.PoolMetadata;
 import org.qqt.eval.RunModel;
 import org.qqt.io.BadInputException;
+import org.qqt.io.Hashes;
 import org.qqt.io.Json;
 import org.qqt.score.TeacherScorer;
 import org.qqt.train.Checkpoint;
@@ -16,26 +17,26 @@ import org.qqt.train.Checkpoint;
  * score: the teacher's image-caption similarity of every pool sample into the score column, as qqt score. A marker
  * file records which teacher checkpoint wrote the column, so a new teacher scores again.
  */
-final class ScoreStep implements Figure5Step {
+final class ScoreStep extends Figure5Step {
     private static final int BATCH = 512;
-    private final Figure5Context ctx;
+    /** The marker of the teacher's latest checkpoint, hashed once (the teacher does not train during this step). */
+    private Map<String, Object> marker;
 
     ScoreStep(Figure5Context ctx) {
-        this.ctx = ctx;
-    }
-
-    @Override
-    public String name() {
-        return "score";
+        super("score", ctx);
     }
 
     private Map<String, Object> marker() {
+        if (marker != null) {
+            return marker;
+        }
         Path checkpoint = Checkpoint.latest(ctx.teacherDir());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("pool", ctx.pool().toString());
         m.put("column", ctx.config.scoreColumn());
         m.put("teacher_checkpoint", checkpoint.toString());
-        m.put("checkpoint_sha256", Fingerprints.sha256(checkpoint));
+        m.put("checkpoint_sha256", Hashes.sha256(checkpoint));
+        marker = m;
         return m;
     }
 
@@ -50,7 +51,7 @@ final class ScoreStep implements Figure5Step {
     }
 
     @Override
-    public String skipReason() {
+    String skipReason() {
         String column = ctx.config.scoreColumn();
         if (ctx.config.teacher() == null) {
             if (!hasColumn(column)) {
@@ -68,7 +69,7 @@ final class ScoreStep implements Figure5Step {
     }
 
     @Override
-    public void run() {
+    void run() {
         String column = ctx.config.scoreColumn();
         try (RunModel model = RunModel.open(ctx.teacherDir(), null, ctx.device())) {
             TeacherScorer scorer = new TeacherScorer(model.encoder(BATCH), BATCH, line -> ctx.out.println("  " + line));

@@ -14,28 +14,22 @@ import org.qqt.sweep.SweepExecution;
  * bucket-runs / validation-runs: train and evaluate every planned run of one kind that is not done, on the local
  * or Slurm executor — the same execution as qqt sweep run ({@link SweepExecution}), failed runs retried.
  */
-final class SweepRunsStep implements Figure5Step {
-    private final Figure5Context ctx;
+final class SweepRunsStep extends Figure5Step {
     private final String kind;
 
     /** {@code kind}: "bucket" or "validation". */
     SweepRunsStep(Figure5Context ctx, String kind) {
-        this.ctx = ctx;
+        super(kind + "-runs", ctx);
         this.kind = kind;
     }
 
     @Override
-    public String name() {
-        return kind + "-runs";
-    }
-
-    @Override
-    public String skipReason() {
+    String skipReason() {
         return ctx.allDone(kind) ? "all " + ctx.runsOf(kind).size() + " " + kind + " runs are done" : null;
     }
 
     @Override
-    public void run() {
+    void run() {
         ctx.sweepVocabulary();
         SweepExecution.Target target = ctx.options.target();
         SlurmExecutor slurm = new SlurmExecutor(Map.of());

@@ -13,16 +13,9 @@ import org.qqt.synth.WorldConfig;
 import org.qqt.synth.WorldWriter;
 
 /** synth: generate the synthetic world (pool, teacher set, eval tasks) into {@code world.out}, as qqt synth. */
-final class SynthStep implements Figure5Step {
-    private final Figure5Context ctx;
-
+final class SynthStep extends Figure5Step {
     SynthStep(Figure5Context ctx) {
-        this.ctx = ctx;
-    }
-
-    @Override
-    public String name() {
-        return "synth";
+        super("synth", ctx);
     }
 
     private WorldConfig worldConfig() {
@@ -37,7 +30,7 @@ final class SynthStep implements Figure5Step {
     }
 
     @Override
-    public String skipReason() {
+    String skipReason() {
         if (ctx.config.world() == null) {
             return "no world section: the pool " + ctx.pool() + " is given";
         }
@@ -58,7 +51,7 @@ final class SynthStep implements Figure5Step {
     }
 
     @Override
-    public void run() {
+    void run() {
         WorldConfig world = worldConfig();
         Path outDir = ctx.worldOut();
         Path marker = ctx.file(".synth-started");

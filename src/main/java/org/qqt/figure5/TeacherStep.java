@@ -20,16 +20,9 @@ import org.qqt.train.TrainConfig;
 import org.qqt.train.Trainer;
 
 /** teacher: train the teacher on every sample of the world's clean teacher set, with qqt train's shard training. */
-final class TeacherStep implements Figure5Step {
-    private final Figure5Context ctx;
-
+final class TeacherStep extends Figure5Step {
     TeacherStep(Figure5Context ctx) {
-        this.ctx = ctx;
-    }
-
-    @Override
-    public String name() {
-        return "teacher";
+        super("teacher", ctx);
     }
 
     private TrainConfig trainConfig(ModelConfig model) {
@@ -39,7 +32,7 @@ final class TeacherStep implements Figure5Step {
     }
 
     @Override
-    public String skipReason() {
+    String skipReason() {
         if (ctx.config.teacher() == null) {
             return "no teacher section: the pool's score column " + ctx.sweep.score() + " is used";
         }
@@ -61,7 +54,7 @@ final class TeacherStep implements Figure5Step {
     }
 
     @Override
-    public void run() {
+    void run() {
         Figure5Config.Teacher t = ctx.config.teacher();
         Path teacherPool = ctx.worldOut().resolve("teacher");
         Path subset = ctx.file("teacher-subset").resolve("teacher.npy");

@@ -1,6 +1,5 @@
 package org.qqt.figure5;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,21 +18,8 @@ import org.qqt.sweep.SeedStats;
  * validation.json and validation.csv ({@link ValidationFile}, points named by the config's mixture names).
  */
 final class ValidateStep extends Figure5Step.Fingerprinted {
-    private final Figure5Context ctx;
-
     ValidateStep(Figure5Context ctx, StepLedger ledger) {
-        super(ledger);
-        this.ctx = ctx;
-    }
-
-    @Override
-    public String name() {
-        return "validate";
-    }
-
-    @Override
-    List<Path> outputs() {
-        return List.of(ctx.file("validation.json"), ctx.file("validation.csv"));
+        super("validate", ctx, ledger, "validation.json", "validation.csv");
     }
 
     @Override
@@ -47,7 +33,7 @@ final class ValidateStep extends Figure5Step.Fingerprinted {
     }
 
     @Override
-    public void run() {
+    void run() {
         ScalingParams params = ctx.params();
         List<Observation> means = new ArrayList<>();
         Map<String, String> configName = new LinkedHashMap<>();
