@@ -31,7 +31,7 @@ class GradientAccumulationTest {
     static Map<String, float[]> gradients(TrainConfig c, Batch batch) {
         Map<String, float[]> out = new LinkedHashMap<>();
         try (Clip model = new Clip(c.model(), Device.cpu(), 3); NDManager tmp = model.manager().newSubManager()) {
-            NDArray[] lossAndScale = TrainStep.backward(model, c, batch, tmp, StepPhases.NONE);
+            NDArray[] lossAndScale = TrainStep.backward(model, c, batch, tmp, StepPhases.NONE, 1f);
             out.put("", new float[] {lossAndScale[0].getFloat()});
             model.parameters().forEach((name, p) -> {
                 try (NDArray g = p.getGradient()) {
