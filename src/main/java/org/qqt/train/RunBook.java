@@ -100,7 +100,6 @@ final class RunBook {
 
     /** At the end of observed step {@code step}: the kept checkpoint and the regular one, where due. */
     void saveIfDue(long step, Clip model, AdamW optimizer, BatchSource source, MetricsLog metrics) {
-        long seen = step * config.batch();
         Long keep = keepSteps.get(step);
         if (keep != null) { // before the regular checkpoint: a resume from it never skips a kept step
             Path file = Checkpoint.kept(runDir, keep);

@@ -121,7 +121,7 @@ public final class TrainBench {
                 Batch b = batches[(int) (step % batches.length)];
                 boolean timed = step > warmup && step <= warmup + steps;
                 long s0 = System.nanoTime();
-                Trainer.step(model, opt, tc, b, 1e-4, timed ? phases : StepPhases.NONE, scaler);
+                TrainStep.run(model, opt, tc, b, 1e-4, timed ? phases : StepPhases.NONE, true, scaler);
                 if (timed) {
                     best = Math.min(best, (System.nanoTime() - s0) / 1e9);
                 }

@@ -45,14 +45,11 @@ final class TrainStep {
 
     /**
      * What a step measured: loss, effective logit scale, gradient norm before clipping; NaN where not read.
-     * {@code bad}: a value that was read is not finite (then nothing was updated).
+     * {@code bad}: a value that was read is not finite (then nothing was updated); {@code skipped}: fp16 gradients
+     * overflowed and the loss scaler skipped the update (the step still counts: its batch is consumed, as torch's
+     * GradScaler does).
      */
     record Result(double loss, double scale, double gradNorm, boolean bad, boolean skipped) {}
-
-    static Result run(Clip model, AdamW optimizer, TrainConfig config, Batch batch, double lr, StepPhases phases,
-            boolean observe) {
-        return run(model, optimizer, config, batch, lr, phases, observe, LossScaler.disabled());
-    }
 
     static Result run(Clip model, AdamW optimizer, TrainConfig config, Batch batch, double lr, StepPhases phases,
             boolean observe, LossScaler scaler) {
@@ -88,13 +85,9 @@ final class TrainStep {
 
     /**
      * Forward and backward passes of the whole batch, whole or by micro-batches: adds the batch's gradients to the
-     * parameters' and returns the loss and the effective logit scale (arrays in {@code tmp}).
+     * parameters' and returns the loss and the effective logit scale (arrays in {@code tmp}). The backward pass is
+     * of the loss times {@code lossScale} (fp16's loss scaling; 1: unscaled).
      */
-    static NDArray[] backward(Clip model, TrainConfig config, Batch batch, NDManager tmp, StepPhases phases) {
-        return backward(model, config, batch, tmp, phases, 1f);
-    }
-
-    /** {@link #backward} of the loss times {@code lossScale} (fp16's loss scaling; 1: unscaled). */
     static NDArray[] backward(Clip model, TrainConfig config, Batch batch, NDManager tmp, StepPhases phases,
             float lossScale) {
         return config.microBatchOrBatch() < batch.size()

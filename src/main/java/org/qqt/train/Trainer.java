@@ -143,38 +143,6 @@ public final class Trainer {
         return null;
     }
 
-    /**
-     * What one step measured: loss, effective logit scale, gradient norm before clipping (unscaled), and whether
-     * the loss scaler skipped the update because the fp16 gradients overflowed (the step still counts: its batch is
-     * consumed, as torch's GradScaler does).
-     */
-    record StepResult(double loss, double scale, double gradNorm, boolean skipped) {
-        /** Not a divergence: a finite loss, and finite gradients unless the loss scaler skipped the step. */
-        boolean finite() {
-            return skipped ? Double.isFinite(loss) : Double.isFinite(loss) && Double.isFinite(gradNorm);
-        }
-    }
-
-    /**
-     * One optimisation step ({@link TrainStep}) that reads loss, scale and gradient norm back, charging the time of
-     * each phase to {@code phases}. If the loss or the gradients are not finite, nothing is updated.
-     */
-    static StepResult step(Clip model, AdamW optimizer, TrainConfig config, Batch batch, double lr,
-            StepPhases phases) {
-        return step(model, optimizer, config, batch, lr, phases, LossScaler.disabled());
-    }
-
-    /** {@link #step} with dynamic loss scaling (a disabled scaler: exactly the unscaled step). */
-    static StepResult step(Clip model, AdamW optimizer, TrainConfig config, Batch batch, double lr,
-            StepPhases phases, LossScaler scaler) {
-        TrainStep.Result r = TrainStep.run(model, optimizer, config, batch, lr, phases, true, scaler);
-        return new StepResult(r.loss(), r.scale(), r.gradNorm(), r.skipped());
-    }
-
-    static StepResult step(Clip model, AdamW optimizer, TrainConfig config, Batch batch, double lr) {
-        return step(model, optimizer, config, batch, lr, StepPhases.NONE);
-    }
-
     /** Progress on stderr about every 10 s: step, samples, loss, lr, logit scale, samples/s, ETA. */
     private final class Progress {
         private final long total;

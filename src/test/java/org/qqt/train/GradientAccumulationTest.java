@@ -31,7 +31,7 @@ class GradientAccumulationTest {
     static Map<String, float[]> gradients(TrainConfig c, Batch batch) {
         Map<String, float[]> out = new LinkedHashMap<>();
         try (Clip model = new Clip(c.model(), Device.cpu(), 3); NDManager tmp = model.manager().newSubManager()) {
-            NDArray[] lossAndScale = TrainStep.backward(model, c, batch, tmp, StepPhases.NONE);
+            NDArray[] lossAndScale = TrainStep.backward(model, c, batch, tmp, StepPhases.NONE, 1f);
             out.put("", new float[] {lossAndScale[0].getFloat()});
             model.parameters().forEach((name, p) -> {
                 try (NDArray g = p.getGradient()) {
@@ -93,6 +93,18 @@ class GradientAccumulationTest {
         assertTrue(e.getMessage().contains("--micro-batch 100 must divide --batch 256 (e.g. 64)"), e.getMessage());
     }
 
+    /** Trains {@code c} in {@code run} on random batches of seed {@code seed}, to the end or {@code stopAfter} steps. */
+    Trainer.Outcome train(TrainConfig c, Path run, long seed, long stopAfter) {
+        return new Trainer(c, run, Device.cpu(), quiet).run(TrainerTest.random(seed, c.batch()), TrainerTest.DATA,
+                stopAfter);
+    }
+
+    /** The run's metrics.jsonl lines without their samples_per_s (a timing). */
+    static List<String> metricsWithoutRate(Path run) throws Exception {
+        return Files.readString(run.resolve(MetricsLog.FILE)).lines()
+                .map(l -> l.replaceAll("\"samples_per_s\":[0-9.]+", "")).toList();
+    }
+
     static List<JsonNode> metrics(Path run) throws Exception {
         return Files.readAllLines(run.resolve(MetricsLog.FILE)).stream().map(l -> {
             try {
@@ -108,9 +120,8 @@ class GradientAccumulationTest {
     void fiftyMicroBatchedStepsFollowTheWholeBatchLosses(@TempDir Path dir) throws Exception {
         int n = 32;
         TrainConfig c = TrainConfig.defaults(TrainerTest.TINY, 50L * n, n, 3e-3, 2).withWarmup(5);
-        new Trainer(c, dir.resolve("whole"), Device.cpu(), quiet).run(TrainerTest.random(6, n), TrainerTest.DATA);
-        new Trainer(c.withMicroBatch(8), dir.resolve("micro"), Device.cpu(), quiet)
-                .run(TrainerTest.random(6, n), TrainerTest.DATA);
+        train(c, dir.resolve("whole"), 6, Long.MAX_VALUE);
+        train(c.withMicroBatch(8), dir.resolve("micro"), 6, Long.MAX_VALUE);
         List<JsonNode> a = metrics(dir.resolve("whole"));
         List<JsonNode> b = metrics(dir.resolve("micro"));
         assertEquals(50, a.size());
@@ -132,16 +143,11 @@ class GradientAccumulationTest {
                 .withGradClip(1.0).withMicroBatch(8).withLossBlock(12);
         Path straight = dir.resolve("straight");
         Path killed = dir.resolve("killed");
-        new Trainer(c, straight, Device.cpu(), quiet).run(TrainerTest.random(9, n), TrainerTest.DATA);
-        assertEquals(7, new Trainer(c, killed, Device.cpu(), quiet)
-                .run(TrainerTest.random(9, n), TrainerTest.DATA, 7).steps());
-        assertEquals(12, new Trainer(c, killed, Device.cpu(), quiet)
-                .run(TrainerTest.random(9, n), TrainerTest.DATA).steps());
+        train(c, straight, 9, Long.MAX_VALUE);
+        assertEquals(7, train(c, killed, 9, 7).steps());
+        assertEquals(12, train(c, killed, 9, Long.MAX_VALUE).steps());
         TrainerTest.assertSameTensors(Checkpoint.latest(straight), Checkpoint.latest(killed));
-        assertEquals(Files.readString(straight.resolve(MetricsLog.FILE)).lines().map(l -> l.replaceAll(
-                        "\"samples_per_s\":[0-9.]+", "")).toList(),
-                Files.readString(killed.resolve(MetricsLog.FILE)).lines().map(l -> l.replaceAll(
-                        "\"samples_per_s\":[0-9.]+", "")).toList());
+        assertEquals(metricsWithoutRate(straight), metricsWithoutRate(killed));
     }
 
     @Test
@@ -149,9 +155,8 @@ class GradientAccumulationTest {
             throws Exception {
         int n = 16;
         TrainConfig c = TrainConfig.defaults(TrainerTest.TINY, 11L * n, n, 3e-3, 1).withCheckpointEvery(5);
-        new Trainer(c, dir.resolve("every"), Device.cpu(), quiet).run(TrainerTest.random(3, n), TrainerTest.DATA);
-        new Trainer(c.withLogEvery(4), dir.resolve("lean"), Device.cpu(), quiet)
-                .run(TrainerTest.random(3, n), TrainerTest.DATA);
+        train(c, dir.resolve("every"), 3, Long.MAX_VALUE);
+        train(c.withLogEvery(4), dir.resolve("lean"), 3, Long.MAX_VALUE);
         List<JsonNode> every = metrics(dir.resolve("every"));
         List<JsonNode> lean = metrics(dir.resolve("lean"));
         assertEquals(List.of(4L, 5L, 8L, 10L, 11L), lean.stream().map(j -> j.path("step").asLong()).toList());

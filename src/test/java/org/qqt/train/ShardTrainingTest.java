@@ -119,7 +119,7 @@ class ShardTrainingTest {
         assertEquals(0, resumed.code(), resumed.err());
         assertTrue(resumed.out().contains("10 steps") && !resumed.out().contains("already done"), resumed.out());
 
-        assertSameTensors(Checkpoint.latest(straight), Checkpoint.latest(killed), p.model());
+        TrainerTest.assertSameTensors(Checkpoint.latest(straight), Checkpoint.latest(killed), p.model());
         List<String> a = Files.readAllLines(straight.resolve(MetricsLog.FILE));
         List<String> b = Files.readAllLines(killed.resolve(MetricsLog.FILE));
         assertEquals(10, b.size());
@@ -128,11 +128,6 @@ class ShardTrainingTest {
         }
         assertEquals(Files.readString(straight.resolve(DataSources.VOCAB_FILE)),
                 Files.readString(killed.resolve(DataSources.VOCAB_FILE)), "the vocabulary is deterministic");
-    }
-
-    /** Weights and second moments of two checkpoints of the model {@code m} are bitwise equal. */
-    static void assertSameTensors(Path x, Path y, ModelConfig m) {
-        TrainerTest.assertSameTensors(x, y, m);
     }
 
     @Test
