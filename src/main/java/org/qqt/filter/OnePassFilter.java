@@ -22,6 +22,7 @@ import org.qqt.data.PairSort;
 import org.qqt.data.PoolMetadata;
 import org.qqt.data.SubsetFile;
 import org.qqt.io.BadInputException;
+import org.qqt.io.Futures;
 
 /**
  * The filter's default path: two scans of the pool whatever the number of buckets.

@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -22,6 +21,7 @@ import org.qqt.data.ShardWriter;
 import org.qqt.data.TaskWriter;
 import org.qqt.data.Uid;
 import org.qqt.io.BadInputException;
+import org.qqt.io.Futures;
 import org.qqt.io.Json;
 
 /**
@@ -249,19 +249,8 @@ public final class WorldWriter {
             }));
         }
         List<T> all = new ArrayList<>(n);
-        try {
-            for (Future<List<T>> fu : futures) {
-                all.addAll(fu.get());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(c);
+        for (Future<List<T>> fu : futures) {
+            all.addAll(Futures.await(fu, "generating samples"));
         }
         return all;
     }

@@ -45,16 +45,10 @@ public final class ContrastiveLoss {
         long n = u.getShape().get(0);
         NDArray logits = u.matMul(v.transpose()).mul(scale);
         NDArray positives = u.mul(v).sum().mul(scale);
-        NDArray lse = stableLogSumExp(logits, 1).sum().add(stableLogSumExp(logits, 0).sum());
+        NDArray lse = logSumExp(logits, 1).sum().add(logSumExp(logits, 0).sum());
         NDManager m = u.getManager();
         NDArray loss = lse.sub(positives.mul(Scalars.of(m, 2f))).div(Scalars.of(m, (float) (2.0 * n)));
         return new Result(loss, loss);
-    }
-
-    /** log Σ exp along {@code axis}, shifted by the maximum taken out of the autograd graph. */
-    private static NDArray stableLogSumExp(NDArray s, int axis) {
-        NDArray max = s.max(new int[] {axis}, true).stopGradient();
-        return s.sub(max).exp().sum(new int[] {axis}).log().add(max.squeeze(axis));
     }
 
     /** Same loss and gradients as {@link #full}, holding at most {@code block} rows of logits at a time. */
@@ -122,8 +116,12 @@ public final class ContrastiveLoss {
         return r;
     }
 
+    /**
+     * log Σ exp along {@code axis}, shifted by the maximum taken out of the autograd graph (exact gradients where
+     * {@code s} is recorded, no overflow).
+     */
     private static NDArray logSumExp(NDArray s, int axis) {
-        NDArray max = s.max(new int[] {axis}, true);
+        NDArray max = s.max(new int[] {axis}, true).stopGradient();
         return s.sub(max).exp().sum(new int[] {axis}).log().add(max.squeeze(axis));
     }
 

@@ -17,10 +17,10 @@ import org.qqt.data.SubsetFile;
 import org.qqt.filter.BucketResult;
 import org.qqt.filter.FilterQuery;
 import org.qqt.filter.FilterSpec;
-import org.qqt.filter.Futures;
 import org.qqt.filter.ScoreRange;
 import org.qqt.filter.SubsetSampling;
 import org.qqt.io.BadInputException;
+import org.qqt.io.Futures;
 
 /** The EXPORT baseline's output: per bucket a CSV of uids written by DuckDB, decoded, sorted, written as .npy. */
 final class CsvExport {

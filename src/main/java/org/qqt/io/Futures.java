@@ -1,9 +1,9 @@
-package org.qqt.filter;
+package org.qqt.io;
 
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
-/** Waiting for a filter worker's result: its own exception rethrown as is. */
+/** Waiting for a worker's result: its own exception rethrown as is. */
 public final class Futures {
     private Futures() {}
 
