@@ -165,8 +165,8 @@ final class Figure5Evidence {
         return new Section(title, List.of(
                 new Image("Training loss vs samples seen of every run, one panel per pool", "training-curves.png"),
                 new Para("Each run's training loss (its `metrics.jsonl`, thinned to at most 300 window means) vs "
-                        + "samples seen; one panel per bucket and per validation mixture, one line per seed and "
-                        + "budget. Vector version: `training-curves.svg`.")));
+                        + "samples seen; one panel per bucket and per validation mixture, one line per run, one "
+                        + "colour per budget (its seeds share it). Vector version: `training-curves.svg`.")));
     }
 
     /** Every predicted change with its bootstrap interval, and every measured change. */

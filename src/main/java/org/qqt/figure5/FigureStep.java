@@ -71,7 +71,7 @@ final class FigureStep extends Figure5Step.Fingerprinted {
         }
     }
 
-    /** One panel per bucket and per validation mixture, one line per run (its metrics.jsonl). */
+    /** One panel per bucket and per validation mixture, one line per run (its metrics.jsonl), coloured by budget. */
     private List<TrainingCurvesChart.Panel> trainingCurves() {
         Map<String, List<TrainingCurvesChart.Series>> panels = new LinkedHashMap<>();
         for (String kind : List.of("bucket", "validation")) {
@@ -79,7 +79,7 @@ final class FigureStep extends Figure5Step.Fingerprinted {
                 List<MetricsLog.Line> lines = MetricsLog.read(ctx.plan.runDir(run.id()).resolve(MetricsLog.FILE));
                 double[] x = lines.stream().mapToDouble(MetricsLog.Line::samplesSeen).toArray();
                 double[] y = lines.stream().mapToDouble(MetricsLog.Line::loss).toArray();
-                String label = "seed " + run.seed() + ", " + SampleCount.format(run.samplesSeen());
+                String label = SampleCount.format(run.samplesSeen()) + " samples";
                 panels.computeIfAbsent((kind.equals("bucket") ? "bucket " : "mixture ") + run.poolName(),
                         k -> new ArrayList<>()).add(new TrainingCurvesChart.Series(label, x, y));
             }

@@ -20,7 +20,9 @@ final class ReportStep extends Figure5Step.Fingerprinted {
     @Override
     String fingerprint() {
         return Fingerprints.hash(FigureStep.fingerprint(ctx) + Fingerprints.sha256OrNone(ctx.file("figure5.svg"))
-                + Fingerprints.sha256OrNone(ctx.file("verdicts.json")) + configText(ctx.options.config()));
+                + Fingerprints.sha256OrNone(ctx.file("verdicts.json"))
+                + Fingerprints.sha256OrNone(ctx.file("residuals.png"))
+                + Fingerprints.sha256OrNone(ctx.file("training-curves.png")) + configText(ctx.options.config()));
     }
 
     static String configText(Path file) {

@@ -13,7 +13,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * Each run's training curve (loss vs samples seen, log x) as small multiples: one panel per pool or mixture, one
- * line per run of it (seed and budget in the legend). Long curves are thinned to {@link #MAX_POINTS} window means so
+ * line per run of it, one colour per group (the runs' budget: its seeds share it). Long curves are thinned to {@link #MAX_POINTS} window means so
  * the SVG stays small; the shape is kept.
  */
 public final class TrainingCurvesChart {
@@ -24,8 +24,11 @@ public final class TrainingCurvesChart {
 
     private TrainingCurvesChart() {}
 
-    /** One run's curve: its legend label and the loss after each logged step. */
-    public record Series(String label, double[] samplesSeen, double[] loss) {}
+    /**
+     * One run's curve: its group (the legend label; runs of a group, e.g. the seeds of one budget, share a colour
+     * and one legend entry) and the loss after each logged step.
+     */
+    public record Series(String group, double[] samplesSeen, double[] loss) {}
 
     /** One panel: the pool or mixture, and its runs. */
     public record Panel(String title, List<Series> series) {}
@@ -54,19 +57,27 @@ public final class TrainingCurvesChart {
         st.setLegendSeriesLineLength(16);
         st.setChartPadding(8);
         st.setYAxisDecimalPattern("0.0##");
-        int i = 0;
+        List<String> groups = p.series().stream().map(Series::group).distinct().toList();
+        int drawn = 0;
         for (Series s : p.series()) {
             double[][] xy = thin(s.samplesSeen(), s.loss());
             if (xy[0].length == 0) {
                 continue;
             }
-            XYSeries line = chart.addSeries(s.label(), xy[0], xy[1]);
+            int g = groups.indexOf(s.group());
+            long runs = p.series().stream().filter(o -> o.group().equals(s.group())).count();
+            boolean first = p.series().stream().filter(o -> o.group().equals(s.group())).findFirst().orElseThrow() == s;
+            // XChart needs unique series names; only the group's first line is in the legend
+            XYSeries line = chart.addSeries(first ? s.group() + " (" + runs + (runs == 1 ? " run)" : " runs)")
+                    : s.group() + " #" + drawn, xy[0], xy[1]);
+            line.setShowInLegend(first);
             line.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
             line.setMarker(SeriesMarkers.NONE);
-            line.setLineColor(Figure5Chart.colour(i++));
+            line.setLineColor(Figure5Chart.colour(g));
             line.setLineStyle(new BasicStroke(1.4f));
+            drawn++;
         }
-        if (i == 0) {
+        if (drawn == 0) {
             XYSeries none = chart.addSeries("no metrics.jsonl", new double[] {1}, new double[] {0});
             none.setMarker(SeriesMarkers.NONE);
         }
