@@ -21,8 +21,9 @@ import org.qqt.sweep.SweepPlan;
  * whose outputs exist is skipped ("skip", see {@link StepLedger}), so a killed figure5 continues where it stopped.
  * Sweep runs go through the sweep executors (local or Slurm); everything else runs in this process.
  *
- * <p>Outputs in {@code <runs>/<name>/}: params.json, predictions.json, validation.json/.csv, figure5.png/.svg,
- * report.md, report.html, and figure5-state.json (the ledger: each step's input fingerprint and wall time).
+ * <p>Outputs in {@code <runs>/<name>/}: params.json, predictions.json, validation.json/.csv, verdicts.json,
+ * figure5.png/.svg, residuals.png/.svg, training-curves.png/.svg, report.md, report.html, and figure5-state.json
+ * (the ledger: each step's input fingerprint and wall time).
  */
 public final class Figure5Pipeline {
     /** The steps, in order. */

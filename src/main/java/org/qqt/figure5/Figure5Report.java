@@ -10,13 +10,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.qqt.figure5.ReportDoc.Block;
+import org.qqt.figure5.ReportDoc.Code;
+import org.qqt.figure5.ReportDoc.Image;
+import org.qqt.figure5.ReportDoc.Para;
+import org.qqt.figure5.ReportDoc.Section;
+import org.qqt.figure5.ReportDoc.Table;
 import org.qqt.io.AtomicFiles;
 import org.qqt.io.SampleCount;
 import org.qqt.scaling.CrossValidation;
 import org.qqt.scaling.FitReport;
-import org.qqt.scaling.ParetoFrontier;
 import org.qqt.scaling.PoolParams;
-import org.qqt.scaling.PredictionsFile;
 import org.qqt.scaling.ScalingParams;
 import org.qqt.scaling.ValidationFile;
 import org.qqt.sweep.RunSpec;
@@ -25,13 +29,15 @@ import org.qqt.sweep.SweepPlan;
 
 /**
  * {@code report.md} and {@code report.html} of {@code qqt figure5}, from the files the pipeline wrote
- * (params.json, predictions.json, validation.json, figure5.png). Every section is filled, or says "n/a" and why.
- * The HTML is self-contained: inline CSS, the chart embedded as a base64 PNG.
+ * (params.json, validation.json, verdicts.json, the figures). Every section is filled, or says "n/a" and why.
+ * The HTML is self-contained: inline CSS, the charts embedded as base64 PNGs. The evidence sections are built by
+ * {@link Figure5Evidence}.
  */
 final class Figure5Report {
     /** The section titles, in order (tests check each is present and filled). */
-    static final List<String> SECTIONS = List.of("Summary", "Fitted parameters", "Cross-validation", "Figure 5",
-            "Predicted vs actual", "Best mixture per budget", "Predicted crossovers", "Reproduce");
+    static final List<String> SECTIONS = List.of("Summary", "Verdicts", "Settings", "Fitted parameters",
+            "Bucket-run residuals", "Cross-validation", "Figure 5", "Training curves", "Predicted vs actual",
+            "Best mixture per budget", "Crossovers", "Reproduce");
 
     private final Figure5Config config;
     private final SweepConfig sweep;
@@ -41,9 +47,14 @@ final class Figure5Report {
     private final SweepPlan plan;
     private final Map<String, Double> stepSeconds;
     private final List<String> commands;
+    private final List<String> fitted;
+    private final double[] range;
 
+    /** {@code fitted}: the buckets the law was fitted to; {@code range}: the budgets the curves span. */
     Figure5Report(Figure5Config config, Path configFile, String configText, Path dir, SweepPlan plan,
-                  Map<String, Double> stepSeconds, List<String> commands) {
+                  Map<String, Double> stepSeconds, List<String> commands, List<String> fitted, double[] range) {
+        this.fitted = fitted;
+        this.range = range;
         this.config = config;
         this.sweep = config.sweep();
         this.configFile = configFile;
@@ -54,19 +65,6 @@ final class Figure5Report {
         this.commands = commands;
     }
 
-    /** A block of a section: paragraph, table, code or image. */
-    private interface Block {}
-
-    private record Para(String text) implements Block {}
-
-    private record Table(List<String> head, List<List<String>> rows) implements Block {}
-
-    private record Code(String text) implements Block {}
-
-    private record Image(String alt, String file) implements Block {}
-
-    private record Section(String title, List<Block> blocks) {}
-
     void write() {
         List<Section> doc = build();
         AtomicFiles.writeString(dir.resolve("report.md"), markdown(doc));
@@ -74,7 +72,7 @@ final class Figure5Report {
     }
 
     /** Four decimals; huge or tiny magnitudes (a τ that ran off to infinity) in scientific notation. */
-    private static String f4(double v) {
+    static String f4(double v) {
         if (!Double.isFinite(v)) {
             return "n/a";
         }
@@ -83,14 +81,14 @@ final class Figure5Report {
                 : String.format(Locale.ROOT, "%.4f", v);
     }
 
-    private static String g4(double v) {
+    static String g4(double v) {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4g", v) : "n/a";
     }
 
     private List<Section> build() {
         ScalingParams params = ScalingParams.load(dir.resolve("params.json"));
-        PredictionsFile pred = PredictionsFile.read(dir.resolve("predictions.json"));
         ValidationFile val = ValidationFile.read(dir.resolve("validation.json"));
+        Verdicts verdicts = Verdicts.read(dir.resolve("verdicts.json"));
         FitReport rep = params.fit();
         CrossValidation cv = rep.crossValidation();
         Figure5Config.Section section = config.figure5();
@@ -108,9 +106,15 @@ final class Figure5Report {
                 section.objectiveKind().cliName(), f4(val.mae()), f4(val.maxError()), val.points().size(),
                 val.agreed(), val.compared(), boldMae(cv == null ? null : cv.leaveOneOut()),
                 boldMae(cv == null ? null : cv.extrapolate()), total)));
+        sum.add(new Para("Verdicts: (a) MAE " + verdicts.mae().status() + ", (b) best mixture at decisive budgets "
+                + verdicts.bestMixture().status() + ", (c) crossover within ×" + verdicts.crossover().factor() + " "
+                + verdicts.crossover().status() + " (details under Verdicts)."));
         sum.add(new Para("Outputs in `" + dir + "`: params.json, predictions.json, validation.json, validation.csv, "
-                + "figure5.png, figure5.svg, report.md, report.html."));
+                + "verdicts.json, figure5.png/.svg, residuals.png/.svg, training-curves.png/.svg, report.md, "
+                + "report.html."));
         doc.add(new Section(SECTIONS.get(0), sum));
+        doc.add(Figure5Evidence.verdicts(SECTIONS.get(1), verdicts));
+        doc.add(Figure5Evidence.settings(SECTIONS.get(2), section, params, rep, fitted, range));
 
         // fitted parameters
         List<Block> fit = new ArrayList<>();
@@ -135,7 +139,9 @@ final class Figure5Report {
         if (rep.warnings() != null && !rep.warnings().isEmpty()) {
             fit.add(new Para("Fit warnings: " + String.join("; ", rep.warnings())));
         }
-        doc.add(new Section(SECTIONS.get(1), fit));
+        doc.add(new Section(SECTIONS.get(3), fit));
+        doc.add(Figure5Evidence.residuals(SECTIONS.get(4), rep, plan.runs().stream()
+                .filter(r -> r.kind().equals("bucket")).toList()));
         doc.add(crossValidation(cv));
 
         // figure
@@ -144,7 +150,8 @@ final class Figure5Report {
         fig.add(new Para("Lines: predicted error of each mixture (Theorem 1 from the fitted bucket parameters); "
                 + "dots: actual runs (mean over seeds); shading: where each mixture is predicted best. Vector version: "
                 + "figure5.svg."));
-        doc.add(new Section(SECTIONS.get(3), fig));
+        doc.add(new Section(SECTIONS.get(6), fig));
+        doc.add(Figure5Evidence.trainingCurves(SECTIONS.get(7)));
 
         // predicted vs actual
         List<Block> pva = new ArrayList<>();
@@ -159,7 +166,7 @@ final class Figure5Report {
         pva.add(new Para(String.format(Locale.ROOT, "MAE **%s**, max error **%s** (%s error, 1 − accuracy).%s",
                 f4(val.mae()), f4(val.maxError()), section.metricOrDefault(),
                 sweep.seedsOrDefault().size() < 2 ? " SE n/a: one seed per point (add seeds for standard errors)." : "")));
-        doc.add(new Section(SECTIONS.get(4), pva));
+        doc.add(new Section(SECTIONS.get(8), pva));
 
         // best mixture
         List<Block> best = new ArrayList<>();
@@ -172,27 +179,9 @@ final class Figure5Report {
         best.add(new Table(List.of("budget", "mixtures", "predicted best", "actual best", "agree"), brow));
         best.add(new Para(String.format(Locale.ROOT, "Agreement: %d of %d budgets with at least two mixtures.",
                 val.agreed(), val.compared())));
-        doc.add(new Section(SECTIONS.get(5), best));
+        doc.add(new Section(SECTIONS.get(9), best));
 
-        // crossovers
-        List<Block> cross = new ArrayList<>();
-        ParetoFrontier.Frontier fr = pred.frontier();
-        String rangeText = SampleCount.format(pred.range()[0]) + " to " + SampleCount.format(pred.range()[1]);
-        if (fr == null) {
-            cross.add(new Para("n/a (only one mixture is drawn, so there is nothing to cross)"));
-        } else if (fr.crossovers().isEmpty()) {
-            cross.add(new Para("No crossover from " + rangeText + ": **" + fr.best().get(0)
-                    + "** is predicted best over the whole range."));
-        } else {
-            List<List<String>> crow = new ArrayList<>();
-            for (ParetoFrontier.Crossover x : fr.crossovers()) {
-                crow.add(List.of(SampleCount.format(Math.rint(x.budget())), x.from(), x.to()));
-            }
-            cross.add(new Table(List.of("budget (samples seen)", "best below", "best above"), crow));
-            cross.add(new Para("Predicted on a log grid of " + fr.grid().size() + " budgets from " + rangeText
-                    + ", refined by bisection."));
-        }
-        doc.add(new Section(SECTIONS.get(6), cross));
+        doc.add(Figure5Evidence.crossovers(SECTIONS.get(10), verdicts));
 
         // reproduce
         List<Block> repro = new ArrayList<>();
@@ -232,7 +221,7 @@ final class Figure5Report {
         repro.add(new Table(List.of("step", "seconds"), srow));
         repro.add(new Para("Config `" + configFile + "`:"));
         repro.add(new Code(configText.strip()));
-        doc.add(new Section(SECTIONS.get(7), repro));
+        doc.add(new Section(SECTIONS.get(11), repro));
         return doc;
     }
 
@@ -256,7 +245,7 @@ final class Figure5Report {
         if (cv == null) {
             blocks.add(new Para("n/a (params.json has no cross-validation: it was written before the fit step "
                     + "recorded one; delete params.json and rerun to refit)"));
-            return new Section(SECTIONS.get(2), blocks);
+            return new Section(SECTIONS.get(5), blocks);
         }
         blocks.add(new Para("How well the law predicts bucket runs it did not see. Leave-one-out: every bucket point "
                 + "predicted by a refit (same grid and options, no bootstrap) on all other points. Extrapolate: the "
@@ -274,7 +263,7 @@ final class Figure5Report {
             blocks.add(new Table(List.of("scheme", "bucket", "samples seen", "observed", "predicted", "|diff|"),
                     points));
         }
-        return new Section(SECTIONS.get(2), blocks);
+        return new Section(SECTIONS.get(5), blocks);
     }
 
     private static String boldMae(CrossValidation.Scheme s) {

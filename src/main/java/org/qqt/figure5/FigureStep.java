@@ -6,15 +6,26 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.qqt.report.Figure5;
+import org.qqt.io.SampleCount;
 import org.qqt.report.Figure5Chart;
+import org.qqt.report.ResidualChart;
+import org.qqt.report.TrainingCurvesChart;
+import org.qqt.scaling.FitReport;
 import org.qqt.scaling.Mixture;
 import org.qqt.scaling.Observation;
 import org.qqt.scaling.ValidationFile;
+import org.qqt.sweep.RunSpec;
+import org.qqt.train.MetricsLog;
 
-/** figure: the predicted curves with the validation points, as qqt predict --plot; figure5.png and .svg. */
+/**
+ * figure: the predicted curves with the validation points, as qqt predict --plot (figure5.png and .svg); the fit's
+ * residuals on the bucket runs (residuals.png/.svg); every run's training curve as small multiples
+ * (training-curves.png/.svg).
+ */
 final class FigureStep extends Figure5Step.Fingerprinted {
     FigureStep(Figure5Context ctx, StepLedger ledger) {
-        super("figure", ctx, ledger, "figure5.png", "figure5.svg");
+        super("figure", ctx, ledger, "figure5.png", "figure5.svg", "residuals.png", "residuals.svg",
+                "training-curves.png", "training-curves.svg");
     }
 
     /** The figure depends on the three result files only. */
@@ -45,5 +56,36 @@ final class FigureStep extends Figure5Step.Fingerprinted {
         Figure5 fig = Figure5.of(title, yTitle, ctx.predictor(), mixtures, range[0], range[1], actual, true);
         Figure5Chart.write(fig, ctx.file("figure5.png"));
         Figure5Chart.write(fig, ctx.file("figure5.svg"));
+        List<ResidualChart.Point> residuals = new ArrayList<>();
+        for (FitReport.Residual r : ctx.params().fit().residuals()) {
+            residuals.add(new ResidualChart.Point(r.pool(), r.samplesSeen(), r.residual()));
+        }
+        String rTitle = ctx.sweep.name() + ": fit residuals on the bucket runs (" + ctx.figure5.metricOrDefault() + ")";
+        for (String f : List.of("residuals.png", "residuals.svg")) {
+            ResidualChart.write(rTitle, residuals, ctx.file(f));
+        }
+        List<TrainingCurvesChart.Panel> panels = trainingCurves();
+        String tTitle = ctx.sweep.name() + ": training loss vs samples seen, every run (one panel per pool)";
+        for (String f : List.of("training-curves.png", "training-curves.svg")) {
+            TrainingCurvesChart.write(tTitle, panels, ctx.file(f));
+        }
+    }
+
+    /** One panel per bucket and per validation mixture, one line per run (its metrics.jsonl), coloured by budget. */
+    private List<TrainingCurvesChart.Panel> trainingCurves() {
+        Map<String, List<TrainingCurvesChart.Series>> panels = new LinkedHashMap<>();
+        for (String kind : List.of("bucket", "validation")) {
+            for (RunSpec run : ctx.runsOf(kind)) {
+                List<MetricsLog.Line> lines = MetricsLog.read(ctx.plan.runDir(run.id()).resolve(MetricsLog.FILE));
+                double[] x = lines.stream().mapToDouble(MetricsLog.Line::samplesSeen).toArray();
+                double[] y = lines.stream().mapToDouble(MetricsLog.Line::loss).toArray();
+                String label = SampleCount.format(run.samplesSeen()) + " samples";
+                panels.computeIfAbsent((kind.equals("bucket") ? "bucket " : "mixture ") + run.poolName(),
+                        k -> new ArrayList<>()).add(new TrainingCurvesChart.Series(label, x, y));
+            }
+        }
+        List<TrainingCurvesChart.Panel> out = new ArrayList<>();
+        panels.forEach((title, series) -> out.add(new TrainingCurvesChart.Panel(title, series)));
+        return out;
     }
 }

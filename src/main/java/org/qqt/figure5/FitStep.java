@@ -24,10 +24,10 @@ final class FitStep extends Figure5Step.Fingerprinted {
     }
 
     /** The buckets fitted: bucket_runs, else every bucket. */
-    private List<String> fittedBuckets() {
+    static List<String> fittedBuckets(SweepConfig sweep) {
         List<String> names = new ArrayList<>();
-        for (SweepConfig.Bucket b : ctx.sweep.buckets()) {
-            if (ctx.sweep.bucketRuns() == null || ctx.sweep.bucketRuns().contains(b.name())) {
+        for (SweepConfig.Bucket b : sweep.buckets()) {
+            if (sweep.bucketRuns() == null || sweep.bucketRuns().contains(b.name())) {
                 names.add(b.name());
             }
         }
@@ -38,7 +38,7 @@ final class FitStep extends Figure5Step.Fingerprinted {
         Figure5Config.Section f5 = ctx.figure5;
         FitOptions d = FitOptions.defaults(f5.lawForm(), f5.objectiveKind(), f5.dOrDefault());
         return new FitOptions(d.form(), d.objective(), f5.normalizerOrDefault(), d.d(), f5.aGrid(), f5.bGrid(),
-                f5.tauGrid(), d.refine(), f5.bootstrapOrDefault(), 0, ctx.threads(), fittedBuckets());
+                f5.tauGrid(), d.refine(), f5.bootstrapOrDefault(), 0, ctx.threads(), fittedBuckets(ctx.sweep));
     }
 
     @Override

@@ -20,7 +20,9 @@ final class ReportStep extends Figure5Step.Fingerprinted {
     @Override
     String fingerprint() {
         return Fingerprints.hash(FigureStep.fingerprint(ctx) + Fingerprints.sha256OrNone(ctx.file("figure5.svg"))
-                + configText(ctx.options.config()));
+                + Fingerprints.sha256OrNone(ctx.file("verdicts.json"))
+                + Fingerprints.sha256OrNone(ctx.file("residuals.png"))
+                + Fingerprints.sha256OrNone(ctx.file("training-curves.png")) + configText(ctx.options.config()));
     }
 
     static String configText(Path file) {
@@ -36,6 +38,6 @@ final class ReportStep extends Figure5Step.Fingerprinted {
         Map<String, Double> stepSeconds = ledger.seconds(steps);
         stepSeconds.put(name(), 0.0);
         new Figure5Report(ctx.config, ctx.options.config(), configText(ctx.options.config()), ctx.dir, ctx.plan,
-                stepSeconds, ledger.invocations()).write();
+                stepSeconds, ledger.invocations(), FitStep.fittedBuckets(ctx.sweep), ctx.range()).write();
     }
 }

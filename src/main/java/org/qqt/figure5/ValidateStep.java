@@ -6,20 +6,23 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.qqt.io.Json;
+import org.qqt.scaling.Crossovers;
 import org.qqt.scaling.Mixture;
 import org.qqt.scaling.Observation;
 import org.qqt.scaling.ScalingParams;
 import org.qqt.scaling.Validation;
 import org.qqt.scaling.ValidationFile;
+import org.qqt.sweep.Crossover;
 import org.qqt.sweep.SeedStats;
 
 /**
  * validate: the validation runs' mean error per (mixture, budget) against the prediction, as qqt validate; writes
- * validation.json and validation.csv ({@link ValidationFile}, points named by the config's mixture names).
+ * validation.json and validation.csv ({@link ValidationFile}, points named by the config's mixture names), and the
+ * three "must show" verdicts with the predicted and measured crossovers, verdicts.json ({@link Verdicts}).
  */
 final class ValidateStep extends Figure5Step.Fingerprinted {
     ValidateStep(Figure5Context ctx, StepLedger ledger) {
-        super("validate", ctx, ledger, "validation.json", "validation.csv");
+        super("validate", ctx, ledger, "validation.json", "validation.csv", "verdicts.json");
     }
 
     @Override
@@ -57,5 +60,23 @@ final class ValidateStep extends Figure5Step.Fingerprinted {
         file.writeCsv(ctx.file("validation.csv"));
         ctx.out.printf(Locale.ROOT, "  %d points: MAE %.4f, max error %.4f; best mixture agrees at %d of %d budgets%n",
                 result.points().size(), result.mae(), result.maxError(), result.agreed(), result.compared());
+        Verdicts verdicts = verdicts(file, params);
+        verdicts.write(ctx.file("verdicts.json"));
+        verdicts.lines().forEach(l -> ctx.out.println("  " + l));
+    }
+
+    /**
+     * The verdicts: the measured table of the validation runs (mean and SE over seeds, winner and margin per budget,
+     * as qqt study crossover) and the crossovers of the validation mixtures, predicted over the curves' range.
+     */
+    private Verdicts verdicts(ValidationFile file, ScalingParams params) {
+        String metric = ctx.figure5.metricOrDefault();
+        List<String> names = ctx.sweep.validation().mixtures();
+        Crossover.Table table = Crossover.table(Crossover.points(ctx.plan, metric, new ArrayList<>()), names,
+                ctx.validationBudgets(), metric);
+        List<Mixture> mixtures = names.stream().map(n -> ctx.mixture(n, params)).toList();
+        double[] range = ctx.range();
+        return Verdicts.of(file, table, Crossovers.predicted(ctx.predictor(), mixtures, range[0], range[1]),
+                Verdicts.measured(table));
     }
 }

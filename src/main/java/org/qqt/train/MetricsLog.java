@@ -19,10 +19,11 @@ import org.qqt.io.Json;
 /**
  * runs/NAME/metrics.jsonl: one JSON object per optimiser step
  * {"step", "samples_seen", "loss", "lr", "logit_scale", "grad_norm", "samples_per_s"}. On resume, lines after
- * the checkpoint's step are dropped first, so the file always describes one uninterrupted run.
+ * the checkpoint's step are dropped first, so the file always describes one uninterrupted run. This class is the
+ * file's only writer and reader ({@link #read}: the training curve the Figure 5 report draws).
  */
-final class MetricsLog implements AutoCloseable {
-    static final String FILE = "metrics.jsonl";
+public final class MetricsLog implements AutoCloseable {
+    public static final String FILE = "metrics.jsonl";
     private final BufferedWriter out;
 
     /** What opening did to a torn last line (a kill in mid-write): null when there was none. */
@@ -86,6 +87,40 @@ final class MetricsLog implements AutoCloseable {
     /** "FILE: cut off a torn last line ..." when opening did so, else null. */
     String tornLine() {
         return tornLine;
+    }
+
+    /** One logged step: how many samples had been seen after it, and its training loss. */
+    public record Line(long step, long samplesSeen, double loss) {}
+
+    /**
+     * Every step of a finished run's metrics file, in file order (a missing file: none). A line that is not JSON
+     * is a one-line BadInputException naming the file.
+     */
+    public static List<Line> read(Path file) {
+        List<Line> out = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return out;
+        }
+        try {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).isBlank()) {
+                    continue;
+                }
+                JsonNode n;
+                try {
+                    n = Json.mapper().readTree(lines.get(i));
+                } catch (IOException e) {
+                    throw BadInputException.inFile(file, "line " + (i + 1) + " is not JSON; restore the file, or "
+                            + "train the run again");
+                }
+                out.add(new Line(n.path("step").asLong(), n.path("samples_seen").asLong(),
+                        n.path("loss").asDouble(Double.NaN)));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        return out;
     }
 
     /** The loss on the last line of a metrics file, or NaN. */

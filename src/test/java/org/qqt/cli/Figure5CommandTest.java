@@ -76,8 +76,9 @@ class Figure5CommandTest {
 
         String md = Files.readString(sweep.resolve("report.md"));
         List<String> sections = md.lines().filter(l -> l.startsWith("## ")).map(l -> l.substring(3)).toList();
-        assertEquals(List.of("Summary", "Fitted parameters", "Cross-validation", "Figure 5", "Predicted vs actual",
-                "Best mixture per budget", "Predicted crossovers", "Reproduce"), sections);
+        assertEquals(List.of("Summary", "Verdicts", "Settings", "Fitted parameters", "Bucket-run residuals",
+                "Cross-validation", "Figure 5", "Training curves", "Predicted vs actual", "Best mixture per budget",
+                "Crossovers", "Reproduce"), sections);
         String[] bodies = md.split("\n## ");
         for (int i = 1; i < bodies.length; i++) {
             String body = bodies[i].substring(bodies[i].indexOf('\n')).strip();
@@ -85,9 +86,37 @@ class Figure5CommandTest {
             assertFalse(body.contains("NaN") || body.contains("null"), "section " + sections.get(i - 1) + ":\n" + body);
         }
         // the predicted-vs-actual table: one row per validation point (2 mixtures x 2 budgets)
-        String pva = bodies[5];
+        String pva = bodies[9];
         // 4 bucket points for 4 free parameters: neither cross-validation scheme can run, and the report says why
-        assertTrue(bodies[3].contains("leave-one-out not run: 3 observations but 4 free parameters"), bodies[3]);
+        assertTrue(bodies[6].contains("leave-one-out not run: 3 observations but 4 free parameters"), bodies[6]);
+        // the verdicts, computed: one seed, so the MAE threshold is the floor and no budget is decisive
+        var verdicts = org.qqt.io.Json.readTree(sweep.resolve("verdicts.json"));
+        double mae = org.qqt.io.Json.readTree(sweep.resolve("validation.json")).get("mae").asDouble();
+        assertEquals(mae <= 0.01 ? "pass" : "fail", verdicts.at("/mae/status").asText());
+        assertEquals(0.01, verdicts.at("/mae/threshold").asDouble());
+        assertEquals("n/a", verdicts.at("/best_mixture/status").asText());
+        assertEquals(2, verdicts.at("/best_mixture/budgets").size());
+        assertTrue(List.of("pass", "fail", "n/a").contains(verdicts.at("/crossover/status").asText()));
+        assertTrue(bodies[2].contains("(a) Predicted-vs-actual MAE") && bodies[2].contains("(c) The predicted "
+                + "crossover") && bodies[2].contains("threshold is the 0.01 floor"), bodies[2]);
+        assertEquals(2, bodies[2].lines().filter(l -> l.matches("\\| (100|200) \\| top(25|50) .*")).count(),
+                "verdict (b): one row per budget:\n" + bodies[2]);
+        // settings, residuals (one row per bucket run, with its seed) and the extra figures
+        assertTrue(bodies[3].contains("| metric (figure5.metric) | mean |") && bodies[3].contains("| N0 "
+                + "(figure5.normalizer) | 10 |") && bodies[3].contains("| d (figure5.d, fixed) | 0.5000 |")
+                && bodies[3].contains("| bootstrap draws (figure5.bootstrap) | 20 asked"), bodies[3]);
+        assertEquals(4, bodies[5].lines().filter(l -> l.matches("\\| top(0-25|25-50) \\| (75|150) \\| 0 \\| .*"))
+                .count(), bodies[5]);
+        assertTrue(bodies[8].contains("training-curves.png"), bodies[8]);
+        for (String f : List.of("residuals", "training-curves")) {
+            BufferedImage img = ImageIO.read(sweep.resolve(f + ".png").toFile());
+            assertTrue(img != null && img.getWidth() > 100, f);
+            assertEquals("svg", xml.newDocumentBuilder().parse(sweep.resolve(f + ".svg").toFile())
+                    .getDocumentElement().getTagName(), f);
+        }
+        BufferedImage curves = ImageIO.read(sweep.resolve("training-curves.png").toFile());
+        assertEquals(List.of(3 * 460, 40 + 2 * 340), List.of(curves.getWidth(), curves.getHeight()),
+                "four panels (2 buckets, 2 mixtures), three to a row, under a title");
         for (String mix : List.of("top25", "top50")) {
             for (String budget : List.of("| 100 |", "| 200 |")) {
                 assertEquals(1, pva.lines().filter(l -> l.startsWith("| " + mix + " ") && l.contains(budget)).count(),

@@ -39,4 +39,16 @@ class MetricsLogTest {
         e = assertThrows(BadInputException.class, () -> new MetricsLog(f, 3));
         assertTrue(e.getMessage().contains("holds steps 1..1 but the checkpoint is at step 3"), e.getMessage());
     }
+
+    @Test
+    void readGivesEveryStepsSamplesSeenAndLossAndRefusesACorruptLine(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("metrics.jsonl");
+        Files.writeString(f, line(1) + "\n" + "{\"step\":2,\"samples_seen\":64,\"loss\":1.25}\n");
+        assertEquals(java.util.List.of(new MetricsLog.Line(1, 32, 1.5), new MetricsLog.Line(2, 64, 1.25)),
+                MetricsLog.read(f));
+        assertTrue(MetricsLog.read(dir.resolve("none.jsonl")).isEmpty(), "a run without metrics: no curve");
+        Files.writeString(f, line(1) + "{\"step\":2,\"sa\n");
+        BadInputException e = assertThrows(BadInputException.class, () -> MetricsLog.read(f));
+        assertTrue(e.getMessage().contains("line 2") && e.getMessage().contains(f.toString()), e.getMessage());
+    }
 }
