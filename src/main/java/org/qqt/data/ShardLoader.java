@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * restore.
  *
  * <p><b>Images.</b> Decoded with {@link ImageCodec} (pixel cap), transformed with {@link ClipImageTransform}
- * (shorter side to imageSize, Pillow-style antialiased bicubic, centre crop, CLIP mean/std, CHW).
+ * (shorter side to imageSize, Pillow-style antialiased bicubic, centre crop, uint8 CHW: batches carry
+ * {@link Batch#pixels()}, normalised on the device).
  */
 public final class ShardLoader implements BatchSource {
     private static final Logger LOG = LoggerFactory.getLogger(ShardLoader.class);
@@ -97,7 +98,7 @@ public final class ShardLoader implements BatchSource {
         }
         ExecutorService pool = Executors.newFixedThreadPool(opt.threads(), daemonThreads());
         try {
-            ShardIndex index = ShardIndex.build(shards, subset, pool);
+            ShardIndex index = ShardIndex.build(shards, subset, pool, opt.indexCache());
             if (index.size == 0) {
                 throw BadInputException.inFile(shardDir, "no usable sample of the subset in " + shards.size()
                         + " shards (" + index.count(ShardIndex.Counter.SAMPLES_READ) + " samples read); check that "
@@ -128,6 +129,11 @@ public final class ShardLoader implements BatchSource {
             throw err;
         }
         return new IllegalStateException(c);
+    }
+
+    /** Shards whose header index was read from the cache ({@link LoaderOptions#indexCache()}), not the tar. */
+    public int shardsIndexedFromCache() {
+        return index.shardsFromCache;
     }
 
     /** Samples per epoch (indexed samples weighted by their counts). */
@@ -168,12 +174,12 @@ public final class ShardLoader implements BatchSource {
         int s = opt.imageSize();
         int ctx = opt.contextLength();
         int per = 3 * s * s;
-        float[] images = new float[idx.length * per];
+        byte[] pixels = new byte[Math.multiplyExact(idx.length, per)];
         int[] tokens = new int[idx.length * ctx];
         Uid[] uids = new Uid[idx.length];
         int skips = 0;
         for (int j = 0; j < idx.length; j++) {
-            int e = decodeInto(idx[j], images, j * per);
+            int e = decodeInto(idx[j], pixels, j * per);
             skips += e != idx[j] ? 1 : 0;
             int[] row = tokenizer.encode(caption(e), ctx);
             if (row.length != ctx) {
@@ -182,14 +188,14 @@ public final class ShardLoader implements BatchSource {
             System.arraycopy(row, 0, tokens, j * ctx, ctx);
             uids[j] = index.uid(e);
         }
-        return new Assembled(new Batch(idx.length, s, ctx, images, tokens), uids, skips);
+        return new Assembled(Batch.ofPixels(idx.length, s, ctx, pixels, tokens), uids, skips);
     }
 
     /**
      * Decodes entry {@code i}, or the next entry in index order whose image decodes, into {@code out}; returns
      * the entry served.
      */
-    private int decodeInto(int i, float[] out, int offset) {
+    private int decodeInto(int i, byte[] out, int offset) {
         for (int k = 0; k < index.size; k++) {
             int e = (i + k) % index.size;
             if (bad.containsKey(e)) {

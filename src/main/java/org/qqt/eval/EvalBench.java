@@ -72,7 +72,7 @@ public final class EvalBench {
         long t0 = System.nanoTime();
         for (int i = 0; i < images; i++) {
             try {
-                transform.apply(codec.decode(encoded.get(i)), pixels, i * per);
+                transform.applyNormalised(codec.decode(encoded.get(i)), pixels, i * per);
             } catch (ImageDecodeException e) {
                 throw new IllegalStateException(e);
             }

@@ -99,7 +99,7 @@ public final class WdsTaskDataFactory implements TaskDataFactory {
                         throw BadInputException.inFile(dir, "sample " + s.key() + ": cannot decode its ." + s.imageExt()
                                 + " image (" + e.getMessage() + "); re-export the task");
                     }
-                    transform.apply(img, pixels, n * per);
+                    transform.applyNormalised(img, pixels, n * per);
                     labels[n] = s.label();
                     captions.add(s.captions());
                     n++;

@@ -103,7 +103,7 @@ public final class TeacherScorer {
                     scores.put(uid, Double.NaN);
                     continue;
                 }
-                transform.apply(img, pixels, uids.size() * per);
+                transform.applyNormalised(img, pixels, uids.size() * per);
                 uids.add(uid);
                 texts.add(caption.strip());
                 if (uids.size() == batchSize) {

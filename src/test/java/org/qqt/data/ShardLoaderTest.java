@@ -120,7 +120,7 @@ class ShardLoaderTest {
     private static void assertSameBatches(List<Batch> a, List<Batch> b) {
         assertEquals(a.size(), b.size());
         for (int i = 0; i < a.size(); i++) {
-            assertArrayEquals(a.get(i).images(), b.get(i).images(), "images of batch " + i);
+            assertArrayEquals(a.get(i).pixels(), b.get(i).pixels(), "images of batch " + i);
             assertArrayEquals(a.get(i).tokens(), b.get(i).tokens(), "tokens of batch " + i);
         }
     }
@@ -137,7 +137,7 @@ class ShardLoaderTest {
         }
         try (ShardLoader l = ShardLoader.open(dir, subset(), tok, opts(9, 6).withThreads(3))) {
             List<Batch> other = batches(l, 1);
-            assertFalse(java.util.Arrays.equals(one.get(0).images(), other.get(0).images()), "another seed, another order");
+            assertFalse(java.util.Arrays.equals(one.get(0).pixels(), other.get(0).pixels()), "another seed, another order");
         }
     }
 
@@ -226,9 +226,9 @@ class ShardLoaderTest {
                     for (int j = 0; j < batch.size(); j++) {
                         order.add(TestPools.indexInBatch(batch, j));
                         WdsSample s = full.get(l.lastBatchUids().get(j));
-                        float[] expected = new float[3 * 8 * 8];
+                        byte[] expected = new byte[3 * 8 * 8];
                         transform.apply(new ImageCodec().decode(s.member("png")), expected, 0);
-                        assertArrayEquals(expected, java.util.Arrays.copyOfRange(batch.images(), j * 192, (j + 1) * 192));
+                        assertArrayEquals(expected, java.util.Arrays.copyOfRange(batch.pixels(), j * 192, (j + 1) * 192));
                         assertArrayEquals(tok.encode(s.text("txt").strip(), 16),
                                 java.util.Arrays.copyOfRange(batch.tokens(), j * 16, (j + 1) * 16));
                     }
