@@ -10,6 +10,12 @@ import org.qqt.io.BadInputException;
 public record LoaderOptions(int imageSize, int contextLength, int batchSize, long seed, Mode mode, int threads,
                             int prefetch, long maxPixels, long sampleLimit, java.nio.file.Path indexCache) {
 
+    /**
+     * Batches decoded ahead by default: each is split across every decode thread, so a few keep all threads
+     * busy, and the host holds at most this many batches besides the one in use (4 × 617 MB at 4096 × 224 px).
+     */
+    public static final int PREFETCH = 4;
+
     /** How the sample stream is drawn from the epoch. */
     public enum Mode { EPOCH, RESAMPLED }
 
@@ -21,10 +27,10 @@ public record LoaderOptions(int imageSize, int contextLength, int batchSize, lon
         }
     }
 
-    /** Epoch mode, {@link #defaultThreads()} decode threads, two batches ahead per thread (at least 4). */
+    /** Epoch mode, {@link #defaultThreads()} decode threads, {@link #PREFETCH} batches ahead. */
     public static LoaderOptions of(int imageSize, int contextLength, int batchSize, long seed) {
         int t = defaultThreads();
-        return new LoaderOptions(imageSize, contextLength, batchSize, seed, Mode.EPOCH, t, Math.max(4, 2 * t),
+        return new LoaderOptions(imageSize, contextLength, batchSize, seed, Mode.EPOCH, t, PREFETCH,
                 ImageCodec.DEFAULT_MAX_PIXELS, 0, null);
     }
 
@@ -56,7 +62,7 @@ public record LoaderOptions(int imageSize, int contextLength, int batchSize, lon
     }
 
     public LoaderOptions withThreads(int t) {
-        return new LoaderOptions(imageSize, contextLength, batchSize, seed, mode, t, Math.max(4, 2 * t), maxPixels,
+        return new LoaderOptions(imageSize, contextLength, batchSize, seed, mode, t, PREFETCH, maxPixels,
                 sampleLimit, indexCache);
     }
 

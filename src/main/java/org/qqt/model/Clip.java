@@ -160,8 +160,9 @@ public final class Clip implements AutoCloseable {
     /**
      * Images {@code first .. first+n} of already-normalised {@code pixels} (float CHW at the model's image_size,
      * laid out as [n][3][image_size][image_size]; synthetic batches) as a (n, 3, H, W) array in {@code step};
-     * nothing is copied on the Java heap. More than {@link #STAGING_BYTES} of pixels are staged in slices and joined on the device, so any batch
-     * fits the staging buffer (a 4096 batch at 224 px is 2.47 GB, past a direct buffer's 2 GB limit).
+     * nothing is copied on the Java heap. More than {@link #STAGING_BYTES} of pixels are staged in slices and
+     * joined on the device, so any batch fits the staging buffer (a 4096 batch of floats at 224 px is 2.47 GB,
+     * past a direct buffer's 2 GB limit).
      */
     public NDArray images(float[] pixels, int first, int n, NDManager step) {
         return images(pixels, first, n, step, STAGING_BYTES);
@@ -189,8 +190,9 @@ public final class Clip implements AutoCloseable {
      * Images {@code first .. first+n} of {@code pixels} (uint8 RGB CHW at the model's image_size, laid out as
      * [n][3][image_size][image_size], as {@code ClipImageTransform} writes them) as a normalised (n, 3, H, W)
      * float32 array in {@code step}: the bytes go to the device as UINT8 (a quarter of the float copy) and are
-     * normalised there, {@code (x.toType(FLOAT32) / 255 − mean) / std} channel-wise ({@link ClipImageTransform#MEAN},
-     * {@link ClipImageTransform#STD}), each op in fp32 — bitwise the floats of the host table
+     * normalised there, {@code (x.toType(FLOAT32) / 255 − mean) / std} channel-wise
+     * ({@link ClipImageTransform#MEAN}, {@link ClipImageTransform#STD}), each op in fp32 — bitwise the floats of
+     * the host table
      * {@link ClipImageTransform#normalised} that the loader used before (on the CPU; test
      * {@code ClipTest#pixelsNormalisedOnTheDeviceEqualTheHostTableBitwise}). Ranges over {@link #STAGING_BYTES}
      * are staged in slices and joined on the device before the normalisation.

@@ -126,6 +126,44 @@ class ShardLoaderTest {
     }
 
     @Test
+    void oneBatchIsDecodedByEveryDecodeThread() {
+        TestPools.write(dir, 100, 30);
+        Map<String, Integer> rowsByThread = new java.util.concurrent.ConcurrentHashMap<>();
+        // each thread's first row waits until 4 threads are decoding at once (a batch in one task never gets there)
+        java.util.concurrent.CountDownLatch together = new java.util.concurrent.CountDownLatch(4);
+        java.util.concurrent.atomic.AtomicBoolean met = new java.util.concurrent.atomic.AtomicBoolean(true);
+        TextTokenizer recording = new TextTokenizer() {
+            @Override
+            public int[] encode(String text, int contextLength) {
+                if (rowsByThread.merge(Thread.currentThread().getName(), 1, Integer::sum) == 1) {
+                    together.countDown();
+                    try {
+                        met.compareAndSet(true, together.await(20, java.util.concurrent.TimeUnit.SECONDS));
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+                return tok.encode(text, contextLength);
+            }
+
+            @Override
+            public int vocabSize() {
+                return tok.vocabSize();
+            }
+
+            @Override
+            public int eotId() {
+                return tok.eotId();
+            }
+        };
+        try (ShardLoader l = ShardLoader.open(dir, null, recording, opts(40, 1).withThreads(4).withSampleLimit(40))) {
+            l.next();
+        }
+        assertTrue(met.get(), "4 threads decoded parts of the one batch at once: " + rowsByThread);
+        assertEquals(java.util.Set.of(10), java.util.Set.copyOf(rowsByThread.values()), "4 parts of 10 rows: " + rowsByThread);
+    }
+
+    @Test
     void batchesAreIdenticalForAnyNumberOfDecodeThreads() {
         TestPools.write(dir, 100, 30);
         List<Batch> one;
