@@ -18,20 +18,7 @@ public final class ClipImageTransform {
     /** CLIP's per-channel pixel mean and std, RGB (open_clip's OPENAI_DATASET_MEAN / OPENAI_DATASET_STD). */
     public static final float[] MEAN = {0.48145466f, 0.4578275f, 0.40821073f};
     public static final float[] STD = {0.26862954f, 0.26130258f, 0.27577711f};
-    /** {@link #normalised} of every byte value per channel. */
-    private static final float[][] TABLE = new float[3][256];
-
-    static {
-        for (int c = 0; c < 3; c++) {
-            for (int v = 0; v < 256; v++) {
-                TABLE[c][v] = normalised(c, v);
-            }
-        }
-    }
-
     private final int size;
-    /** A reused buffer per thread for {@link #applyNormalised}'s bytes. */
-    private final ThreadLocal<byte[]> byteBuffer = ThreadLocal.withInitial(() -> new byte[0]);
     /** A reused buffer per thread for the horizontal pass's rows (up to a few hundred KB). */
     private final ThreadLocal<byte[]> midBuffer = ThreadLocal.withInitial(() -> new byte[0]);
 
@@ -177,32 +164,11 @@ public final class ClipImageTransform {
 
     /**
      * CLIP's normalisation of byte value {@code v} of channel {@code c} in float arithmetic, {@code (v / 255f −
-     * MEAN[c]) / STD[c]}: the host table of the evaluation and scoring readers, and the reference that the
-     * device normalisation of training batches ({@code org.qqt.model.Clip#images(byte[], ...)}) is tested against.
+     * MEAN[c]) / STD[c]}: the host table that the loader applied before pixels went to the device as uint8, and the
+     * reference that the device normalisation ({@code org.qqt.model.Clip#images(byte[], ...)}) is tested against.
      */
     public static float normalised(int c, int v) {
         return (v / 255f - MEAN[c]) / STD[c];
-    }
-
-    /**
-     * {@link #apply} then normalised on the host through the table of {@link #normalised}: 3×size×size floats
-     * (C, H, W) at {@code out[offset...]}, for the evaluation and scoring readers, which hand floats to the encoder.
-     */
-    public void applyNormalised(BufferedImage image, float[] out, int offset) {
-        int n = 3 * size * size;
-        byte[] b = byteBuffer.get();
-        if (b.length < n) {
-            b = new byte[n];
-            byteBuffer.set(b);
-        }
-        apply(image, b, 0);
-        int plane = size * size;
-        for (int c = 0; c < 3; c++) {
-            float[] t = TABLE[c];
-            for (int i = c * plane, end = i + plane; i < end; i++) {
-                out[offset + i] = t[b[i] & 0xff];
-            }
-        }
     }
 
     private byte[] scratch(int n) {

@@ -44,8 +44,9 @@ public final class ClipEncoder implements Encoder {
         if (images.imageSize() != imageSize()) {
             throw new IllegalArgumentException(images.imageSize() + "px images for a " + imageSize() + "px model");
         }
-        return inBatches(images.size(), (from, to, step) -> model.encodeImage(
-                model.images(images.pixels(), from, to - from, step)));
+        return inBatches(images.size(), (from, to, step) -> model.encodeImage(images.uint8() != null
+                ? model.images(images.uint8(), from, to - from, step) // normalised on the device
+                : model.images(images.pixels(), from, to - from, step)));
     }
 
     @Override
