@@ -23,7 +23,8 @@ import org.qqt.io.BadInputException;
  * i-th usable sample of the subset in (shard name, position in shard) order, whatever the thread count. A
  * sample is usable when its json has a uid in the subset and it has an image and a caption member; samples of
  * a shard cut short by a read error keep what came before the error (as {@link ShardReader} reads them).
- * Entries are kept in primitive arrays (48 bytes each).
+ * Entries are kept in primitive arrays (48 bytes each). With a cache directory, each shard's headers are read
+ * from (and after a read written to) its {@link ShardHeaders} cache file, so a resume reads no tar header.
  */
 final class ShardIndex {
     /** What indexing met, by kind. */

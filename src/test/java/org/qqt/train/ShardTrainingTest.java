@@ -118,10 +118,13 @@ class ShardTrainingTest {
         try (var s = Files.list(killed.resolve(DataSources.INDEX_CACHE_DIR))) {
             assertTrue(s.anyMatch(f -> f.getFileName().toString().endsWith(".tar.idx")), "header index cached");
         }
+        Path leftover = killed.resolve(DataSources.INDEX_CACHE_DIR).resolve(".00000000.tar.idx.123.tmp");
+        Files.writeString(leftover, "a cache write cut by a kill");
         // resumed through the CLI with a fresh loader (another decode thread count), from the cached index
         CliRun resumed = qqt(args(killed, "--threads", "1", "--loader-threads", "1"));
         assertEquals(0, resumed.code(), resumed.err());
         assertTrue(resumed.out().contains("10 steps") && !resumed.out().contains("already done"), resumed.out());
+        assertFalse(Files.exists(leftover), "the killed writer's temp file is removed at the start");
 
         TrainerTest.assertSameTensors(Checkpoint.latest(straight), Checkpoint.latest(killed), p.model());
         List<String> a = Files.readAllLines(straight.resolve(MetricsLog.FILE));
