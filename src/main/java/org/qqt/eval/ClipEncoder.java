@@ -9,7 +9,8 @@ import org.qqt.data.TextTokenizer;
 import org.qqt.model.Clip;
 
 /**
- * The {@link Encoder} of a trained {@link Clip}: images (float CHW, as prepared by ClipImageTransform) and texts
+ * The {@link Encoder} of a trained {@link Clip}: images (uint8 CHW as ClipImageTransform writes them, normalised
+ * on the device by {@link Clip#images(byte[], int, int, ai.djl.ndarray.NDManager)}, or already-normalised floats) and texts
  * (tokenised with the run's tokenizer) to L2-normalised features. Inference only: autograd is off while
  * encoding, every intermediate array lives in a sub-manager closed after each chunk of {@code batchSize}
  * inputs, and results are copied to the Java heap. The results do not depend on the chunking.
