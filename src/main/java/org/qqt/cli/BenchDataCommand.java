@@ -60,6 +60,11 @@ final class BenchDataCommand implements Runnable {
             + "value; default: the job's cores).")
     boolean firstBatch;
 
+    @Option(names = "--cold", description = "--first-batch: empty the page cache of the pool's files (and the index "
+            + "cache's) before the start and each resume (fsync + POSIX_FADV_DONTNEED, run with --python), as on a "
+            + "node that never read them.")
+    boolean cold;
+
     @Override
     public void run() {
         if (samples < 100) {
@@ -76,11 +81,14 @@ final class BenchDataCommand implements Runnable {
         if (realistic && firstBatch) {
             throw new BadInputException("--realistic and --first-batch are two benchmarks; give one");
         }
+        if (cold && !firstBatch) {
+            throw new BadInputException("--cold applies to --first-batch only");
+        }
         if (realistic || firstBatch) {
             Object res = realistic
                     ? PhotoBench.run(samples, Math.max(1, rounds), seed, python, Qqt.lines(err, "bench data: "))
                     : StartBench.run(samples, threadsGiven != null ? threadsGiven.get(0) : LoaderOptions.defaultThreads(),
-                    batchSize, 224, seed, Qqt.lines(err, "bench data: "));
+                    batchSize, 224, seed, cold, python, Qqt.lines(err, "bench data: "));
             PrintWriter out = spec.commandLine().getOut();
             if (format == OutputFormat.json) {
                 out.println(Json.compact(res));

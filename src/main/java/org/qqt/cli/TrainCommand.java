@@ -174,7 +174,8 @@ final class TrainCommand implements Runnable {
             planMemory(m, budget);
             return;
         }
-        try (DirLock lock = DirLock.acquire(out, "qqt train", "checkpoints")) { // before the engine loads
+        // before the engine loads; temp files a killed run left in checkpoints/ and shard-index/ are removed
+        try (DirLock lock = DirLock.acquire(out, "qqt train", "checkpoints", DataSources.INDEX_CACHE_DIR)) {
             planMemory(m, budget); // a plan over the device's memory is exit 2 before anything is opened
             train(m, budget);
         }

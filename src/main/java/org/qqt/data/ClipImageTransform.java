@@ -8,17 +8,17 @@ import java.awt.image.Raster;
  * open_clip's eval transform, in Java: resize so the shorter side is {@code size} (bicubic, antialiased as
  * Pillow resamples: the kernel (a = -0.5) is widened by the scale factor when shrinking; horizontal pass, then
  * vertical, each in Pillow's 22-bit fixed point and rounded to 8 bits), centre crop {@code size}×{@code size}
- * (offsets rounded half-to-even as torchvision does), then RGB float CHW normalised with CLIP's mean and std.
+ * (offsets rounded half-to-even as torchvision does), then RGB uint8 CHW: the bytes torchvision's ToTensor
+ * would scale; CLIP's mean/std normalisation is done on the device ({@code org.qqt.model.Clip#images}).
  * Tested to match Pillow 9.4 + torchvision's Resize/CenterCrop byte for byte on up- and downscaled fixtures.
  * An image already {@code size}×{@code size} is copied without resampling. Alpha is dropped (as {@code Image.convert("RGB")}); grayscale is replicated.
  * Thread-safe.
  */
 public final class ClipImageTransform {
+    /** CLIP's per-channel pixel mean and std, RGB (open_clip's OPENAI_DATASET_MEAN / OPENAI_DATASET_STD). */
     public static final float[] MEAN = {0.48145466f, 0.4578275f, 0.40821073f};
     public static final float[] STD = {0.26862954f, 0.26130258f, 0.27577711f};
-
     private final int size;
-    private final float[][] lut = new float[3][256];
     /** A reused buffer per thread for the horizontal pass's rows (up to a few hundred KB). */
     private final ThreadLocal<byte[]> midBuffer = ThreadLocal.withInitial(() -> new byte[0]);
 
@@ -27,11 +27,6 @@ public final class ClipImageTransform {
             throw new IllegalArgumentException("image size must be >= 1");
         }
         this.size = size;
-        for (int c = 0; c < 3; c++) {
-            for (int v = 0; v < 256; v++) {
-                lut[c][v] = (v / 255f - MEAN[c]) / STD[c];
-            }
-        }
     }
 
     public int size() {
@@ -39,12 +34,12 @@ public final class ClipImageTransform {
     }
 
     /**
-     * Writes 3×size×size floats (C, H, W) at {@code out[offset...]}. Only what the crop keeps is resampled: the
-     * horizontal pass computes the crop's columns for the input rows the vertical pass reads, the vertical pass
-     * the crop's rows, and its 8-bit results go through the normalisation table straight into {@code out}; every
+     * Writes 3×size×size bytes (uint8, C, H, W) at {@code out[offset...]}. Only what the crop keeps is
+     * resampled: the horizontal pass computes the crop's columns for the input rows the vertical pass reads, the
+     * vertical pass the crop's rows, and its 8-bit results go straight into the CHW planes of {@code out}; every
      * kept pixel is computed with exactly Pillow's arithmetic. A 3-byte BGR raster is read in place.
      */
-    public void apply(BufferedImage image, float[] out, int offset) {
+    public void apply(BufferedImage image, byte[] out, int offset) {
         int w = image.getWidth();
         int h = image.getHeight();
         byte[] src = bgrBuffer(image);
@@ -136,20 +131,17 @@ public final class ClipImageTransform {
                 }
             }
         }
-        // vertical pass over whole rows (sequential reads), normalised into the CHW planes
+        // vertical pass over whole rows (sequential reads), into the CHW planes
         int plane = size * size;
-        float[] l0 = lut[0];
-        float[] l1 = lut[1];
-        float[] l2 = lut[2];
         int[] acc = ky == null ? null : new int[rowBytes];
         for (int i = 0; i < size; i++) {
             int dst = offset + i * size;
             if (ky == null) {
                 int s = (i + top - r0) * rowBytes;
                 for (int x = 0; x < size; x++, s += 3) {
-                    out[dst + x] = l0[mid[s] & 0xff];
-                    out[dst + plane + x] = l1[mid[s + 1] & 0xff];
-                    out[dst + 2 * plane + x] = l2[mid[s + 2] & 0xff];
+                    out[dst + x] = mid[s];
+                    out[dst + plane + x] = mid[s + 1];
+                    out[dst + 2 * plane + x] = mid[s + 2];
                 }
                 continue;
             }
@@ -163,11 +155,20 @@ public final class ClipImageTransform {
                 }
             }
             for (int x = 0, q = 0; x < size; x++, q += 3) {
-                out[dst + x] = l0[clip8(acc[q])];
-                out[dst + plane + x] = l1[clip8(acc[q + 1])];
-                out[dst + 2 * plane + x] = l2[clip8(acc[q + 2])];
+                out[dst + x] = (byte) clip8(acc[q]);
+                out[dst + plane + x] = (byte) clip8(acc[q + 1]);
+                out[dst + 2 * plane + x] = (byte) clip8(acc[q + 2]);
             }
         }
+    }
+
+    /**
+     * CLIP's normalisation of byte value {@code v} of channel {@code c} in float arithmetic, {@code (v / 255f −
+     * MEAN[c]) / STD[c]}: the host table that the loader applied before pixels went to the device as uint8, and the
+     * reference that the device normalisation ({@code org.qqt.model.Clip#images(byte[], ...)}) is tested against.
+     */
+    public static float normalised(int c, int v) {
+        return (v / 255f - MEAN[c]) / STD[c];
     }
 
     private byte[] scratch(int n) {

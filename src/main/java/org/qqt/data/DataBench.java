@@ -21,7 +21,7 @@ import javax.imageio.ImageIO;
  * Throughput of the data path, measured against same-run baselines: writes a synthetic pool (random shapes on
  * random backgrounds, JPEG, captions, uids) per image size into a temp dir, then measures (1) the raw tar read
  * rate (no decode), (2) ImageIO decode-only from bytes in memory (one thread), and (3) the {@link ShardLoader}
- * (decode + resize/crop + normalise + tokenize-copy, batches assembled in order) for each decode-thread count.
+ * (decode + resize/crop to uint8 + tokenize-copy, batches assembled in order) for each decode-thread count.
  * Every rate is the best of {@code rounds} rounds, after a warm-up; each round runs every measurement once, so all
  * see the same machine load (the machine may be shared).
  */

@@ -4,10 +4,17 @@ import org.qqt.io.BadInputException;
 
 /**
  * Settings of a {@link ShardLoader}. {@code sampleLimit} ≤ 0 means an endless stream; {@code threads} decode
- * images (batches are identical for any number); {@code prefetch} batches are decoded ahead.
+ * images (batches are identical for any number); {@code prefetch} batches are decoded ahead; {@code indexCache}
+ * is the folder where each shard's header index is kept between starts (null: none; see {@link ShardHeaders}).
  */
 public record LoaderOptions(int imageSize, int contextLength, int batchSize, long seed, Mode mode, int threads,
-                            int prefetch, long maxPixels, long sampleLimit) {
+                            int prefetch, long maxPixels, long sampleLimit, java.nio.file.Path indexCache) {
+
+    /**
+     * Batches decoded ahead by default: each is split across every decode thread, so a few keep all threads
+     * busy, and the host holds at most this many batches besides the one in use (4 × 617 MB at 4096 × 224 px).
+     */
+    public static final int PREFETCH = 4;
 
     /** How the sample stream is drawn from the epoch. */
     public enum Mode { EPOCH, RESAMPLED }
@@ -20,11 +27,11 @@ public record LoaderOptions(int imageSize, int contextLength, int batchSize, lon
         }
     }
 
-    /** Epoch mode, {@link #defaultThreads()} decode threads, two batches ahead per thread (at least 4). */
+    /** Epoch mode, {@link #defaultThreads()} decode threads, {@link #PREFETCH} batches ahead. */
     public static LoaderOptions of(int imageSize, int contextLength, int batchSize, long seed) {
         int t = defaultThreads();
-        return new LoaderOptions(imageSize, contextLength, batchSize, seed, Mode.EPOCH, t, Math.max(4, 2 * t),
-                ImageCodec.DEFAULT_MAX_PIXELS, 0);
+        return new LoaderOptions(imageSize, contextLength, batchSize, seed, Mode.EPOCH, t, PREFETCH,
+                ImageCodec.DEFAULT_MAX_PIXELS, 0, null);
     }
 
     /**
@@ -51,19 +58,25 @@ public record LoaderOptions(int imageSize, int contextLength, int batchSize, lon
     }
 
     public LoaderOptions withMode(Mode m) {
-        return new LoaderOptions(imageSize, contextLength, batchSize, seed, m, threads, prefetch, maxPixels, sampleLimit);
+        return new LoaderOptions(imageSize, contextLength, batchSize, seed, m, threads, prefetch, maxPixels, sampleLimit, indexCache);
     }
 
     public LoaderOptions withThreads(int t) {
-        return new LoaderOptions(imageSize, contextLength, batchSize, seed, mode, t, Math.max(4, 2 * t), maxPixels,
-                sampleLimit);
+        return new LoaderOptions(imageSize, contextLength, batchSize, seed, mode, t, PREFETCH, maxPixels,
+                sampleLimit, indexCache);
     }
 
     public LoaderOptions withMaxPixels(long px) {
-        return new LoaderOptions(imageSize, contextLength, batchSize, seed, mode, threads, prefetch, px, sampleLimit);
+        return new LoaderOptions(imageSize, contextLength, batchSize, seed, mode, threads, prefetch, px, sampleLimit, indexCache);
     }
 
     public LoaderOptions withSampleLimit(long n) {
-        return new LoaderOptions(imageSize, contextLength, batchSize, seed, mode, threads, prefetch, maxPixels, n);
+        return new LoaderOptions(imageSize, contextLength, batchSize, seed, mode, threads, prefetch, maxPixels, n, indexCache);
+    }
+
+    /** Keeps each shard's header index in {@code dir} (a folder the run owns; created when first written). */
+    public LoaderOptions withIndexCache(java.nio.file.Path dir) {
+        return new LoaderOptions(imageSize, contextLength, batchSize, seed, mode, threads, prefetch, maxPixels,
+                sampleLimit, dir);
     }
 }

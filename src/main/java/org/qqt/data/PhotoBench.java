@@ -22,9 +22,9 @@ import java.util.concurrent.TimeUnit;
  * DataComp's img2dataset shards hold), against Pillow on the same files in the same run. Both sides run on one
  * thread and are timed in CPU seconds of that thread/process (best of the rounds), so the rate is samples per
  * CPU-second per core and does not depend on other jobs on the machine as much as wall time does. qqt's side:
- * {@link ImageCodec} decode + {@link ClipImageTransform} (resize, crop, normalise to float CHW). Pillow's side:
+ * {@link ImageCodec} decode + {@link ClipImageTransform} (resize, crop, to uint8 CHW; normalised on the device). Pillow's side:
  * {@code Image.open(...).convert("RGB")}, torchvision's Resize (shorter side, bicubic) and CenterCrop arithmetic,
- * {@code tobytes()} — no normalisation (that would need numpy or torch), which favours Pillow. The crops' pixels
+ * {@code tobytes()}: both end at uint8 RGB (qqt normalises on the device, so the host work is the same). The crops' pixels
  * are compared: the decoders differ (the JDK's libjpeg 6b against Pillow's libjpeg-turbo), so ±1 differences are
  * expected.
  */
@@ -89,7 +89,7 @@ public final class PhotoBench {
             int size = 224;
             ImageCodec codec = new ImageCodec();
             ClipImageTransform transform = new ClipImageTransform(size);
-            float[] out = new float[3 * size * size];
+            byte[] out = new byte[3 * size * size];
             List<BufferedImage> decoded = new ArrayList<>();
             for (int i = 0; i < Math.min(n, 40); i++) { // warm-up (the JIT)
                 transform.apply(codec.decode(jpegs.get(i)), out, 0);
@@ -145,7 +145,7 @@ public final class PhotoBench {
                 int base = nl + 1 + i * plane * 3;
                 for (int q = 0; q < plane; q++) {
                     for (int c = 0; c < 3; c++) {
-                        int mine = Math.round((out[c * plane + q] * ClipImageTransform.STD[c] + ClipImageTransform.MEAN[c]) * 255);
+                        int mine = out[c * plane + q] & 0xff;
                         int d = Math.abs(mine - (reply[base + 3 * q + c] & 0xff));
                         maxDiff = Math.max(maxDiff, d);
                         equal += d == 0 ? 1 : 0;

@@ -1,10 +1,5 @@
 package org.qqt.data;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,7 +23,8 @@ import org.qqt.io.BadInputException;
  * i-th usable sample of the subset in (shard name, position in shard) order, whatever the thread count. A
  * sample is usable when its json has a uid in the subset and it has an image and a caption member; samples of
  * a shard cut short by a read error keep what came before the error (as {@link ShardReader} reads them).
- * Entries are kept in primitive arrays (48 bytes each).
+ * Entries are kept in primitive arrays (48 bytes each). With a cache directory, each shard's headers are read
+ * from (and after a read written to) its {@link ShardHeaders} cache file, so a resume reads no tar header.
  */
 final class ShardIndex {
     /** What indexing met, by kind. */
@@ -37,7 +33,7 @@ final class ShardIndex {
         MISSING_TEXT, CAPTIONS_REPAIRED, DUPLICATE_UIDS
     }
 
-    private static final Set<String> DATA_EXTS = Set.of("json", "txt");
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ShardIndex.class);
 
     final List<Path> shards;
     final int size;
@@ -51,8 +47,11 @@ final class ShardIndex {
     final int[] repeat;
     final long[] counts;
     final long subsetUidsMissing;
+    /** Shards whose headers came from a current cache file. */
+    final int shardsFromCache;
 
-    private ShardIndex(List<Path> shards, Part all, long[] counts, long subsetUidsMissing) {
+    private ShardIndex(List<Path> shards, Part all, long[] counts, long subsetUidsMissing, int shardsFromCache) {
+        this.shardsFromCache = shardsFromCache;
         this.shards = shards;
         this.size = all.n;
         this.uidHi = Arrays.copyOf(all.uidHi, size);
@@ -81,10 +80,19 @@ final class ShardIndex {
      * @param subset uid → times per epoch; null keeps every sample once
      */
     static ShardIndex build(List<Path> shards, Map<Uid, Integer> subset, ExecutorService pool) {
+        return build(shards, subset, pool, null);
+    }
+
+    /**
+     * As {@link #build(List, Map, ExecutorService)}, reading and writing each shard's headers in {@code cacheDir}
+     * (null: no cache): the same index either way.
+     */
+    static ShardIndex build(List<Path> shards, Map<Uid, Integer> subset, ExecutorService pool, Path cacheDir) {
         List<Callable<Part>> tasks = new ArrayList<>();
+        boolean[][] fromCache = new boolean[shards.size()][1];
         for (int i = 0; i < shards.size(); i++) {
             int s = i;
-            tasks.add(() -> indexShard(shards.get(s), s, subset));
+            tasks.add(() -> indexShard(shards.get(s), s, subset, cacheDir, fromCache[s]));
         }
         List<Part> parts = new ArrayList<>();
         try {
@@ -115,55 +123,82 @@ final class ShardIndex {
             }
         }
         long missing = subset == null ? 0 : subset.size() - seen.size();
-        return new ShardIndex(List.copyOf(shards), all, c, missing);
+        int cached = 0;
+        for (boolean[] f : fromCache) {
+            cached += f[0] ? 1 : 0;
+        }
+        return new ShardIndex(List.copyOf(shards), all, c, missing, cached);
     }
 
-    private static Part indexShard(Path file, int shardNo, Map<Uid, Integer> subset) {
-        return ShardReader.readShard(file, DATA_EXTS, reader -> indexShard(reader, shardNo, subset));
+    /** Suffix of a shard's cache file in the cache directory: {@code 00000000.tar.idx}. */
+    static final String CACHE_SUFFIX = ".idx";
+
+    /** The cache file of {@code shard} in {@code cacheDir}. */
+    static Path cacheFile(Path cacheDir, Path shard) {
+        return cacheDir.resolve(shard.getFileName().toString() + CACHE_SUFFIX);
     }
 
-    private static Part indexShard(ShardReader reader, int shardNo, Map<Uid, Integer> subset) {
+    /**
+     * The headers of one shard: from its cache file when that is current, else read from the tar and (with a
+     * cache directory) written there. A cache directory that cannot be written costs only the cache.
+     */
+    private static ShardHeaders headers(Path file, Path cacheDir, boolean[] fromCache) {
+        try {
+            if (cacheDir != null) {
+                ShardHeaders h = ShardHeaders.load(cacheFile(cacheDir, file), file);
+                if (h != null) {
+                    fromCache[0] = true;
+                    return h;
+                }
+            }
+            ShardHeaders h = ShardHeaders.scan(file);
+            if (cacheDir != null) {
+                try {
+                    h.save(cacheFile(cacheDir, file));
+                } catch (RuntimeException e) { // read-only or full: index without a cache
+                    LOG.warn("cannot write the shard index cache {}: {}", cacheFile(cacheDir, file), e.getMessage());
+                }
+            }
+            return h;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Part indexShard(Path file, int shardNo, Map<Uid, Integer> subset, Path cacheDir,
+                                   boolean[] fromCache) {
+        ShardHeaders h = headers(file, cacheDir, fromCache);
         Part p = new Part();
         long[] c = p.counts;
-        CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        while (reader.hasNext()) {
-            WdsSample s = reader.next();
-            Uid uid = s.uid();
-            if (uid == null) {
+        for (int i = 0; i < h.n; i++) {
+            if (!h.hasUid(i)) {
                 c[Counter.MISSING_UID.ordinal()]++;
                 continue;
             }
+            Uid uid = new Uid(h.uidHi[i], h.uidLo[i]);
             int count = subset == null ? 1 : subset.getOrDefault(uid, 0);
             if (count <= 0) {
                 c[Counter.NOT_IN_SUBSET.ordinal()]++;
                 continue;
             }
-            String ext = s.firstListed(WdsSample.TRAIN_IMAGE_EXTS);
-            if (ext == null) {
+            if (!h.hasImage(i)) {
                 c[Counter.MISSING_IMAGE.ordinal()]++;
                 continue;
             }
-            byte[] txt = s.member("txt");
-            if (txt == null) {
+            if (!h.hasText(i)) {
                 c[Counter.MISSING_TEXT.ordinal()]++;
                 continue;
             }
-            try {
-                strict.decode(ByteBuffer.wrap(txt));
-            } catch (CharacterCodingException e) {
+            if (h.captionBad(i)) {
                 c[Counter.CAPTIONS_REPAIRED.ordinal()]++; // served with U+FFFD replacement
             }
-            p.add(uid, shardNo, s.offsets().get(ext), Math.toIntExact(s.sizes().get(ext)),
-                    s.offsets().get("txt"), txt.length, count);
+            p.add(uid, shardNo, h.imageOffset[i], h.imageLength[i], h.textOffset[i], h.textLength[i], count);
         }
-        ReadStats rs = reader.stats();
-        c[Counter.SHARDS.ordinal()] = rs.shards();
-        c[Counter.SHARDS_EMPTY.ordinal()] = rs.shardsEmpty();
-        c[Counter.SHARDS_CORRUPT.ordinal()] = rs.shardsCorrupt();
-        c[Counter.SAMPLES_READ.ordinal()] = rs.samples();
-        c[Counter.SAMPLES_CUT.ordinal()] = rs.samplesCut();
+        c[Counter.SHARDS.ordinal()] = h.stats[0];
+        c[Counter.SHARDS_EMPTY.ordinal()] = h.stats[1];
+        c[Counter.SHARDS_CORRUPT.ordinal()] = h.stats[2];
+        c[Counter.SAMPLES_READ.ordinal()] = h.stats[3];
+        c[Counter.SAMPLES_CUT.ordinal()] = h.stats[4];
         return p;
     }
 

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>No pass before the first batch.</b> {@link #open} builds a {@link ShardIndex} from the shards' tar
  * headers (json and txt members read, images only located; shards in parallel), and the {@link SampleOrder} of
  * the index's entries. Images are decoded and captions tokenized only when a batch needs them: by a pool of
- * {@link LoaderOptions#threads()} background threads, at most {@link LoaderOptions#prefetch()} batches ahead.
+ * {@link LoaderOptions#threads()} background threads, at most {@link LoaderOptions#prefetch()} batches ahead;
+ * each batch is split into about one part per thread, so one large batch is decoded by every thread (the
+ * first batch of a 4096-batch comes at once, and few batches need to be in flight).
  * Image bytes are read with one positional read per use (tar members are stored uncompressed; the page cache
  * keeps what fits).
  *
@@ -39,13 +42,18 @@ import org.slf4j.LoggerFactory;
  * restore.
  *
  * <p><b>Images.</b> Decoded with {@link ImageCodec} (pixel cap), transformed with {@link ClipImageTransform}
- * (shorter side to imageSize, Pillow-style antialiased bicubic, centre crop, CLIP mean/std, CHW).
+ * (shorter side to imageSize, Pillow-style antialiased bicubic, centre crop, uint8 CHW: batches carry
+ * {@link Batch#pixels()}, normalised on the device).
  */
 public final class ShardLoader implements BatchSource {
     private static final Logger LOG = LoggerFactory.getLogger(ShardLoader.class);
     private static final int WARNINGS = 10;
 
-    private record Assembled(Batch batch, Uid[] uids, int skipped) {}
+    /**
+     * A planned batch being decoded: its rows are split into {@code parts} (about one per decode thread), each
+     * filling its rows of the shared arrays and returning its count of skipped places.
+     */
+    private record Pending(Batch batch, Uid[] uids, List<Future<Integer>> parts) {}
 
     private final LoaderOptions opt;
     private final ShardIndex index;
@@ -55,7 +63,7 @@ public final class ShardLoader implements BatchSource {
     private final ImageCodec codec;
     private final ClipImageTransform transform;
     private final ExecutorService pool;
-    private final ArrayDeque<Future<Assembled>> pending = new ArrayDeque<>();
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private final Map<Integer, ImageDecodeException.Reason> bad = new ConcurrentHashMap<>();
     private final long limit;
     private long served;
@@ -97,7 +105,7 @@ public final class ShardLoader implements BatchSource {
         }
         ExecutorService pool = Executors.newFixedThreadPool(opt.threads(), daemonThreads());
         try {
-            ShardIndex index = ShardIndex.build(shards, subset, pool);
+            ShardIndex index = ShardIndex.build(shards, subset, pool, opt.indexCache());
             if (index.size == 0) {
                 throw BadInputException.inFile(shardDir, "no usable sample of the subset in " + shards.size()
                         + " shards (" + index.count(ShardIndex.Counter.SAMPLES_READ) + " samples read); check that "
@@ -130,6 +138,11 @@ public final class ShardLoader implements BatchSource {
         return new IllegalStateException(c);
     }
 
+    /** Shards whose header index was read from the cache ({@link LoaderOptions#indexCache()}), not the tar. */
+    public int shardsIndexedFromCache() {
+        return index.shardsFromCache;
+    }
+
     /** Samples per epoch (indexed samples weighted by their counts). */
     public long epochSize() {
         return order.epochSize();
@@ -160,20 +173,30 @@ public final class ShardLoader implements BatchSource {
                 idx[j] = order.entryAt(planned + j);
             }
             planned += n;
-            pending.add(pool.submit(() -> assemble(idx)));
+            int s = opt.imageSize();
+            int ctx = opt.contextLength();
+            byte[] pixels = new byte[Math.multiplyExact(n, 3 * s * s)];
+            int[] tokens = new int[Math.multiplyExact(n, ctx)];
+            Uid[] uids = new Uid[n];
+            int rows = (n + opt.threads() - 1) / opt.threads();
+            List<Future<Integer>> parts = new ArrayList<>();
+            for (int from = 0; from < n; from += rows) {
+                int a = from;
+                int b = Math.min(n, from + rows);
+                parts.add(pool.submit(() -> assemble(idx, a, b, pixels, tokens, uids)));
+            }
+            pending.add(new Pending(Batch.ofPixels(n, s, ctx, pixels, tokens), uids, parts));
         }
     }
 
-    private Assembled assemble(int[] idx) {
+    /** Decodes rows {@code from .. to} of a batch into its arrays; returns the places skipped. */
+    private int assemble(int[] idx, int from, int to, byte[] pixels, int[] tokens, Uid[] uids) {
         int s = opt.imageSize();
         int ctx = opt.contextLength();
         int per = 3 * s * s;
-        float[] images = new float[idx.length * per];
-        int[] tokens = new int[idx.length * ctx];
-        Uid[] uids = new Uid[idx.length];
         int skips = 0;
-        for (int j = 0; j < idx.length; j++) {
-            int e = decodeInto(idx[j], images, j * per);
+        for (int j = from; j < to; j++) {
+            int e = decodeInto(idx[j], pixels, j * per);
             skips += e != idx[j] ? 1 : 0;
             int[] row = tokenizer.encode(caption(e), ctx);
             if (row.length != ctx) {
@@ -182,14 +205,14 @@ public final class ShardLoader implements BatchSource {
             System.arraycopy(row, 0, tokens, j * ctx, ctx);
             uids[j] = index.uid(e);
         }
-        return new Assembled(new Batch(idx.length, s, ctx, images, tokens), uids, skips);
+        return skips;
     }
 
     /**
      * Decodes entry {@code i}, or the next entry in index order whose image decodes, into {@code out}; returns
      * the entry served.
      */
-    private int decodeInto(int i, float[] out, int offset) {
+    private int decodeInto(int i, byte[] out, int offset) {
         for (int k = 0; k < index.size; k++) {
             int e = (i + k) % index.size;
             if (bad.containsKey(e)) {
@@ -247,9 +270,12 @@ public final class ShardLoader implements BatchSource {
             throw new NoSuchElementException("the loader's sample limit of " + limit + " is reached");
         }
         fill();
-        Assembled b;
+        Pending b = pending.poll();
+        int skips = 0;
         try {
-            b = pending.poll().get();
+            for (Future<Integer> part : b.parts()) {
+                skips += part.get();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while loading a batch", e);
@@ -257,7 +283,7 @@ public final class ShardLoader implements BatchSource {
             throw rethrow(e);
         }
         served += b.batch().size();
-        skipped += b.skipped();
+        skipped += skips;
         lastUids = b.uids();
         fill();
         return b.batch();
@@ -284,8 +310,8 @@ public final class ShardLoader implements BatchSource {
         if (state.samplesServed() > limit) {
             throw new BadInputException("loader state is past this loader's sample limit " + limit);
         }
-        for (Future<Assembled> p : pending) {
-            p.cancel(false); // no interrupt: an interrupted positional read would close the shared channel
+        for (Pending p : pending) {
+            p.parts().forEach(f -> f.cancel(false)); // no interrupt: an interrupted read would close the shared channel
         }
         pending.clear();
         served = state.samplesServed();
@@ -312,8 +338,8 @@ public final class ShardLoader implements BatchSource {
 
     @Override
     public void close() {
-        for (Future<Assembled> p : pending) {
-            p.cancel(true);
+        for (Pending p : pending) {
+            p.parts().forEach(f -> f.cancel(true));
         }
         pending.clear();
         pool.shutdownNow();

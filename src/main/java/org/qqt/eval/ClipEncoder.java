@@ -9,7 +9,8 @@ import org.qqt.data.TextTokenizer;
 import org.qqt.model.Clip;
 
 /**
- * The {@link Encoder} of a trained {@link Clip}: images (float CHW, as prepared by ClipImageTransform) and texts
+ * The {@link Encoder} of a trained {@link Clip}: images (uint8 CHW as ClipImageTransform writes them, normalised
+ * on the device by {@link Clip#images(byte[], int, int, ai.djl.ndarray.NDManager)}, or already-normalised floats) and texts
  * (tokenised with the run's tokenizer) to L2-normalised features. Inference only: autograd is off while
  * encoding, every intermediate array lives in a sub-manager closed after each chunk of {@code batchSize}
  * inputs, and results are copied to the Java heap. The results do not depend on the chunking.
@@ -44,8 +45,9 @@ public final class ClipEncoder implements Encoder {
         if (images.imageSize() != imageSize()) {
             throw new IllegalArgumentException(images.imageSize() + "px images for a " + imageSize() + "px model");
         }
-        return inBatches(images.size(), (from, to, step) -> model.encodeImage(
-                model.images(images.pixels(), from, to - from, step)));
+        return inBatches(images.size(), (from, to, step) -> model.encodeImage(images.uint8() != null
+                ? model.images(images.uint8(), from, to - from, step) // normalised on the device
+                : model.images(images.pixels(), from, to - from, step)));
     }
 
     @Override

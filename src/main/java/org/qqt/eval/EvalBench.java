@@ -68,7 +68,7 @@ public final class EvalBench {
         ImageCodec codec = new ImageCodec();
         ClipImageTransform transform = new ClipImageTransform(s);
         int per = ImageBatch.pixelsPerImage(s);
-        float[] pixels = new float[images * per];
+        byte[] pixels = new byte[images * per];
         long t0 = System.nanoTime();
         for (int i = 0; i < images; i++) {
             try {
@@ -87,14 +87,14 @@ public final class EvalBench {
                 "a photo of a drawing"));
         try (Clip model = new Clip(config.withVocabSize(Math.max(config.vocabSize(), vocab.vocabSize())), Device.cpu(), 0)) {
             ClipEncoder encoder = new ClipEncoder(model, vocab, batch);
-            ImageBatch all = new ImageBatch(images, s, pixels);
+            ImageBatch all = ImageBatch.ofUint8(images, s, pixels);
             encoder.encodeImages(all.slice(0, Math.min(images, batch))); // warm-up
             progress.accept("encode " + images + " images");
             t0 = System.nanoTime();
             encoder.encodeImages(all);
             rates.add(new Rate("image encode only (ClipEncoder)", images, (System.nanoTime() - t0) / 1e9));
             progress.accept("classify " + images + " images");
-            InMemoryTaskData task = InMemoryTaskData.classification(Path.of("bench"), s, names, templates, pixels, labels);
+            InMemoryTaskData task = InMemoryTaskData.classification(Path.of("bench"), names, templates, all, labels);
             TaskSpec spec = TaskSpec.of("imagenet1k", "ImageNet 1k", TaskType.CLASSIFICATION, "acc1", "bench");
             t0 = System.nanoTime();
             new Evaluator((t, d, sz) -> task, batch, m -> { }).evaluateTask(spec, task, encoder);

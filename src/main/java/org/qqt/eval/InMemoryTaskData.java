@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * A task held entirely in memory: all images as one CHW float array, plus labels (classification) or
- * captions (retrieval). Used by tests and by {@link CachingTaskDataFactory} so that many checkpoints are
+ * A task held entirely in memory: all images in one {@link ImageBatch} (uint8 as the task readers give them, or
+ * floats from tests), plus labels (classification) or captions (retrieval). Used by tests and by {@link CachingTaskDataFactory} so that many checkpoints are
  * evaluated without decoding the images again.
  */
 public final class InMemoryTaskData implements TaskData {
@@ -17,18 +17,18 @@ public final class InMemoryTaskData implements TaskData {
     private final int imageSize;
     private final List<String> classNames;
     private final List<String> templates;
-    private final float[] pixels;
+    private final ImageBatch images;
     private final int[] labels;
     private final List<List<String>> captions;
 
     private InMemoryTaskData(Path source, TaskType type, int imageSize, List<String> classNames, List<String> templates,
-                             float[] pixels, int[] labels, List<List<String>> captions) {
+                             ImageBatch images, int[] labels, List<List<String>> captions) {
         this.source = source;
         this.type = type;
         this.imageSize = imageSize;
         this.classNames = List.copyOf(classNames);
         this.templates = List.copyOf(templates);
-        this.pixels = pixels;
+        this.images = images;
         this.labels = labels;
         List<List<String>> c = new ArrayList<>(captions.size());
         for (List<String> l : captions) {
@@ -36,23 +36,34 @@ public final class InMemoryTaskData implements TaskData {
         }
         this.captions = List.copyOf(c);
         int n = size();
-        if (pixels.length != (long) n * ImageBatch.pixelsPerImage(imageSize)) {
-            throw new IllegalArgumentException("pixels for " + ((double) pixels.length / ImageBatch.pixelsPerImage(imageSize))
-                    + " images, labels/captions for " + n);
+        if (images.imageSize() != imageSize || images.size() != n) {
+            throw new IllegalArgumentException(images.size() + " images of " + images.imageSize() + " px, labels/captions for "
+                    + n + " of " + imageSize + " px");
         }
     }
 
     /** A classification task; {@code pixels} holds labels.length images of imageSize². */
     public static InMemoryTaskData classification(Path source, int imageSize, List<String> classNames,
                                                   List<String> templates, float[] pixels, int[] labels) {
-        return new InMemoryTaskData(source, TaskType.CLASSIFICATION, imageSize, classNames, templates, pixels,
+        return classification(source, classNames, templates, new ImageBatch(labels.length, imageSize, pixels), labels);
+    }
+
+    /** A classification task of {@code images} (labels.length of them). */
+    public static InMemoryTaskData classification(Path source, List<String> classNames, List<String> templates,
+                                                  ImageBatch images, int[] labels) {
+        return new InMemoryTaskData(source, TaskType.CLASSIFICATION, images.imageSize(), classNames, templates, images,
                 labels.clone(), List.of());
     }
 
     /** A retrieval task; {@code pixels} holds captions.size() images of imageSize². */
     public static InMemoryTaskData retrieval(Path source, int imageSize, float[] pixels, List<List<String>> captions) {
-        return new InMemoryTaskData(source, TaskType.RETRIEVAL, imageSize, List.of(), List.of(), pixels, new int[0],
-                captions);
+        return retrieval(source, new ImageBatch(captions.size(), imageSize, pixels), captions);
+    }
+
+    /** A retrieval task of {@code images} (captions.size() of them). */
+    public static InMemoryTaskData retrieval(Path source, ImageBatch images, List<List<String>> captions) {
+        return new InMemoryTaskData(source, TaskType.RETRIEVAL, images.imageSize(), List.of(), List.of(), images,
+                new int[0], captions);
     }
 
     /** Reads all of {@code data} into memory (one full pass). */
@@ -60,8 +71,7 @@ public final class InMemoryTaskData implements TaskData {
         if (data instanceof InMemoryTaskData m) {
             return m;
         }
-        int per = ImageBatch.pixelsPerImage(data.imageSize());
-        List<float[]> chunks = new ArrayList<>();
+        List<ImageBatch> chunks = new ArrayList<>();
         List<int[]> labelChunks = new ArrayList<>();
         List<List<String>> captions = new ArrayList<>();
         long[] count = {0};
@@ -70,19 +80,16 @@ public final class InMemoryTaskData implements TaskData {
                 throw new IllegalStateException(data.source() + ": batch of " + b.images().imageSize()
                         + "-pixel images, expected " + data.imageSize());
             }
-            chunks.add(b.images().pixels());
+            chunks.add(b.images());
             labelChunks.add(b.labels());
             captions.addAll(b.captions());
             count[0] += b.size();
         });
-        if (count[0] * per > Integer.MAX_VALUE - 8) {
-            throw new IllegalStateException(data.source() + ": too many images to hold in one array");
-        }
-        float[] pixels = new float[(int) (count[0] * per)];
-        int at = 0;
-        for (float[] c : chunks) {
-            System.arraycopy(c, 0, pixels, at, c.length);
-            at += c.length;
+        ImageBatch images;
+        try {
+            images = chunks.isEmpty() ? new ImageBatch(0, data.imageSize(), new float[0]) : ImageBatch.concat(chunks);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(data.source() + ": " + e.getMessage(), e);
         }
         if (data.type() == TaskType.CLASSIFICATION) {
             int[] labels = new int[(int) count[0]];
@@ -91,9 +98,9 @@ public final class InMemoryTaskData implements TaskData {
                 System.arraycopy(l, 0, labels, li, l.length);
                 li += l.length;
             }
-            return classification(data.source(), data.imageSize(), data.classNames(), data.templates(), pixels, labels);
+            return classification(data.source(), data.classNames(), data.templates(), images, labels);
         }
-        return retrieval(data.source(), data.imageSize(), pixels, captions);
+        return retrieval(data.source(), images, captions);
     }
 
     @Override
@@ -128,7 +135,7 @@ public final class InMemoryTaskData implements TaskData {
 
     /** Bytes held by the images (the bulk of the memory). */
     public long imageBytes() {
-        return 4L * pixels.length;
+        return images.bytes();
     }
 
     @Override
@@ -136,14 +143,13 @@ public final class InMemoryTaskData implements TaskData {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batch size " + batchSize);
         }
-        int per = ImageBatch.pixelsPerImage(imageSize);
         int n = size();
         for (int from = 0; from < n; from += batchSize) {
             int to = Math.min(n, from + batchSize);
-            ImageBatch images = new ImageBatch(to - from, imageSize, Arrays.copyOfRange(pixels, from * per, to * per));
+            ImageBatch part = images.slice(from, to);
             consumer.accept(type == TaskType.CLASSIFICATION
-                    ? TaskBatch.classification(images, Arrays.copyOfRange(labels, from, to))
-                    : TaskBatch.retrieval(images, captions.subList(from, to)));
+                    ? TaskBatch.classification(part, Arrays.copyOfRange(labels, from, to))
+                    : TaskBatch.retrieval(part, captions.subList(from, to)));
         }
     }
 }

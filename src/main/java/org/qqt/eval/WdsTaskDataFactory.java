@@ -85,7 +85,7 @@ public final class WdsTaskDataFactory implements TaskDataFactory {
         public void forEachBatch(int batchSize, Consumer<TaskBatch> consumer) {
             ClipImageTransform transform = new ClipImageTransform(imageSize);
             int per = ImageBatch.pixelsPerImage(imageSize);
-            float[] pixels = new float[batchSize * per];
+            byte[] pixels = new byte[batchSize * per];
             int[] labels = new int[batchSize];
             List<List<String>> captions = new ArrayList<>();
             int n = 0;
@@ -115,8 +115,8 @@ public final class WdsTaskDataFactory implements TaskDataFactory {
             }
         }
 
-        private TaskBatch batch(int n, float[] pixels, int[] labels, List<List<String>> captions) {
-            ImageBatch images = new ImageBatch(n, imageSize,
+        private TaskBatch batch(int n, byte[] pixels, int[] labels, List<List<String>> captions) {
+            ImageBatch images = ImageBatch.ofUint8(n, imageSize,
                     java.util.Arrays.copyOf(pixels, n * ImageBatch.pixelsPerImage(imageSize)));
             return type == TaskType.CLASSIFICATION
                     ? TaskBatch.classification(images, java.util.Arrays.copyOf(labels, n))

@@ -12,6 +12,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.qqt.data.ClipImageTransform;
 import org.qqt.io.BadInputException;
 
 /**
@@ -34,6 +35,10 @@ public final class Clip implements AutoCloseable {
     private final TextTransformer text;
     private final NDArray logitScale;
     private final MatmulOps ops;
+    /** Device constants of the pixel normalisation: 255 (0-d), mean and std (1, 3, 1, 1); fp32, not parameters. */
+    private final NDArray pixelScale;
+    private final NDArray pixelMean;
+    private final NDArray pixelStd;
     /** Reused host-to-libtorch staging buffer (see {@link #upload}); makes this class not thread-safe. */
     private ByteBuffer staging = ByteBuffer.allocateDirect(0).order(ByteOrder.nativeOrder());
 
@@ -61,6 +66,9 @@ public final class Clip implements AutoCloseable {
         this.visual = new VisionTransformer(p, config, ops);
         this.logitScale = p.constant("logit_scale", (float) INIT_LOGIT_SCALE);
         this.parameters = p.all();
+        this.pixelScale = manager.full(new Shape(), 255f);
+        this.pixelMean = upload(manager, ClipImageTransform.MEAN, new Shape(1, 3, 1, 1));
+        this.pixelStd = upload(manager, ClipImageTransform.STD, new Shape(1, 3, 1, 1));
     }
 
     public ModelConfig config() {
@@ -150,10 +158,11 @@ public final class Clip implements AutoCloseable {
     }
 
     /**
-     * Images {@code first .. first+n} of {@code pixels} (float CHW at the model's image_size, laid out as
-     * [n][3][image_size][image_size]) as a (n, 3, H, W) array in {@code step}; nothing is copied on the Java
-     * heap. More than {@link #STAGING_BYTES} of pixels are staged in slices and joined on the device, so any batch
-     * fits the staging buffer (a 4096 batch at 224 px is 2.47 GB, past a direct buffer's 2 GB limit).
+     * Images {@code first .. first+n} of already-normalised {@code pixels} (float CHW at the model's image_size,
+     * laid out as [n][3][image_size][image_size]; synthetic batches) as a (n, 3, H, W) array in {@code step};
+     * nothing is copied on the Java heap. More than {@link #STAGING_BYTES} of pixels are staged in slices and
+     * joined on the device, so any batch fits the staging buffer (a 4096 batch of floats at 224 px is 2.47 GB,
+     * past a direct buffer's 2 GB limit).
      */
     public NDArray images(float[] pixels, int first, int n, NDManager step) {
         return images(pixels, first, n, step, STAGING_BYTES);
@@ -175,6 +184,48 @@ public final class Clip implements AutoCloseable {
         NDArray all = NDArrays.concat(new NDList(parts), 0);
         parts.forEach(NDArray::close);
         return all;
+    }
+
+    /**
+     * Images {@code first .. first+n} of {@code pixels} (uint8 RGB CHW at the model's image_size, laid out as
+     * [n][3][image_size][image_size], as {@code ClipImageTransform} writes them) as a normalised (n, 3, H, W)
+     * float32 array in {@code step}: the bytes go to the device as UINT8 (a quarter of the float copy) and are
+     * normalised there, {@code (x.toType(FLOAT32) / 255 − mean) / std} channel-wise
+     * ({@link ClipImageTransform#MEAN}, {@link ClipImageTransform#STD}), each op in fp32 — bitwise the floats of
+     * the host table
+     * {@link ClipImageTransform#normalised} that the loader used before (on the CPU; test
+     * {@code ClipTest#pixelsNormalisedOnTheDeviceEqualTheHostTableBitwise}). Ranges over {@link #STAGING_BYTES}
+     * are staged in slices and joined on the device before the normalisation.
+     */
+    public NDArray images(byte[] pixels, int first, int n, NDManager step) {
+        return images(pixels, first, n, step, STAGING_BYTES);
+    }
+
+    /** {@link #images(byte[], int, int, NDManager)} staging at most {@code stagingBytes} at once. */
+    NDArray images(byte[] pixels, int first, int n, NDManager step, long stagingBytes) {
+        int s = config.imageSize();
+        int per = 3 * s * s;
+        long end = ((long) first + n) * per;
+        if (first < 0 || n < 0 || end > pixels.length) {
+            throw new IllegalArgumentException("images " + first + ".." + (first + n) + " of " + pixels.length
+                    + " bytes at " + per + " per image");
+        }
+        int rows = (int) Math.min(Integer.MAX_VALUE, Math.max(1, stagingBytes / per));
+        NDArray bytes;
+        if (n <= rows) {
+            bytes = upload(step, pixels, first * per, n * per, new Shape(n, 3, s, s));
+        } else {
+            List<NDArray> parts = new ArrayList<>();
+            for (int r = 0; r < n; r += rows) {
+                int k = Math.min(rows, n - r);
+                parts.add(upload(step, pixels, (first + r) * per, k * per, new Shape(k, 3, s, s)));
+            }
+            bytes = NDArrays.concat(new NDList(parts), 0);
+            parts.forEach(NDArray::close);
+        }
+        try (bytes) {
+            return bytes.toType(DataType.FLOAT32, false).divi(pixelScale).subi(pixelMean).divi(pixelStd);
+        }
     }
 
     /** The largest host-to-device copy staged at once (256 MiB). */
@@ -203,6 +254,14 @@ public final class Clip implements AutoCloseable {
         ByteBuffer b = staging(4L * length);
         b.asFloatBuffer().put(values, offset, length);
         try (NDArray staged = step.create(b, shape, DataType.FLOAT32)) {
+            return staged.duplicate();
+        }
+    }
+
+    private NDArray upload(NDManager step, byte[] values, int offset, int length, Shape shape) {
+        ByteBuffer b = staging(length);
+        b.duplicate().put(values, offset, length);
+        try (NDArray staged = step.create(b, shape, DataType.UINT8)) {
             return staged.duplicate();
         }
     }

@@ -72,7 +72,7 @@ public final class TeacherScorer {
         int s = encoder.imageSize();
         int per = ImageBatch.pixelsPerImage(s);
         ClipImageTransform transform = new ClipImageTransform(s);
-        float[] pixels = new float[batchSize * per];
+        byte[] pixels = new byte[batchSize * per];
         List<Uid> uids = new ArrayList<>();
         List<String> texts = new ArrayList<>();
         try (ShardReader r = ShardReader.open(shards)) {
@@ -131,9 +131,9 @@ public final class TeacherScorer {
         return new Result(finite, c[0], c[1], c[2], rows, missing, secs);
     }
 
-    private void flush(float[] pixels, List<Uid> uids, List<String> texts, Map<Uid, Double> scores) {
+    private void flush(byte[] pixels, List<Uid> uids, List<String> texts, Map<Uid, Double> scores) {
         int n = uids.size();
-        ImageBatch images = new ImageBatch(n, encoder.imageSize(),
+        ImageBatch images = ImageBatch.ofUint8(n, encoder.imageSize(),
                 java.util.Arrays.copyOf(pixels, n * ImageBatch.pixelsPerImage(encoder.imageSize())));
         float[][] fi = encoder.encodeImages(images);
         float[][] ft = encoder.encodeTexts(texts);

@@ -34,6 +34,8 @@ import org.qqt.model.ModelConfig;
 public final class DataSources {
     /** The run's vocabulary file (CompactVocabulary JSON), relative to the run directory. */
     public static final String VOCAB_FILE = "vocab.json";
+    /** Where a run keeps its shards' header index between starts (docs/data-formats.md, "Shard index cache"). */
+    public static final String INDEX_CACHE_DIR = "shard-index";
 
     /** Which token ids the text tower sees. */
     public enum TokenizerKind {
@@ -89,7 +91,7 @@ public final class DataSources {
          */
         public Trainer.Outcome train(Trainer trainer, long seed, int batch, int loaderThreads, String poolName,
                                      Path pool, Path runDir, java.util.function.Consumer<String> warn) {
-            Opened opened = open(seed, batch, loaderThreads, poolName, pool);
+            Opened opened = open(seed, batch, loaderThreads, poolName, pool, runDir.resolve(INDEX_CACHE_DIR));
             try (ShardLoader loader = opened.loader()) {
                 if (opened.warning() != null) {
                     warn.accept(opened.warning());
@@ -101,11 +103,12 @@ public final class DataSources {
 
         /**
          * Indexes the shards and opens the loader in epoch mode. The result's {@link DataInfo#poolSize()} is the
-         * epoch: subset rows (repeats included) whose sample is present and usable in the shards.
+         * epoch: subset rows (repeats included) whose sample is present and usable in the shards. Each shard's
+         * header index is kept in {@code indexCache} (null: none), so a resume reads no tar header again.
          */
-        public Opened open(long seed, int batch, int threads, String poolName, Path pool) {
+        public Opened open(long seed, int batch, int threads, String poolName, Path pool, Path indexCache) {
             LoaderOptions opt = LoaderOptions.of(model.imageSize(), model.contextLength(), batch, seed)
-                    .withMode(LoaderOptions.Mode.EPOCH).withThreads(threads);
+                    .withMode(LoaderOptions.Mode.EPOCH).withThreads(threads).withIndexCache(indexCache);
             ShardLoader loader = ShardLoader.open(shardDir, counts, tokenizer, opt);
             try {
                 long epoch = loader.epochSize();

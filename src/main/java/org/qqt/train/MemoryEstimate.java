@@ -28,8 +28,9 @@ import org.qqt.model.ModelConfig;
  *   <li>{@code runtime_bytes}: a fixed 1 GB for the CUDA context and allocator slack (on the CPU: the JVM and
  *       libtorch).
  * </ul>
- * {@code host_batch_bytes} (not in the total) is the batch the loader hands over on the host: float pixels and
- * int token ids of the global batch.
+ * {@code host_batch_bytes} (not in the total) is the batch the loader hands over on the host: uint8 pixels
+ * (normalised on the device, one micro-batch at a time) and int token ids of the global batch ({@code --data
+ * random}'s synthetic float images take 4 bytes per value instead).
  */
 public record MemoryEstimate(String model, int batch, int microBatch, Precision precision, long parameterBytes,
         long activationBytes, long featureBytes, long lossBytes, long runtimeBytes, long totalBytes,
@@ -54,7 +55,7 @@ public record MemoryEstimate(String model, int batch, int microBatch, Precision 
         long features = microBatch < batch ? 6L * 4L * 2L * batch * m.embedDim() : 0;
         int rows = lossBlock > 0 ? Math.min(lossBlock, batch) : batch;
         long loss = (long) (1.5 * 4 * 4 * (double) rows * batch);
-        long host = 4L * batch * 3L * m.imageSize() * m.imageSize() + 4L * batch * m.contextLength();
+        long host = (long) batch * 3L * m.imageSize() * m.imageSize() + 4L * batch * m.contextLength();
         long total = params + act + features + loss + RUNTIME_BYTES;
         return new MemoryEstimate(m.name(), batch, microBatch, p, params, act, features, loss, RUNTIME_BYTES, total,
                 host);

@@ -165,7 +165,9 @@ final class TrainStep {
 
     /** Features of samples {@code first .. first+n} of {@code batch}, staged to the device per call. */
     static Clip.Features encode(Clip model, Batch batch, int first, int n, NDManager step, StepPhases phases) {
-        NDArray image = model.encodeImage(model.images(batch.images(), first, n, step));
+        NDArray image = model.encodeImage(batch.pixels() != null
+                ? model.images(batch.pixels(), first, n, step) // uint8, normalised on the device
+                : model.images(batch.images(), first, n, step)); // synthetic, already normalised
         phases.end(StepPhases.IMAGE_FORWARD);
         NDArray text = model.encodeText(model.tokens(batch.tokens(), first, n, step));
         phases.end(StepPhases.TEXT_FORWARD);

@@ -29,6 +29,23 @@ class BenchDataCommandTest {
     }
 
     @Test
+    void firstBatchResumesFromTheIndexCacheAlsoWithAColdPageCache() throws Exception {
+        String[] r = run("bench", "data", "--first-batch", "--samples", "400", "--batch-size", "8", "--threads", "1",
+                "--cold", "--format", "json");
+        assertEquals("0", r[0], r[2]);
+        JsonNode n = Json.mapper().readTree(r[1]);
+        assertTrue(n.get("coldCache").asBoolean());
+        assertTrue(n.get("shards").asInt() >= 1);
+        assertEquals(n.get("shards").asInt(), n.get("resumeShardsFromCache").asInt(), "the resume read every shard's cache");
+        long bytes = n.get("indexCacheBytes").asLong();
+        assertTrue(bytes >= 400L * 41 && bytes < 400L * 41 + 300L * n.get("shards").asInt(),
+                bytes + ": 41 bytes per sample, plus each file's header");
+        String[] bad = run("bench", "data", "--cold");
+        assertEquals("2", bad[0]);
+        assertTrue(bad[2].contains("--cold"), bad[2]);
+    }
+
+    @Test
     void smallRunReportsEveryRateAsJson() throws Exception {
         String[] r = run("bench", "data", "--samples", "300", "--sizes", "16", "--threads", "1,2", "--rounds", "1",
                 "--batch-size", "32", "--format", "json");

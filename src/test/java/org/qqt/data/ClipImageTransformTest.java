@@ -6,29 +6,25 @@ import java.awt.image.BufferedImage;
 import org.junit.jupiter.api.Test;
 
 class ClipImageTransformTest {
-    private static float norm(int v, int c) {
-        return (v / 255f - ClipImageTransform.MEAN[c]) / ClipImageTransform.STD[c];
-    }
-
     @Test
-    void imageOfTheTargetSizeIsNormalisedChannelFirst() {
+    void imageOfTheTargetSizeIsCopiedChannelFirst() {
         BufferedImage img = new BufferedImage(2, 2, BufferedImage.TYPE_INT_RGB);
         img.setRGB(0, 0, 0x0a141e);
         img.setRGB(1, 0, 0xffffff);
         img.setRGB(0, 1, 0x000000);
         img.setRGB(1, 1, 0x804020);
-        float[] out = new float[1 + 12];
+        byte[] out = new byte[1 + 12];
         new ClipImageTransform(2).apply(img, out, 1);
         // R plane, then G, then B; row-major within a plane; written at the offset
-        assertEquals(norm(0x0a, 0), out[1], 1e-6);
-        assertEquals(norm(0xff, 0), out[2], 1e-6);
-        assertEquals(norm(0x00, 0), out[3], 1e-6);
-        assertEquals(norm(0x80, 0), out[4], 1e-6);
-        assertEquals(norm(0x14, 1), out[5], 1e-6);
-        assertEquals(norm(0x40, 1), out[8], 1e-6);
-        assertEquals(norm(0x1e, 2), out[9], 1e-6);
-        assertEquals(norm(0x20, 2), out[12], 1e-6);
-        assertEquals(0f, out[0]);
+        assertEquals((byte) 0x0a, out[1]);
+        assertEquals((byte) 0xff, out[2]);
+        assertEquals((byte) 0x00, out[3]);
+        assertEquals((byte) 0x80, out[4]);
+        assertEquals((byte) 0x14, out[5]);
+        assertEquals((byte) 0x40, out[8]);
+        assertEquals((byte) 0x1e, out[9]);
+        assertEquals((byte) 0x20, out[12]);
+        assertEquals(0, out[0]);
     }
 
     @Test
@@ -39,24 +35,24 @@ class ClipImageTransformTest {
                 img.setRGB(x, y, y < 32 ? 0xff0000 : (y < 64 ? 0x00ff00 : 0x0000ff));
             }
         }
-        float[] out = new float[3 * 32 * 32];
+        byte[] out = new byte[3 * 32 * 32];
         new ClipImageTransform(32).apply(img, out, 0);
         for (int i = 0; i < 32 * 32; i++) {
-            assertEquals(norm(0, 0), out[i], 1e-6);
-            assertEquals(norm(255, 1), out[1024 + i], 1e-6);
-            assertEquals(norm(0, 2), out[2048 + i], 1e-6);
+            assertEquals((byte) 0, out[i]);
+            assertEquals((byte) 255, out[1024 + i]);
+            assertEquals((byte) 0, out[2048 + i]);
         }
     }
 
     @Test
     void downscalingKeepsAUniformColourAndTheShorterSideBecomesTheSize() {
         BufferedImage img = TestPools.solid(100, 60, 0x336699);
-        float[] out = new float[3 * 16 * 16];
+        byte[] out = new byte[3 * 16 * 16];
         new ClipImageTransform(16).apply(img, out, 0);
         for (int i = 0; i < 256; i++) {
-            assertEquals(norm(0x33, 0), out[i], 1e-6);
-            assertEquals(norm(0x66, 1), out[256 + i], 1e-6);
-            assertEquals(norm(0x99, 2), out[512 + i], 1e-6);
+            assertEquals((byte) 0x33, out[i]);
+            assertEquals((byte) 0x66, out[256 + i]);
+            assertEquals((byte) 0x99, out[512 + i]);
         }
     }
 
@@ -69,11 +65,10 @@ class ClipImageTransformTest {
                 img.setRGB(x, y, ((x + y) & 1) == 0 ? 0xffffff : 0);
             }
         }
-        float[] out = new float[3 * 16 * 16];
+        byte[] out = new byte[3 * 16 * 16];
         new ClipImageTransform(16).apply(img, out, 0);
         for (int i = 16 * 4; i < 16 * 12; i++) {
-            float v = out[i] * ClipImageTransform.STD[0] + ClipImageTransform.MEAN[0];
-            assertEquals(0.5, v, 0.03, "pixel " + i);
+            assertEquals(0.5, (out[i] & 0xff) / 255.0, 0.03, "pixel " + i);
         }
     }
 
@@ -81,11 +76,11 @@ class ClipImageTransformTest {
     void grayscaleIsReplicatedToThreeChannels() {
         BufferedImage img = new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_GRAY);
         img.getRaster().setSample(1, 2, 0, 200);
-        float[] out = new float[3 * 16];
+        byte[] out = new byte[3 * 16];
         new ClipImageTransform(4).apply(img, out, 0);
         for (int c = 0; c < 3; c++) {
-            assertEquals(norm(200, c), out[c * 16 + 2 * 4 + 1], 1e-6);
-            assertEquals(norm(0, c), out[c * 16], 1e-6);
+            assertEquals((byte) 200, out[c * 16 + 2 * 4 + 1]);
+            assertEquals((byte) 0, out[c * 16]);
         }
     }
 
@@ -101,19 +96,19 @@ class ClipImageTransformTest {
             expected = b.readAllBytes();
         }
         int size = (int) Math.round(Math.sqrt(expected.length / 3.0));
-        float[] out = new float[3 * size * size];
+        byte[] out = new byte[3 * size * size];
         new ClipImageTransform(size).apply(new ImageCodec().decode(png), out, 0);
         int plane = size * size;
         for (int i = 0; i < plane; i++) {
             for (int c = 0; c < 3; c++) {
-                int got = Math.round((out[c * plane + i] * ClipImageTransform.STD[c] + ClipImageTransform.MEAN[c]) * 255);
+                int got = out[c * plane + i] & 0xff;
                 assertEquals(expected[3 * i + c] & 0xff, got, name + " pixel " + i + " channel " + c);
             }
         }
     }
 
     /** The straightforward two-pass resample the fast path replaced (whole image, then crop), as the reference. */
-    static float[] reference(BufferedImage image, int size) {
+    static byte[] reference(BufferedImage image, int size) {
         int w = image.getWidth();
         int h = image.getHeight();
         byte[] rgb = ClipImageTransform.rgbBytes(image);
@@ -159,11 +154,11 @@ class ClipImageTransformTest {
         }
         int top = (int) Math.rint((h - size) / 2.0);
         int left = (int) Math.rint((w - size) / 2.0);
-        float[] out = new float[3 * size * size];
+        byte[] out = new byte[3 * size * size];
         for (int y = 0; y < size; y++) {
             for (int x = 0; x < size; x++) {
                 for (int c = 0; c < 3; c++) {
-                    out[c * size * size + y * size + x] = norm(rgb[((y + top) * w + x + left) * 3 + c] & 0xff, c);
+                    out[c * size * size + y * size + x] = rgb[((y + top) * w + x + left) * 3 + c];
                 }
             }
         }
@@ -184,9 +179,9 @@ class ClipImageTransformTest {
                         img.setRGB(x, y, (x * 7 + y * 3) % 256 << 16 | r.nextInt(256) << 8 | (x ^ y) & 0xff);
                     }
                 }
-                float[] got = new float[3 * 224 * 224 + 5];
+                byte[] got = new byte[3 * 224 * 224 + 5];
                 new ClipImageTransform(224).apply(img, got, 5);
-                float[] want = reference(img, 224);
+                byte[] want = reference(img, 224);
                 org.junit.jupiter.api.Assertions.assertArrayEquals(want,
                         java.util.Arrays.copyOfRange(got, 5, got.length), wh[0] + "x" + wh[1] + " type " + type);
             }

@@ -42,7 +42,7 @@ class NonUtf8CaptionTest {
         SubsetFile.of(uids).write(subset);
         ModelConfig tiny = ModelConfig.load(Path.of("models/tiny.json"));
         DataSources.Opened opened = DataSources.prepare(pool, subset, null, tiny, dir.resolve("run"))
-                .open(0, 4, 1, "pool", pool);
+                .open(0, 4, 1, "pool", pool, null);
         opened.loader().close();
         return opened.warning();
     }

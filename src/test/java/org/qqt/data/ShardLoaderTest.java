@@ -120,9 +120,47 @@ class ShardLoaderTest {
     private static void assertSameBatches(List<Batch> a, List<Batch> b) {
         assertEquals(a.size(), b.size());
         for (int i = 0; i < a.size(); i++) {
-            assertArrayEquals(a.get(i).images(), b.get(i).images(), "images of batch " + i);
+            assertArrayEquals(a.get(i).pixels(), b.get(i).pixels(), "images of batch " + i);
             assertArrayEquals(a.get(i).tokens(), b.get(i).tokens(), "tokens of batch " + i);
         }
+    }
+
+    @Test
+    void oneBatchIsDecodedByEveryDecodeThread() {
+        TestPools.write(dir, 100, 30);
+        Map<String, Integer> rowsByThread = new java.util.concurrent.ConcurrentHashMap<>();
+        // each thread's first row waits until 4 threads are decoding at once (a batch in one task never gets there)
+        java.util.concurrent.CountDownLatch together = new java.util.concurrent.CountDownLatch(4);
+        java.util.concurrent.atomic.AtomicBoolean met = new java.util.concurrent.atomic.AtomicBoolean(true);
+        TextTokenizer recording = new TextTokenizer() {
+            @Override
+            public int[] encode(String text, int contextLength) {
+                if (rowsByThread.merge(Thread.currentThread().getName(), 1, Integer::sum) == 1) {
+                    together.countDown();
+                    try {
+                        met.compareAndSet(true, together.await(20, java.util.concurrent.TimeUnit.SECONDS));
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+                return tok.encode(text, contextLength);
+            }
+
+            @Override
+            public int vocabSize() {
+                return tok.vocabSize();
+            }
+
+            @Override
+            public int eotId() {
+                return tok.eotId();
+            }
+        };
+        try (ShardLoader l = ShardLoader.open(dir, null, recording, opts(40, 1).withThreads(4).withSampleLimit(40))) {
+            l.next();
+        }
+        assertTrue(met.get(), "4 threads decoded parts of the one batch at once: " + rowsByThread);
+        assertEquals(java.util.Set.of(10), java.util.Set.copyOf(rowsByThread.values()), "4 parts of 10 rows: " + rowsByThread);
     }
 
     @Test
@@ -137,7 +175,7 @@ class ShardLoaderTest {
         }
         try (ShardLoader l = ShardLoader.open(dir, subset(), tok, opts(9, 6).withThreads(3))) {
             List<Batch> other = batches(l, 1);
-            assertFalse(java.util.Arrays.equals(one.get(0).images(), other.get(0).images()), "another seed, another order");
+            assertFalse(java.util.Arrays.equals(one.get(0).pixels(), other.get(0).pixels()), "another seed, another order");
         }
     }
 
@@ -226,9 +264,9 @@ class ShardLoaderTest {
                     for (int j = 0; j < batch.size(); j++) {
                         order.add(TestPools.indexInBatch(batch, j));
                         WdsSample s = full.get(l.lastBatchUids().get(j));
-                        float[] expected = new float[3 * 8 * 8];
+                        byte[] expected = new byte[3 * 8 * 8];
                         transform.apply(new ImageCodec().decode(s.member("png")), expected, 0);
-                        assertArrayEquals(expected, java.util.Arrays.copyOfRange(batch.images(), j * 192, (j + 1) * 192));
+                        assertArrayEquals(expected, java.util.Arrays.copyOfRange(batch.pixels(), j * 192, (j + 1) * 192));
                         assertArrayEquals(tok.encode(s.text("txt").strip(), 16),
                                 java.util.Arrays.copyOfRange(batch.tokens(), j * 16, (j + 1) * 16));
                     }

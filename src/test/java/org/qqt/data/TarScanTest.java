@@ -87,7 +87,7 @@ class TarScanTest {
             assertEquals(4, b.samplesKept());
             Batch x = a.next();
             Batch y = b.next();
-            assertArrayEquals(x.images(), y.images());
+            assertArrayEquals(x.pixels(), y.pixels());
             assertArrayEquals(x.tokens(), y.tokens());
         }
     }

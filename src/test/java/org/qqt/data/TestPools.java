@@ -46,12 +46,12 @@ final class TestPools {
         }
     }
 
-    /** Sample index encoded in image row {@code j} of a batch (undoes the normalisation of the top-left pixel). */
+    /** Sample index encoded in image row {@code j} of a batch (the top-left pixel's red and green bytes). */
     static int indexInBatch(Batch b, int j) {
         int plane = b.imageSize() * b.imageSize();
         int base = j * 3 * plane;
-        int r = Math.round((b.images()[base] * ClipImageTransform.STD[0] + ClipImageTransform.MEAN[0]) * 255);
-        int g = Math.round((b.images()[base + plane] * ClipImageTransform.STD[1] + ClipImageTransform.MEAN[1]) * 255);
+        int r = b.pixels()[base] & 0xff;
+        int g = b.pixels()[base + plane] & 0xff;
         return g * 256 + r;
     }
 }

@@ -65,4 +65,35 @@ class ClipEncoderTest {
             assertArrayEquals(a[3], one[0], 1e-5f);
         }
     }
+
+    @Test
+    void uint8ImagesGiveBitwiseTheFeaturesOfTheHostNormalisedFloats() {
+        ModelConfig config = ModelConfig.load(Path.of("models/tiny.json"));
+        int per = ImageBatch.pixelsPerImage(config.imageSize());
+        int plane = per / 3;
+        Random r = new Random(11);
+        byte[] px = new byte[4 * per];
+        r.nextBytes(px);
+        float[] fl = new float[px.length];
+        for (int i = 0; i < px.length; i++) {
+            fl[i] = org.qqt.data.ClipImageTransform.normalised((i % per) / plane, px[i] & 0xff); // the old host table
+        }
+        ImageBatch bytes = ImageBatch.ofUint8(4, config.imageSize(), px);
+        try (Clip model = new Clip(config, Device.cpu(), 3)) {
+            ClipEncoder enc = new ClipEncoder(model, CompactVocabulary.build(ClipTokenizer.load(), TEXTS), 3);
+            float[][] a = enc.encodeImages(bytes);
+            float[][] b = enc.encodeImages(new ImageBatch(4, config.imageSize(), fl));
+            for (int i = 0; i < 4; i++) {
+                assertArrayEquals(b[i], a[i], "image " + i);
+            }
+        }
+        // held in memory as bytes: a quarter of the floats
+        InMemoryTaskData task = InMemoryTaskData.classification(Path.of("t"), List.of("a", "b"), List.of("{c}"),
+                bytes, new int[] {0, 1, 1, 0});
+        assertEquals(4L * per, task.imageBytes());
+        byte[][] back = new byte[1][];
+        task.forEachBatch(4, b -> back[0] = b.images().uint8());
+        assertArrayEquals(px, back[0]);
+        assertArrayEquals(px, ImageBatch.concat(List.of(bytes.slice(0, 1), bytes.slice(1, 4))).uint8());
+    }
 }

@@ -32,7 +32,13 @@ class FakeEncoder implements Encoder {
         int per = dim();
         float[][] out = new float[images.size()][per];
         for (int i = 0; i < images.size(); i++) {
-            System.arraycopy(images.pixels(), i * per, out[i], 0, per);
+            if (images.pixels() != null) {
+                System.arraycopy(images.pixels(), i * per, out[i], 0, per);
+            } else {
+                for (int d = 0; d < per; d++) {
+                    out[i][d] = images.uint8()[i * per + d] & 0xff;
+                }
+            }
         }
         return out;
     }

@@ -61,6 +61,34 @@ class ClipTest {
     }
 
     @Test
+    void pixelsNormalisedOnTheDeviceEqualTheHostTableBitwise() {
+        int s = TINY.imageSize();
+        int per = 3 * s * s;
+        int n = 5;
+        byte[] px = new byte[n * per];
+        float[] table = new float[n * per];
+        for (int i = 0; i < px.length; i++) {
+            int v = (i * 7 + i / per) & 0xff; // every byte value in every channel plane
+            int c = (i % per) / (s * s);
+            px[i] = (byte) v;
+            table[i] = org.qqt.data.ClipImageTransform.normalised(c, v);
+        }
+        try (Clip clip = new Clip(TINY, Device.cpu(), 0); NDManager step = clip.manager().newSubManager()) {
+            NDArray device = clip.images(px, 1, 3, step);
+            assertEquals(ai.djl.ndarray.types.DataType.FLOAT32, device.getDataType());
+            assertEquals(new ai.djl.ndarray.types.Shape(3, 3, s, s), device.getShape());
+            float[] got = device.toFloatArray();
+            float[] want = java.util.Arrays.copyOfRange(table, per, 4 * per);
+            for (int i = 0; i < got.length; i++) {
+                assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
+                        "value " + i + ": device " + got[i] + ", host table " + want[i]);
+            }
+            // staged in slices of 2 images: the same array
+            assertArrayEquals(got, clip.images(px, 1, 3, step, 2L * per).toFloatArray());
+        }
+    }
+
+    @Test
     void initialWeightsArePureFunctionOfSeed() {
         try (Clip a = new Clip(TINY, Device.cpu(), 7); Clip b = new Clip(TINY, Device.cpu(), 7);
              Clip c = new Clip(TINY, Device.cpu(), 8)) {

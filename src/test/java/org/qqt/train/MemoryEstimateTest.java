@@ -33,6 +33,16 @@ class MemoryEstimateTest {
     }
 
     @Test
+    void theHostBatchIsUint8PixelsAndIntTokens() {
+        ModelConfig b32 = ModelConfig.load(Path.of("models/vit-b-32.json"));
+        MemoryEstimate e = MemoryEstimate.of(b32, 4096, 256, Precision.BF16, 0);
+        // 4096 x 3 x 224 x 224 bytes + 4096 x 77 ints: the 2.47 GB float batch is gone
+        assertEquals(4096L * 3 * 224 * 224 + 4L * 4096 * 77, e.hostBatchBytes());
+        org.qqt.data.Batch b = org.qqt.data.Batch.ofPixels(2, 224, 77, new byte[2 * 3 * 224 * 224], new int[2 * 77]);
+        assertEquals(MemoryEstimate.of(b32, 2, 2, Precision.FP32, 0).hostBatchBytes(), b.hostBytes());
+    }
+
+    @Test
     void aMicroBatchDividesTheActivationsAndLowPrecisionShrinksThem() {
         ModelConfig b32 = ModelConfig.load(Path.of("models/vit-b-32.json"));
         MemoryEstimate whole = MemoryEstimate.of(b32, 4096, 4096, Precision.FP32, 0);

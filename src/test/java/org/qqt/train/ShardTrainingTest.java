@@ -107,17 +107,24 @@ class ShardTrainingTest {
         DataSources.Prepared p = DataSources.prepare(world.resolve("w/pool"), subset, null, tiny, killed);
         TrainConfig c = TrainConfig.defaults(p.model(), 320, 32, 3e-3, 3).withCheckpointEvery(4);
         c = c.withWarmup(c.warmup());
-        DataSources.Opened o = p.open(3, 32, 1, "top50", world.resolve("w/pool"));
+        DataSources.Opened o = p.open(3, 32, 1, "top50", world.resolve("w/pool"),
+                killed.resolve(DataSources.INDEX_CACHE_DIR));
         p.saveVocab(killed);
         try (var loader = o.loader()) {
             Trainer.Outcome partial = new Trainer(c, killed, Device.cpu(), quiet).run(loader, o.info(), 7);
             assertEquals(7, partial.steps());
         }
         assertEquals(4, Checkpoint.readState(Checkpoint.latest(killed)).step());
-        // resumed through the CLI with a fresh loader (and another decode thread count)
+        try (var s = Files.list(killed.resolve(DataSources.INDEX_CACHE_DIR))) {
+            assertTrue(s.anyMatch(f -> f.getFileName().toString().endsWith(".tar.idx")), "header index cached");
+        }
+        Path leftover = killed.resolve(DataSources.INDEX_CACHE_DIR).resolve(".00000000.tar.idx.123.tmp");
+        Files.writeString(leftover, "a cache write cut by a kill");
+        // resumed through the CLI with a fresh loader (another decode thread count), from the cached index
         CliRun resumed = qqt(args(killed, "--threads", "1", "--loader-threads", "1"));
         assertEquals(0, resumed.code(), resumed.err());
         assertTrue(resumed.out().contains("10 steps") && !resumed.out().contains("already done"), resumed.out());
+        assertFalse(Files.exists(leftover), "the killed writer's temp file is removed at the start");
 
         TrainerTest.assertSameTensors(Checkpoint.latest(straight), Checkpoint.latest(killed), p.model());
         List<String> a = Files.readAllLines(straight.resolve(MetricsLog.FILE));
