@@ -55,8 +55,8 @@ final class FitCommand implements Runnable {
 
     @Option(names = "--metric", defaultValue = "imagenet1k", paramLabel = "METRIC",
             description = "Runs directory only: imagenet1k (default), avg18 (mean over the 18 tasks), mean (mean over "
-                    + "every task of each run's eval results) or any task key of eval_results.jsonl; "
-                    + "error = 1 - main_metric.")
+                    + "every task of each run's eval results) or any task key of eval_results.jsonl (error = 1 - main_metric); "
+                    + "soft_mean (mean soft_error of the zero-shot tasks: smooth and bounded) or soft:TASK.")
     String metric;
 
     @Option(names = "--pools", split = ",", paramLabel = "NAME",

@@ -143,7 +143,7 @@ final class StudyCommand implements Runnable {
         SweepCommand.ExecOptions exec;
 
         @Option(names = "--metric", defaultValue = "mean", description = "mean (default: mean error over every task "
-                + "in eval_results.jsonl), avg18, imagenet1k or any task key.")
+                + "in eval_results.jsonl), avg18, imagenet1k, any task key, soft_mean or soft:TASK.")
         String metric;
 
         @Override

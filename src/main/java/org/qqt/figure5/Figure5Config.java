@@ -203,9 +203,9 @@ public record Figure5Config(SweepConfig sweep, World world, Teacher teacher, Sec
             throw BadInputException.inFile(file, "figure5 needs \"buckets\" (bucket runs feed the fit) and "
                     + "\"validation\" (the actual points)");
         }
-        if (!f5.metricOrDefault().matches("[A-Za-z0-9_./-]+")) {
+        if (!f5.metricOrDefault().matches("[A-Za-z0-9_./:-]+")) {
             throw BadInputException.inFile(file, "figure5.metric '" + f5.metricOrDefault() + "': use imagenet1k, "
-                    + "avg18, mean or a task key");
+                    + "avg18, mean, soft_mean, soft:<task> or a task key");
         }
         if (f5.bootstrapOrDefault() < 0) {
             throw BadInputException.inFile(file, "figure5.bootstrap must be >= 0, got " + f5.bootstrap());

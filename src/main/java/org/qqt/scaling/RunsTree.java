@@ -26,11 +26,19 @@ import org.qqt.io.SampleCount;
  * </ul>
  * The metric is {@code imagenet1k}, any other task key (error = 1 − main_metric), or {@code avg18}
  * (error = 1 − mean of the main_metric of the 18 {@link Tasks18#KEYS}, all required, as the reference code), or
- * {@code mean} (error = 1 − mean of the main_metric of every task the run was evaluated on: the suite's tasks).
+ * {@code mean} (error = 1 − mean of the main_metric of every task the run was evaluated on: the suite's tasks),
+ * {@code soft_mean} (error = mean of the {@code soft_error} of every task that has one: the zero-shot
+ * classification tasks qqt eval scored; a smooth, bounded error, docs/evaluation.md) or {@code soft:<task>} (that
+ * one task's {@code soft_error}).
  */
 public final class RunsTree {
     /** The metric "mean": error = 1 − mean of the main_metric of every task in the run's eval results. */
     public static final String MEAN = "mean";
+    /** The metric "soft_mean": error = mean of the soft_error of every task in the run's eval results that has one. */
+    public static final String SOFT_MEAN = "soft_mean";
+    /** The metric "soft:&lt;task&gt;": error = that task's soft_error. */
+    public static final String SOFT_PREFIX = "soft:";
+    private static final String SOFT_ERROR = "soft_error";
 
     private RunsTree() {}
 
@@ -83,10 +91,25 @@ public final class RunsTree {
         double seen = count(run, "samples_seen", runFile);
         Path results = dir.resolve("eval_results.jsonl");
         requireFinished(run, runFile);
-        Map<String, Double> mainMetric = mainMetrics(results);
+        boolean soft = SOFT_MEAN.equals(metric) || metric.startsWith(SOFT_PREFIX);
+        Map<String, Double> mainMetric = metrics(results, soft ? SOFT_ERROR : "main_metric");
         requireFromFinalCheckpoint(results, run, runFile);
         double error;
-        if (MEAN.equals(metric)) {
+        if (SOFT_MEAN.equals(metric)) {
+            if (mainMetric.isEmpty()) {
+                throw BadInputException.inFile(results, "--metric soft_mean needs at least one task with a soft_error "
+                        + "(zero-shot classification evaluated by this qqt eval); evaluate the run again with qqt eval");
+            }
+            error = mainMetric.values().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        } else if (soft) {
+            String task = metric.substring(SOFT_PREFIX.length());
+            Double m = mainMetric.get(task);
+            if (m == null) {
+                throw BadInputException.inFile(dir, "eval_results.jsonl has no soft_error for task '" + task
+                        + "' (present: " + mainMetric.keySet() + "); choose another --metric or evaluate it again");
+            }
+            error = m;
+        } else if (MEAN.equals(metric)) {
             if (mainMetric.isEmpty()) {
                 throw BadInputException.inFile(results, "--metric mean needs at least one task with a main_metric");
             }
@@ -168,6 +191,11 @@ public final class RunsTree {
 
     /** key → metrics.main_metric for every line whose main_metric is a number (null metrics are left out). */
     static Map<String, Double> mainMetrics(Path results) {
+        return metrics(results, "main_metric");
+    }
+
+    /** key → metrics.&lt;name&gt; for every line where it is a number (null or absent metrics are left out). */
+    private static Map<String, Double> metrics(Path results, String name) {
         List<String> lines = readLines(results);
         Map<String, Double> out = new HashMap<>();
         for (int ln = 0; ln < lines.size(); ln++) {
@@ -181,7 +209,7 @@ public final class RunsTree {
                 throw BadInputException.inFile(results, "line " + (ln + 1) + ": no \"key\" (DataComp format: "
                         + "{\"key\": ..., \"dataset\": ..., \"metrics\": {\"main_metric\": ...}})");
             }
-            JsonNode m = node.path("metrics").get("main_metric");
+            JsonNode m = node.path("metrics").get(name);
             if (m != null && m.isNumber()) {
                 out.put(key.asText(), m.asDouble());
             } else {

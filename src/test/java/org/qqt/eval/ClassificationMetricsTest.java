@@ -35,6 +35,30 @@ class ClassificationMetricsTest {
     }
 
     @Test
+    void softErrorAndCrossEntropyAreTheSoftmaxAtScale100OfTheTrueClass() {
+        // two classes, two images; at scale 100 the logit gaps 0.01 and 0.02 become 1 and 2 (by hand):
+        // image 1 (label 0, logits 0.51 vs 0.50): p = 1/(1+e^-1) = 0.731059; image 2 (label 1, 0.52 vs 0.50):
+        // p(true) = e^-2/(1+e^-2) = 0.119203
+        double[][] logits = {{0.51, 0.50}, {0.52, 0.50}};
+        int[] labels = {0, 1};
+        ClassificationMetrics.Result r = ClassificationMetrics.of(logits, labels);
+        assertEquals(1 - (0.7310586 + 0.1192029) / 2, r.softError(), 1e-6);
+        assertEquals((-Math.log(0.7310586) - Math.log(0.1192029)) / 2, r.crossEntropy(), 1e-6);
+        assertEquals(0.5, r.acc1(), 1e-15);
+        // all-equal logits (an untrained model): soft error is chance, 1 - 1/C, and cross-entropy ln C
+        ClassificationMetrics.Result flat = ClassificationMetrics.of(new double[][] {{0.2, 0.2, 0.2, 0.2}},
+                new int[] {3});
+        assertEquals(0.75, flat.softError(), 1e-12);
+        assertEquals(Math.log(4), flat.crossEntropy(), 1e-12);
+        // large logits stay finite (the max is subtracted before exponentiating)
+        assertEquals(100 * 30, ClassificationMetrics.of(new double[][] {{30, 0}}, new int[] {1}).crossEntropy(),
+                1e-9);
+        // written after DataComp's three metrics, DataComp's keys and order unchanged
+        assertEquals(java.util.List.of("acc1", "acc5", "mean_per_class_recall", "soft_error", "cross_entropy"),
+                java.util.List.copyOf(r.asMap().keySet()));
+    }
+
+    @Test
     void meanPerClassRecallAveragesOnlyClassesPresentInTheLabels() {
         double[][] logits = {
             {1, 0, 0, 0, 0, 0},             // label 0: right

@@ -77,6 +77,29 @@ class RunsTreeTest {
     }
 
     @Test
+    void softMeanAveragesTheSoftErrorOfTheTasksThatHaveOneAndSoftTaskReadsOne() throws IOException {
+        Path dir = run("r", "top0-10", 4000, 20_000, 0.5, List.of());
+        Files.writeString(dir.resolve("eval_results.jsonl"), String.join("\n",
+                "{\"key\": \"cifar10\", \"dataset\": \"c\", \"metrics\": {\"acc1\": 0.9, \"soft_error\": 0.30, "
+                        + "\"cross_entropy\": 0.8, \"main_metric\": 0.9}}",
+                "{\"key\": \"food101\", \"dataset\": \"f\", \"metrics\": {\"acc1\": 0.8, \"soft_error\": 0.50, "
+                        + "\"main_metric\": 0.8}}",
+                "{\"key\": \"flickr30k\", \"dataset\": \"r\", \"metrics\": {\"mean_recall@1\": 0.1, "
+                        + "\"main_metric\": 0.1}}", ""));
+        // the retrieval task has no soft_error and is left out: (0.30 + 0.50) / 2
+        assertEquals(0.40, RunsTree.load(root, RunsTree.SOFT_MEAN).get(0).error(), 1e-12);
+        assertEquals(0.50, RunsTree.load(root, "soft:food101").get(0).error(), 1e-12);
+        // the hard metrics are unchanged: 1 - mean main_metric over all three tasks
+        assertEquals(1 - 1.8 / 3, RunsTree.load(root, RunsTree.MEAN).get(0).error(), 1e-12);
+        BadInputException e = assertThrows(BadInputException.class, () -> RunsTree.load(root, "soft:flickr30k"));
+        assertTrue(e.getMessage().contains("no soft_error for task 'flickr30k'"), e.getMessage());
+        Files.writeString(dir.resolve("eval_results.jsonl"), "{\"key\": \"cifar10\", \"dataset\": \"c\", "
+                + "\"metrics\": {\"acc1\": 0.9, \"main_metric\": 0.9}}\n");
+        BadInputException old = assertThrows(BadInputException.class, () -> RunsTree.load(root, "soft_mean"));
+        assertTrue(old.getMessage().contains("evaluate the run again"), old.getMessage());
+    }
+
+    @Test
     void avg18WithAMissingTaskNamesTheRunAndTheMissingKeys() throws IOException {
         List<String> some = new ArrayList<>(Tasks18.KEYS);
         some.remove("vtab/pets");
