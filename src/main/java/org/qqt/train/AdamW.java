@@ -119,11 +119,11 @@ public final class AdamW implements AutoCloseable {
         }
         IValue[] args = {IValue.from(decay), IValue.from((double) step), IValue.from(lr), IValue.from(beta1),
             IValue.from(beta2), IValue.from(eps), IValue.from(divisor)};
-        IValue[] all = new IValue[group.length + args.length];
-        System.arraycopy(group, 0, all, 0, group.length);
-        System.arraycopy(args, 0, all, group.length, args.length);
+        IValue[] inputs = new IValue[group.length + args.length];
+        System.arraycopy(group, 0, inputs, 0, group.length);
+        System.arraycopy(args, 0, inputs, group.length, args.length);
         try {
-            fused.call("step", all).close();
+            fused.call("step", inputs).close();
         } finally {
             for (IValue a : args) {
                 a.close();

@@ -1,5 +1,6 @@
 # AdamW's multi-tensor ops (org.qqt.train.AdamW): forward = global gradient norm, step = torch's fused AdamW over one
-# parameter group then zeroed gradients, zero = zeroed gradients. step and zero return the gradient list: the graph
+# parameter group then zeroed gradients, zero = zeroed gradients. The step count and the gradient divisor are float32
+# tensors on the parameters' device, as torch.optim.AdamW(fused=True) keeps them (the CUDA kernel reads them there). step and zero return the gradient list: the graph
 # optimiser treats ops.prim.grad's results as fresh values and drops an in-place op on them whose result is unused.
 class Op(Module):
   __parameters__ = []
@@ -26,10 +27,10 @@ class Op(Module):
     steps = annotate(List[Tensor], [])
     for p in params:
       grads.append(ops.prim.grad(p))
-      steps.append(torch.full([1], count))
+      steps.append(torch.full([1], count, dtype=6, device=ops.prim.device(p)))
     divisor = annotate(Optional[Tensor], None)
     if grad_divisor != 1.:
-      divisor = torch.full([1], grad_divisor)
+      divisor = torch.full([1], grad_divisor, dtype=6, device=ops.prim.device(params[0]))
     torch._fused_adamw_(params, grads, exp_avgs, exp_avg_sqs, annotate(List[Tensor], []), steps, lr=lr, beta1=beta1, beta2=beta2, weight_decay=weight_decay, eps=eps, amsgrad=False, maximize=False, grad_scale=divisor, found_inf=None)
     torch._foreach_zero_(grads)
     return grads
