@@ -55,7 +55,8 @@ final class BenchTrainCommand implements Runnable {
 
     @Option(names = "--precisions", split = ",", defaultValue = "fp32", paramLabel = "ROUTE",
             description = "Routes to time per model, in this order (default: ${DEFAULT-VALUE}): fp32 (DJL ops), "
-                    + "fp32-ts (fp32 through the TorchScript ops: their call overhead and the fused attention), bf16, "
+                    + "fp32-ts (fp32 through the TorchScript ops: their call overhead and the fused attention), "
+                    + "fp32-attn (fp32 DJL linear maps, fused fp32 attention), bf16, "
                     + "fp16. Each row gets its samples/s as a ratio to the model's fp32 row of the same run.")
     List<String> precisions;
 

@@ -36,6 +36,14 @@ public interface MatmulOps extends AutoCloseable {
     }
 
     /**
+     * fp32 DJL linear maps with libtorch's fused fp32 {@code scaled_dot_product_attention} (through TorchScript) in
+     * place of the hand-written attention: {@code qqt bench train --precisions fp32-attn}.
+     */
+    static MatmulOps fp32FusedAttention(Device device) {
+        return new TorchScriptOps(MatmulPrecision.FP32, device, true, true);
+    }
+
+    /**
      * The ops a model in {@code precision} trains with: DJL for fp32; for fp16 and bf16 TorchScript linear maps,
      * and the fused low-precision attention on a GPU only. Chosen by measurement (docs/training.md, "Mixed
      * precision"): on the CPU, libtorch 2.5.1's fused bf16 attention made the backward pass 1.5–2.8× slower

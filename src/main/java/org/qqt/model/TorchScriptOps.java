@@ -39,10 +39,18 @@ final class TorchScriptOps implements MatmulOps {
     private final PtSymbolBlock causalAttention;
     /** When not null, attention runs as these (hand-written fp32) ops instead of the fused TorchScript kernel. */
     private final MatmulOps attentionOps;
+    /** When not null, linear maps run as these (fp32 DJL) ops instead of the TorchScript module. */
+    private final MatmulOps linearOps;
 
     /** {@code fusedAttention} false: only the linear maps go through TorchScript; attention stays fp32 DJL ops. */
     TorchScriptOps(MatmulPrecision precision, Device device, boolean fusedAttention) {
+        this(precision, device, fusedAttention, false);
+    }
+
+    /** {@code djlLinear}: the linear maps stay fp32 DJL ops (with fused attention: only attention goes through here). */
+    TorchScriptOps(MatmulPrecision precision, Device device, boolean fusedAttention, boolean djlLinear) {
         attentionOps = fusedAttention ? null : new DjlOps();
+        linearOps = djlLinear ? new DjlOps() : null;
         String t = Integer.toString(precision.torchType);
         String p = precision.name().toLowerCase(java.util.Locale.ROOT);
         linear = load(device, "qqt_linear_" + p, TorchScriptArchive.source("linear.py", "DTYPE", t));
@@ -54,6 +62,9 @@ final class TorchScriptOps implements MatmulOps {
 
     @Override
     public NDArray linear(NDArray x, NDArray w, NDArray b) {
+        if (linearOps != null) {
+            return linearOps.linear(x, w, b);
+        }
         return call(linear, x, w, b);
     }
 

@@ -61,13 +61,14 @@ public final class TrainBench {
     /**
      * The routes {@code qqt bench train --precisions} compares: {@code fp32} (DJL ops, the default path);
      * {@code fp32-ts} (fp32 linear maps through the TorchScript ops: their per-call overhead); {@code fp32-sdpa}
-     * (that plus the fused fp32 attention instead of the hand-written one); {@code bf16} and {@code fp16} (the
+     * (that plus the fused fp32 attention instead of the hand-written one); {@code fp32-attn} (fp32 DJL linear maps
+     * and only the attention fused, through TorchScript); {@code bf16} and {@code fp16} (the
      * training precisions as {@code qqt train} runs them on this device; fp16 with loss scaling);
      * {@code bf16-sdpa} and {@code fp16-sdpa} (with the fused low-precision attention, the GPU route, on any
      * device).
      */
-    public static final List<String> ROUTES = List.of("fp32", "fp32-ts", "fp32-sdpa", "bf16", "bf16-sdpa", "fp16",
-            "fp16-sdpa");
+    public static final List<String> ROUTES = List.of("fp32", "fp32-ts", "fp32-sdpa", "fp32-attn", "bf16", "bf16-sdpa",
+            "fp16", "fp16-sdpa");
 
     /** {@link #run} of the fp32 path. */
     public static Result run(ModelConfig config, int batch, int warmup, int steps, long[] rssSteps, Device device) {
@@ -91,6 +92,7 @@ public final class TrainBench {
             case "fp32" -> MatmulOps.fp32();
             case "fp32-ts" -> MatmulOps.torchScript(MatmulPrecision.FP32, device, false);
             case "fp32-sdpa" -> MatmulOps.torchScript(MatmulPrecision.FP32, device, true);
+            case "fp32-attn" -> MatmulOps.fp32FusedAttention(device);
             case "bf16", "fp16" -> MatmulOps.of(Precision.parse(route).matmul(), device);
             default -> MatmulOps.torchScript(Precision.parse(route.substring(0, 4)).matmul(), device, true);
         };

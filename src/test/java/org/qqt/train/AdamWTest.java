@@ -98,4 +98,43 @@ class AdamWTest {
             }
         }
     }
+
+    /** Gradients of sum(w·g) for two parameters: g = {1, -2, 3, ..} and 10·g; returns the parameters. */
+    private static NDArray[] withGradients(NDManager m, int n) {
+        float[] g = new float[n];
+        for (int i = 0; i < n; i++) {
+            g[i] = (i % 2 == 0 ? 1 : -1) * (i + 1) * 0.01f;
+        }
+        NDArray w = m.create(new float[n], new Shape(n, 1));
+        NDArray b = m.create(new float[n], new Shape(n));
+        w.setRequiresGradient(true);
+        b.setRequiresGradient(true);
+        NDArray gw = m.create(g);
+        try (GradientCollector tape = Engine.getInstance().newGradientCollector()) {
+            tape.backward(w.reshape(n).mul(gw).sum().add(b.mul(gw.mul(10)).sum()));
+        }
+        return new NDArray[] {w, b};
+    }
+
+    @Test
+    void gradientNormIsTheL2NormOfAllGradientsAndZeroingClearsThem() {
+        int n = 37; // the fused kernels' vector loops and their scalar tails
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray[] p = withGradients(m, n);
+            try (AdamW opt = new AdamW(Map.of("w.weight", p[0], "b.bias", p[1]), m, 0.9, 0.98, 1e-6, 0.2)) {
+                double sum = 0;
+                for (NDArray a : p) {
+                    for (float v : a.getGradient().toFloatArray()) {
+                        sum += (double) v * v;
+                    }
+                }
+                assertEquals(Math.sqrt(sum), opt.gradientNorm(), 1e-6 * Math.sqrt(sum));
+                opt.zeroGradients();
+                for (NDArray a : p) {
+                    assertEquals(0f, a.getGradient().abs().sum().getFloat(), "gradient of " + a.getShape());
+                }
+                assertEquals(0, opt.gradientNorm());
+            }
+        }
+    }
 }
