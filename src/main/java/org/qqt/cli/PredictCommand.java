@@ -17,6 +17,7 @@ import org.qqt.scaling.ParetoFrontier;
 import org.qqt.scaling.Prediction;
 import org.qqt.scaling.PredictionsFile;
 import org.qqt.scaling.Predictor;
+import org.qqt.scaling.RunsTree;
 import org.qqt.scaling.ScalingParams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -129,7 +130,8 @@ final class PredictCommand implements Runnable {
 
     static String yAxisTitle(ScalingParams p) {
         String metric = metricOf(p);
-        return metric != null ? metric + " error (1 − accuracy)" : "error (1 − accuracy)";
+        String meaning = RunsTree.errorMeaning(metric);
+        return metric != null ? metric + " error (" + meaning + ")" : "error (" + meaning + ")";
     }
 
     /** The metric the params were fitted to, or null (a params file fitted to a CSV, or a paper config). */

@@ -21,6 +21,7 @@ import org.qqt.io.SampleCount;
 import org.qqt.scaling.CrossValidation;
 import org.qqt.scaling.FitReport;
 import org.qqt.scaling.PoolParams;
+import org.qqt.scaling.RunsTree;
 import org.qqt.scaling.ScalingParams;
 import org.qqt.scaling.ValidationFile;
 import org.qqt.sweep.RunSpec;
@@ -163,8 +164,9 @@ final class Figure5Report {
         }
         pva.add(new Table(List.of("mixture", "samples seen", "seeds", "actual (mean ± SE)", "predicted", "|diff|"),
                 prow));
-        pva.add(new Para(String.format(Locale.ROOT, "MAE **%s**, max error **%s** (%s error, 1 − accuracy).%s",
+        pva.add(new Para(String.format(Locale.ROOT, "MAE **%s**, max error **%s** (%s error, %s).%s",
                 f4(val.mae()), f4(val.maxError()), section.metricOrDefault(),
+                RunsTree.errorMeaning(section.metricOrDefault()),
                 sweep.seedsOrDefault().size() < 2 ? " SE n/a: one seed per point (add seeds for standard errors)." : "")));
         doc.add(new Section(SECTIONS.get(8), pva));
 

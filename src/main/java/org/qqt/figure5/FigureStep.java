@@ -13,6 +13,7 @@ import org.qqt.report.TrainingCurvesChart;
 import org.qqt.scaling.FitReport;
 import org.qqt.scaling.Mixture;
 import org.qqt.scaling.Observation;
+import org.qqt.scaling.RunsTree;
 import org.qqt.scaling.ValidationFile;
 import org.qqt.sweep.RunSpec;
 import org.qqt.train.MetricsLog;
@@ -52,7 +53,8 @@ final class FigureStep extends Figure5Step.Fingerprinted {
         double[] range = ctx.range();
         String title = String.format(Locale.ROOT, "%s: predicted (lines) vs actual (dots) — MAE %.4f, max %.4f",
                 ctx.sweep.name(), validation.mae(), validation.maxError());
-        String yTitle = ctx.figure5.metricOrDefault() + " error (1 − accuracy)";
+        String metric = ctx.figure5.metricOrDefault();
+        String yTitle = metric + " error (" + RunsTree.errorMeaning(metric) + ")";
         Figure5 fig = Figure5.of(title, yTitle, ctx.predictor(), mixtures, range[0], range[1], actual, true);
         Figure5Chart.write(fig, ctx.file("figure5.png"));
         Figure5Chart.write(fig, ctx.file("figure5.svg"));

@@ -42,6 +42,12 @@ public final class RunsTree {
 
     private RunsTree() {}
 
+    /** What the error of {@code metric} is, for axis titles and reports: "1 − accuracy" or "1 − mean p(true class)". */
+    public static String errorMeaning(String metric) {
+        return metric != null && (SOFT_MEAN.equals(metric) || metric.startsWith(SOFT_PREFIX))
+                ? "1 − mean p(true class)" : "1 − accuracy";
+    }
+
     /** What was read: the observations, and the run directories skipped for lack of eval_results.jsonl. */
     public record Scan(List<Observation> observations, List<Path> unevaluated) {}
 

@@ -159,4 +159,12 @@ class RunsTreeTest {
         assertEquals(18, Tasks18.KEYS.stream().distinct().count());
         assertTrue(Tasks18.KEYS.contains("retrieval/mscoco_2014_5k_test_image_text_retrieval"));
     }
+    @Test
+    void errorMeaningNamesWhatEachMetricsErrorIs() {
+        assertEquals("1 − mean p(true class)", RunsTree.errorMeaning(RunsTree.SOFT_MEAN));
+        assertEquals("1 − mean p(true class)", RunsTree.errorMeaning("soft:cifar10"));
+        assertEquals("1 − accuracy", RunsTree.errorMeaning("imagenet1k"));
+        assertEquals("1 − accuracy", RunsTree.errorMeaning(RunsTree.MEAN));
+        assertEquals("1 − accuracy", RunsTree.errorMeaning(null));
+    }
 }
