@@ -1,5 +1,7 @@
 package org.qqt.synth;
 
+import static org.qqt.io.SplitMix64.mix;
+
 import org.qqt.io.SplitMix64;
 
 /**
@@ -27,10 +29,6 @@ final class Rng {
             h = h * 31 + key.charAt(i);
         }
         return mix(h);
-    }
-
-    static long mix(long z) {
-        return SplitMix64.mix(z);
     }
 
     long nextLong() {
