@@ -12,6 +12,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import org.qqt.data.ClipImageTransform;
 import org.qqt.io.BadInputException;
 
@@ -173,17 +174,8 @@ public final class Clip implements AutoCloseable {
         int s = config.imageSize();
         int per = 3 * s * s;
         int rows = (int) Math.min(Integer.MAX_VALUE, Math.max(1, stagingBytes / (4L * per)));
-        if (n <= rows) {
-            return upload(step, pixels, Math.multiplyExact(first, per), Math.multiplyExact(n, per),
-                    new Shape(n, 3, s, s));
-        }
-        List<NDArray> parts = new ArrayList<>();
-        for (int r = 0; r < n; r += rows) {
-            parts.add(images(pixels, first + r, Math.min(rows, n - r), step, stagingBytes));
-        }
-        NDArray all = NDArrays.concat(new NDList(parts), 0);
-        parts.forEach(NDArray::close);
-        return all;
+        return staged(first, n, rows, (f, k) -> upload(step, pixels, Math.multiplyExact(f, per),
+                Math.multiplyExact(k, per), new Shape(k, 3, s, s)));
     }
 
     /**
@@ -211,21 +203,27 @@ public final class Clip implements AutoCloseable {
                     + " bytes at " + per + " per image");
         }
         int rows = (int) Math.min(Integer.MAX_VALUE, Math.max(1, stagingBytes / per));
-        NDArray bytes;
-        if (n <= rows) {
-            bytes = upload(step, pixels, first * per, n * per, new Shape(n, 3, s, s));
-        } else {
-            List<NDArray> parts = new ArrayList<>();
-            for (int r = 0; r < n; r += rows) {
-                int k = Math.min(rows, n - r);
-                parts.add(upload(step, pixels, (first + r) * per, k * per, new Shape(k, 3, s, s)));
-            }
-            bytes = NDArrays.concat(new NDList(parts), 0);
-            parts.forEach(NDArray::close);
-        }
-        try (bytes) {
+        try (NDArray bytes = staged(first, n, rows,
+                (f, k) -> upload(step, pixels, f * per, k * per, new Shape(k, 3, s, s)))) {
             return bytes.toType(DataType.FLOAT32, false).divi(pixelScale).subi(pixelMean).divi(pixelStd);
         }
+    }
+
+    /**
+     * Images {@code first .. first+n} as {@code upload(first, count)} stages them: at once when {@code n ≤ rows},
+     * else in slices of at most {@code rows} images joined on the device.
+     */
+    private static NDArray staged(int first, int n, int rows, BiFunction<Integer, Integer, NDArray> upload) {
+        if (n <= rows) {
+            return upload.apply(first, n);
+        }
+        List<NDArray> parts = new ArrayList<>();
+        for (int r = 0; r < n; r += rows) {
+            parts.add(upload.apply(first + r, Math.min(rows, n - r)));
+        }
+        NDArray all = NDArrays.concat(new NDList(parts), 0);
+        parts.forEach(NDArray::close);
+        return all;
     }
 
     /** The largest host-to-device copy staged at once (256 MiB). */

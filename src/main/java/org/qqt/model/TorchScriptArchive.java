@@ -27,15 +27,20 @@ final class TorchScriptArchive {
 
     /** The source of resource {@code torchscript/<resource>} with each {@code key} replaced by its value. */
     static String source(String resource, String... replacements) {
-        try (InputStream in = TorchScriptArchive.class.getResourceAsStream("torchscript/" + resource)) {
+        String s = resource(TorchScriptArchive.class, "torchscript/" + resource);
+        for (int i = 0; i < replacements.length; i += 2) {
+            s = s.replace(replacements[i], replacements[i + 1]);
+        }
+        return s;
+    }
+
+    /** The UTF-8 text of resource {@code resource} of {@code owner}'s package. */
+    static String resource(Class<?> owner, String resource) {
+        try (InputStream in = owner.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException("missing resource torchscript/" + resource);
+                throw new IllegalStateException("missing resource " + resource + " of " + owner.getName());
             }
-            String s = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            for (int i = 0; i < replacements.length; i += 2) {
-                s = s.replace(replacements[i], replacements[i + 1]);
-            }
-            return s;
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -5,10 +5,6 @@ import ai.djl.Model;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,14 +30,7 @@ public final class TorchScriptModule implements AutoCloseable {
 
     /** Loads the TorchScript source at resource {@code resource} of {@code owner}'s package as module {@code name}. */
     public static TorchScriptModule fromResource(Class<?> owner, String resource, String name, Device device) {
-        try (InputStream in = owner.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource " + resource + " of " + owner.getName());
-            }
-            return new TorchScriptModule(device, name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new TorchScriptModule(device, name, TorchScriptArchive.resource(owner, resource));
     }
 
     /** Runs method {@code method}; the caller closes the result. */

@@ -34,6 +34,7 @@ final class TorchScriptOps implements MatmulOps {
     private static Path dir;
 
     private final List<Model> models = new ArrayList<>();
+    /** The TorchScript modules; null where the DJL ops below run instead. */
     private final PtSymbolBlock linear;
     private final PtSymbolBlock attention;
     private final PtSymbolBlock causalAttention;
@@ -53,10 +54,11 @@ final class TorchScriptOps implements MatmulOps {
         linearOps = djlLinear ? new DjlOps() : null;
         String t = Integer.toString(precision.torchType);
         String p = precision.name().toLowerCase(java.util.Locale.ROOT);
-        linear = load(device, "qqt_linear_" + p, TorchScriptArchive.source("linear.py", "DTYPE", t));
-        attention = load(device, "qqt_attention_" + p,
+        // only the modules this instance calls are compiled (libtorch compiles each at load)
+        linear = djlLinear ? null : load(device, "qqt_linear_" + p, TorchScriptArchive.source("linear.py", "DTYPE", t));
+        attention = !fusedAttention ? null : load(device, "qqt_attention_" + p,
                 TorchScriptArchive.source("attention.py", "DTYPE", t, "CAUSAL", "False"));
-        causalAttention = load(device, "qqt_causal_attention_" + p,
+        causalAttention = !fusedAttention ? null : load(device, "qqt_causal_attention_" + p,
                 TorchScriptArchive.source("attention.py", "DTYPE", t, "CAUSAL", "True"));
     }
 

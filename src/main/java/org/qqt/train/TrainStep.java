@@ -104,12 +104,13 @@ final class TrainStep {
     private static NDArray[] whole(Clip model, TrainConfig config, Batch batch, NDManager tmp, StepPhases phases,
             float lossScale) {
         try (GradientCollector tape = Engine.getInstance().newGradientCollector()) {
-            Clip.Features f = encode(model, batch, 0, batch.size(), tmp, phases);
-            ContrastiveLoss.Result r = loss(f.image(), f.text(), f.scale(), config);
+            Encoded f = encode(model, batch, 0, batch.size(), tmp, phases);
+            NDArray scale = model.scale(tmp);
+            ContrastiveLoss.Result r = loss(f.image(), f.text(), scale, config);
             phases.end(StepPhases.LOSS);
             tape.backward(scaled(r.backwardTarget(), lossScale, tmp));
             phases.end(StepPhases.BACKWARD);
-            return new NDArray[] {r.loss(), f.scale()};
+            return new NDArray[] {r.loss(), scale};
         }
     }
 
@@ -123,7 +124,7 @@ final class TrainStep {
         NDList texts = new NDList();
         for (int first = 0; first < n; first += m) {
             try (NDManager micro = tmp.newSubManager()) {
-                Clip.Features f = encode(model, batch, first, m, micro, phases);
+                Encoded f = encode(model, batch, first, m, micro, phases);
                 f.image().attach(tmp);
                 f.text().attach(tmp);
                 images.add(f.image());
@@ -152,7 +153,7 @@ final class TrainStep {
         for (int first = 0; first < n; first += m) {
             try (NDManager micro = tmp.newSubManager();
                  GradientCollector tape = Engine.getInstance().newGradientCollector()) {
-                Clip.Features f = encode(model, batch, first, m, micro, phases);
+                Encoded f = encode(model, batch, first, m, micro, phases);
                 String rows = first + ":" + (first + m);
                 NDArray surrogate = f.image().mul(gradImage.get(rows)).sum()
                         .add(f.text().mul(gradText.get(rows)).sum());
@@ -163,15 +164,18 @@ final class TrainStep {
         return new NDArray[] {r.loss(), scale.stopGradient()};
     }
 
+    /** Image and text features of a range of samples (the logit scale is taken once per step, not per encoding). */
+    private record Encoded(NDArray image, NDArray text) {}
+
     /** Features of samples {@code first .. first+n} of {@code batch}, staged to the device per call. */
-    static Clip.Features encode(Clip model, Batch batch, int first, int n, NDManager step, StepPhases phases) {
+    private static Encoded encode(Clip model, Batch batch, int first, int n, NDManager step, StepPhases phases) {
         NDArray image = model.encodeImage(batch.pixels() != null
                 ? model.images(batch.pixels(), first, n, step) // uint8, normalised on the device
                 : model.images(batch.images(), first, n, step)); // synthetic, already normalised
         phases.end(StepPhases.IMAGE_FORWARD);
         NDArray text = model.encodeText(model.tokens(batch.tokens(), first, n, step));
         phases.end(StepPhases.TEXT_FORWARD);
-        return new Clip.Features(image, text, model.scale(step));
+        return new Encoded(image, text);
     }
 
     private static ContrastiveLoss.Result loss(NDArray image, NDArray text, NDArray scale, TrainConfig config) {

@@ -1,7 +1,9 @@
 # AdamW's multi-tensor ops (org.qqt.train.AdamW): forward = global gradient norm, step = torch's fused AdamW over one
 # parameter group then zeroed gradients, zero = zeroed gradients. The step count and the gradient divisor are float32
-# tensors on the parameters' device, as torch.optim.AdamW(fused=True) keeps them (the CUDA kernel reads them there). step and zero return the gradient list: the graph
-# optimiser treats ops.prim.grad's results as fresh values and drops an in-place op on them whose result is unused.
+# tensors on the parameters' device, as torch.optim.AdamW(fused=True) keeps them (the CUDA kernel reads them there);
+# the kernel only reads the step counts, so one tensor made per step serves every parameter. step and zero return
+# the gradient list: the graph optimiser treats ops.prim.grad's results as fresh values and drops an in-place op on
+# them whose result is unused.
 class Op(Module):
   __parameters__ = []
   __buffers__ = []
@@ -25,9 +27,10 @@ class Op(Module):
     grad_divisor: float) -> List[Tensor]:
     grads = annotate(List[Tensor], [])
     steps = annotate(List[Tensor], [])
+    count_t = torch.full([1], count, dtype=6, device=ops.prim.device(params[0]))
     for p in params:
       grads.append(ops.prim.grad(p))
-      steps.append(torch.full([1], count, dtype=6, device=ops.prim.device(p)))
+      steps.append(count_t)
     divisor = annotate(Optional[Tensor], None)
     if grad_divisor != 1.:
       divisor = torch.full([1], grad_divisor, dtype=6, device=ops.prim.device(params[0]))
