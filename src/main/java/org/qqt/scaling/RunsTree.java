@@ -98,8 +98,9 @@ public final class RunsTree {
         Path results = dir.resolve("eval_results.jsonl");
         requireFinished(run, runFile);
         boolean soft = SOFT_MEAN.equals(metric) || metric.startsWith(SOFT_PREFIX);
-        Map<String, Double> mainMetric = metrics(results, soft ? SOFT_ERROR : "main_metric");
-        requireFromFinalCheckpoint(results, run, runFile);
+        List<JsonNode> lines = lines(results);
+        Map<String, Double> mainMetric = metrics(lines, soft ? SOFT_ERROR : "main_metric");
+        requireFromFinalCheckpoint(results, lines, run, runFile);
         double error;
         if (SOFT_MEAN.equals(metric)) {
             if (mainMetric.isEmpty()) {
@@ -156,16 +157,14 @@ public final class RunsTree {
      * Each result line that records its checkpoint (qqt eval's "checkpoint") must come from the run's final
      * checkpoint: the step run.json ends at, and the run's own training config.
      */
-    private static void requireFromFinalCheckpoint(Path results, JsonNode run, Path runFile) {
+    private static void requireFromFinalCheckpoint(Path results, List<JsonNode> lines, JsonNode run, Path runFile) {
         if (!run.has("steps_done") || !run.has("config")) {
             return; // not a qqt run.json: nothing to compare with
         }
         long finalStep = run.path("steps_done").asLong();
         String fingerprint = org.qqt.io.Hashes.fingerprint(run.get("config"));
-        List<String> lines = readLines(results);
         for (int ln = 0; ln < lines.size(); ln++) {
-            String line = lines.get(ln).trim();
-            JsonNode c = line.isEmpty() ? null : parseLine(results, line, ln).get("checkpoint");
+            JsonNode c = lines.get(ln) == null ? null : lines.get(ln).get("checkpoint");
             if (c == null || !c.isObject()) {
                 continue;
             }
@@ -178,12 +177,33 @@ public final class RunsTree {
         }
     }
 
-    private static List<String> readLines(Path results) {
+    /**
+     * The lines of eval_results.jsonl, each parsed once (null for a blank line, so indices stay line numbers); a line
+     * that is not JSON or has no "key" is a one-line BadInputException naming the file and line.
+     */
+    private static List<JsonNode> lines(Path results) {
+        List<String> text;
         try {
-            return Files.readAllLines(results);
+            text = Files.readAllLines(results);
         } catch (IOException e) {
             throw BadInputException.inFile(results, "cannot read: " + e.getMessage());
         }
+        List<JsonNode> out = new ArrayList<>();
+        for (int ln = 0; ln < text.size(); ln++) {
+            String line = text.get(ln).trim();
+            if (line.isEmpty()) {
+                out.add(null);
+                continue;
+            }
+            JsonNode node = parseLine(results, line, ln);
+            JsonNode key = node.get("key");
+            if (key == null || !key.isTextual()) {
+                throw BadInputException.inFile(results, "line " + (ln + 1) + ": no \"key\" (DataComp format: "
+                        + "{\"key\": ..., \"dataset\": ..., \"metrics\": {\"main_metric\": ...}})");
+            }
+            out.add(node);
+        }
+        return out;
     }
 
     private static JsonNode parseLine(Path results, String line, int ln) {
@@ -195,31 +215,19 @@ public final class RunsTree {
         }
     }
 
-    /** key → metrics.main_metric for every line whose main_metric is a number (null metrics are left out). */
-    static Map<String, Double> mainMetrics(Path results) {
-        return metrics(results, "main_metric");
-    }
-
     /** key → metrics.&lt;name&gt; for every line where it is a number (null or absent metrics are left out). */
-    private static Map<String, Double> metrics(Path results, String name) {
-        List<String> lines = readLines(results);
+    private static Map<String, Double> metrics(List<JsonNode> lines, String name) {
         Map<String, Double> out = new HashMap<>();
-        for (int ln = 0; ln < lines.size(); ln++) {
-            String line = lines.get(ln).trim();
-            if (line.isEmpty()) {
+        for (JsonNode node : lines) {
+            if (node == null) {
                 continue;
             }
-            JsonNode node = parseLine(results, line, ln);
-            JsonNode key = node.get("key");
-            if (key == null || !key.isTextual()) {
-                throw BadInputException.inFile(results, "line " + (ln + 1) + ": no \"key\" (DataComp format: "
-                        + "{\"key\": ..., \"dataset\": ..., \"metrics\": {\"main_metric\": ...}})");
-            }
+            String key = node.get("key").asText();
             JsonNode m = node.path("metrics").get(name);
             if (m != null && m.isNumber()) {
-                out.put(key.asText(), m.asDouble());
+                out.put(key, m.asDouble());
             } else {
-                out.remove(key.asText());
+                out.remove(key);
             }
         }
         return out;
