@@ -11,6 +11,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.qqt.eval.CheckpointId;
+import org.qqt.eval.ClassificationMetrics;
+import org.qqt.eval.EvalResultsFile;
 import org.qqt.io.BadInputException;
 import org.qqt.io.Json;
 import org.qqt.io.SampleCount;
@@ -38,7 +41,6 @@ public final class RunsTree {
     public static final String SOFT_MEAN = "soft_mean";
     /** The metric "soft:&lt;task&gt;": error = that task's soft_error. */
     public static final String SOFT_PREFIX = "soft:";
-    private static final String SOFT_ERROR = "soft_error";
 
     private RunsTree() {}
 
@@ -73,7 +75,7 @@ public final class RunsTree {
         List<Observation> out = new ArrayList<>();
         List<Path> unevaluated = new ArrayList<>();
         for (Path dir : runs) {
-            Path results = dir.resolve("eval_results.jsonl");
+            Path results = dir.resolve(EvalResultsFile.FILE_NAME);
             if (!Files.isRegularFile(results)) {
                 unevaluated.add(dir);
                 continue;
@@ -95,11 +97,11 @@ public final class RunsTree {
         String pool = text(run, "pool_name", runFile);
         double size = count(run, "pool_size", runFile);
         double seen = count(run, "samples_seen", runFile);
-        Path results = dir.resolve("eval_results.jsonl");
+        Path results = dir.resolve(EvalResultsFile.FILE_NAME);
         requireFinished(run, runFile);
         boolean soft = SOFT_MEAN.equals(metric) || metric.startsWith(SOFT_PREFIX);
         List<JsonNode> lines = lines(results);
-        Map<String, Double> mainMetric = metrics(lines, soft ? SOFT_ERROR : "main_metric");
+        Map<String, Double> mainMetric = metrics(lines, soft ? ClassificationMetrics.SOFT_ERROR : "main_metric");
         requireFromFinalCheckpoint(results, lines, run, runFile);
         double error;
         if (SOFT_MEAN.equals(metric)) {
@@ -162,7 +164,7 @@ public final class RunsTree {
             return; // not a qqt run.json: nothing to compare with
         }
         long finalStep = run.path("steps_done").asLong();
-        String fingerprint = org.qqt.io.Hashes.fingerprint(run.get("config"));
+        String fingerprint = CheckpointId.runFingerprint(run.get("config"));
         for (int ln = 0; ln < lines.size(); ln++) {
             JsonNode c = lines.get(ln) == null ? null : lines.get(ln).get("checkpoint");
             if (c == null || !c.isObject()) {
