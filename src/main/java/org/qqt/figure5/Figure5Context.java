@@ -166,12 +166,9 @@ final class Figure5Context {
 
     // ---------------------------------------------------------------- the fitted law
 
-    ScalingParams params() {
-        return ScalingParams.load(file("params.json"));
-    }
-
+    /** The law fitted into params.json (read on each call: a step reads it once, after the fit step wrote it). */
     Predictor predictor() {
-        return new Predictor(params(), figure5.lawForm(), figure5.objectiveKind());
+        return new Predictor(ScalingParams.load(file("params.json")), figure5.lawForm(), figure5.objectiveKind());
     }
 
     /** A config mixture (or bucket) with the fitted parameters of its buckets, under its config name. */

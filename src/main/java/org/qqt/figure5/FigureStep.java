@@ -13,6 +13,7 @@ import org.qqt.report.TrainingCurvesChart;
 import org.qqt.scaling.FitReport;
 import org.qqt.scaling.Mixture;
 import org.qqt.scaling.Observation;
+import org.qqt.scaling.Predictor;
 import org.qqt.scaling.RunsTree;
 import org.qqt.scaling.ValidationFile;
 import org.qqt.sweep.RunSpec;
@@ -43,7 +44,8 @@ final class FigureStep extends Figure5Step.Fingerprinted {
 
     @Override
     void run() {
-        List<Mixture> mixtures = new ArrayList<>(ctx.drawnMixtures(ctx.params()));
+        Predictor predictor = ctx.predictor();
+        List<Mixture> mixtures = new ArrayList<>(ctx.drawnMixtures(predictor.params()));
         ValidationFile validation = ValidationFile.read(ctx.file("validation.json"));
         Map<String, List<Observation>> actual = new LinkedHashMap<>();
         for (ValidationFile.Point pt : validation.points()) {
@@ -55,14 +57,14 @@ final class FigureStep extends Figure5Step.Fingerprinted {
                 ctx.sweep.name(), validation.mae(), validation.maxError());
         String metric = ctx.figure5.metricOrDefault();
         String yTitle = metric + " error (" + RunsTree.errorMeaning(metric) + ")";
-        Figure5 fig = Figure5.of(title, yTitle, ctx.predictor(), mixtures, range[0], range[1], actual, true);
+        Figure5 fig = Figure5.of(title, yTitle, predictor, mixtures, range[0], range[1], actual, true);
         Figure5Chart.write(fig, ctx.file("figure5.png"));
         Figure5Chart.write(fig, ctx.file("figure5.svg"));
         List<ResidualChart.Point> residuals = new ArrayList<>();
-        for (FitReport.Residual r : ctx.params().fit().residuals()) {
+        for (FitReport.Residual r : predictor.params().fit().residuals()) {
             residuals.add(new ResidualChart.Point(r.pool(), r.samplesSeen(), r.residual()));
         }
-        String rTitle = ctx.sweep.name() + ": fit residuals on the bucket runs (" + ctx.figure5.metricOrDefault() + ")";
+        String rTitle = ctx.sweep.name() + ": fit residuals on the bucket runs (" + metric + ")";
         for (String f : List.of("residuals.png", "residuals.svg")) {
             ResidualChart.write(rTitle, residuals, ctx.file(f));
         }

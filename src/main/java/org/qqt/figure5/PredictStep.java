@@ -9,7 +9,6 @@ import org.qqt.scaling.ParetoFrontier;
 import org.qqt.scaling.Prediction;
 import org.qqt.scaling.PredictionsFile;
 import org.qqt.scaling.Predictor;
-import org.qqt.scaling.ScalingParams;
 
 /** predict: each drawn mixture's error at the validation budgets and the frontier, as qqt predict. */
 final class PredictStep extends Figure5Step.Fingerprinted {
@@ -28,9 +27,8 @@ final class PredictStep extends Figure5Step.Fingerprinted {
 
     @Override
     void run() {
-        ScalingParams params = ctx.params();
         Predictor predictor = ctx.predictor();
-        List<Mixture> mixtures = ctx.drawnMixtures(params);
+        List<Mixture> mixtures = ctx.drawnMixtures(predictor.params());
         List<Double> budgets = ctx.validationBudgets();
         Prediction prediction = predictor.predict(mixtures, budgets);
         double[] range = ctx.range();

@@ -9,6 +9,7 @@ import org.qqt.io.Json;
 import org.qqt.scaling.Crossovers;
 import org.qqt.scaling.Mixture;
 import org.qqt.scaling.Observation;
+import org.qqt.scaling.Predictor;
 import org.qqt.scaling.ScalingParams;
 import org.qqt.scaling.Validation;
 import org.qqt.scaling.ValidationFile;
@@ -37,7 +38,8 @@ final class ValidateStep extends Figure5Step.Fingerprinted {
 
     @Override
     void run() {
-        ScalingParams params = ctx.params();
+        Predictor predictor = ctx.predictor();
+        ScalingParams params = predictor.params();
         List<Observation> means = new ArrayList<>();
         Map<String, String> configName = new LinkedHashMap<>();
         List<ValidationFile.Seeds> spreads = new ArrayList<>();
@@ -53,14 +55,14 @@ final class ValidateStep extends Figure5Step.Fingerprinted {
                 spreads.add(new ValidationFile.Seeds(st.n(), Double.isNaN(st.se()) ? null : st.se()));
             }
         }
-        Validation.Result result = Validation.run(ctx.predictor(), means, ctx.dir);
+        Validation.Result result = Validation.run(predictor, means, ctx.dir);
         result.warnings().forEach(w -> ctx.out.println("  warning: " + w));
         ValidationFile file = ValidationFile.of(result, ctx.figure5.metricOrDefault(), configName, spreads);
         file.write(ctx.file("validation.json"));
         file.writeCsv(ctx.file("validation.csv"));
         ctx.out.printf(Locale.ROOT, "  %d points: MAE %.4f, max error %.4f; best mixture agrees at %d of %d budgets%n",
                 result.points().size(), result.mae(), result.maxError(), result.agreed(), result.compared());
-        Verdicts verdicts = verdicts(file, params);
+        Verdicts verdicts = verdicts(file, predictor);
         verdicts.write(ctx.file("verdicts.json"));
         verdicts.lines().forEach(l -> ctx.out.println("  " + l));
     }
@@ -69,14 +71,14 @@ final class ValidateStep extends Figure5Step.Fingerprinted {
      * The verdicts: the measured table of the validation runs (mean and SE over seeds, winner and margin per budget,
      * as qqt study crossover) and the crossovers of the validation mixtures, predicted over the curves' range.
      */
-    private Verdicts verdicts(ValidationFile file, ScalingParams params) {
+    private Verdicts verdicts(ValidationFile file, Predictor predictor) {
         String metric = ctx.figure5.metricOrDefault();
         List<String> names = ctx.sweep.validation().mixtures();
         Crossover.Table table = Crossover.table(Crossover.points(ctx.plan, metric, new ArrayList<>()), names,
                 ctx.validationBudgets(), metric);
-        List<Mixture> mixtures = names.stream().map(n -> ctx.mixture(n, params)).toList();
+        List<Mixture> mixtures = names.stream().map(n -> ctx.mixture(n, predictor.params())).toList();
         double[] range = ctx.range();
-        return Verdicts.of(file, table, Crossovers.predicted(ctx.predictor(), mixtures, range[0], range[1]),
+        return Verdicts.of(file, table, Crossovers.predicted(predictor, mixtures, range[0], range[1]),
                 Verdicts.measured(table));
     }
 }

@@ -18,6 +18,7 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
@@ -118,11 +119,15 @@ public final class Figure5Chart {
      * a tenth of the size of glyph outlines).
      */
     static void writeSvg(XYChart chart, OutputStream out) throws IOException {
+        writeSvg(chart.getWidth(), chart.getHeight(), g -> chart.paint(g, chart.getWidth(), chart.getHeight()), out);
+    }
+
+    /** What {@code paint} draws on a {@code width} × {@code height} page, as SVG with text kept as text. */
+    static void writeSvg(int width, int height, Consumer<Graphics2D> paint, OutputStream out) throws IOException {
         VectorGraphics2D g = new VectorGraphics2D();
         g.setRenderingHint(VectorHints.KEY_TEXT, VectorHints.VALUE_TEXT_DEFAULT);
-        chart.paint(g, chart.getWidth(), chart.getHeight());
-        new SVGProcessor().getDocument(g.getCommands(), new PageSize(0, 0, chart.getWidth(), chart.getHeight()))
-                .writeTo(out);
+        paint.accept(g);
+        new SVGProcessor().getDocument(g.getCommands(), new PageSize(0, 0, width, height)).writeTo(out);
         g.dispose();
     }
 

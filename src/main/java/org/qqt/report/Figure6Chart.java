@@ -30,6 +30,7 @@ public final class Figure6Chart {
         }
         double scale = hi >= 1e9 ? 1e9 : hi >= 1e6 ? 1e6 : 1;
         String unit = scale == 1e9 ? "billions, " : scale == 1e6 ? "millions, " : "";
+        Figure5Chart.Unit u = new Figure5Chart.Unit(scale, unit);
         XYChart chart = new XYChart(WIDTH, HEIGHT);
         chart.setTitle(fig.title());
         chart.setXAxisTitle("samples seen (" + unit + "log scale)");
@@ -41,31 +42,23 @@ public final class Figure6Chart {
         for (int i = 0; i < fig.pools().size(); i++) {
             Figure6.Series p = fig.pools().get(i);
             Color c = Figure5Chart.colour(i);
-            XYSeries line = chart.addSeries(p.name() + " (fit)", scaled(p.curveX(), scale), p.curveY());
+            XYSeries line = chart.addSeries(p.name() + " (fit)", u.of(p.curveX()), p.curveY());
             line.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
             line.setMarker(SeriesMarkers.NONE);
             line.setLineColor(c);
             if (p.fitX().length > 0) {
-                XYSeries dots = chart.addSeries(p.name() + " (fitted runs)", scaled(p.fitX(), scale), p.fitY());
+                XYSeries dots = chart.addSeries(p.name() + " (fitted runs)", u.of(p.fitX()), p.fitY());
                 dots.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
                 dots.setMarker(SeriesMarkers.CIRCLE);
                 dots.setMarkerColor(c);
             }
             if (p.heldX().length > 0) {
-                XYSeries held = chart.addSeries(p.name() + " (held out)", scaled(p.heldX(), scale), p.heldY());
+                XYSeries held = chart.addSeries(p.name() + " (held out)", u.of(p.heldX()), p.heldY());
                 held.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
                 held.setMarker(SeriesMarkers.DIAMOND);
                 held.setMarkerColor(c.darker());
             }
         }
         return chart;
-    }
-
-    private static double[] scaled(double[] x, double scale) {
-        double[] out = new double[x.length];
-        for (int i = 0; i < x.length; i++) {
-            out[i] = x[i] / scale;
-        }
-        return out;
     }
 }

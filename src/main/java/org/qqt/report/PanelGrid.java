@@ -1,9 +1,5 @@
 package org.qqt.report;
 
-import de.erichseifert.vectorgraphics2d.VectorGraphics2D;
-import de.erichseifert.vectorgraphics2d.VectorHints;
-import de.erichseifert.vectorgraphics2d.svg.SVGProcessor;
-import de.erichseifert.vectorgraphics2d.util.PageSize;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
@@ -48,12 +44,8 @@ final class PanelGrid {
             g.dispose();
             AtomicFiles.write(file, out -> ImageIO.write(img, "png", out));
         } else if (n.endsWith(".svg")) {
-            VectorGraphics2D g = new VectorGraphics2D();
-            g.setRenderingHint(VectorHints.KEY_TEXT, VectorHints.VALUE_TEXT_DEFAULT);
-            paint(g, title, panels, cols, width, height);
-            AtomicFiles.write(file, out -> new SVGProcessor().getDocument(g.getCommands(),
-                    new PageSize(0, 0, width, height)).writeTo(out));
-            g.dispose();
+            AtomicFiles.write(file, out -> Figure5Chart.writeSvg(width, height,
+                    g -> paint(g, title, panels, cols, width, height), out));
         } else {
             throw new BadInputException(file + ": unknown image type; use .png or .svg");
         }

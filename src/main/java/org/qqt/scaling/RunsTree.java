@@ -11,6 +11,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.qqt.eval.CheckpointId;
+import org.qqt.eval.ClassificationMetrics;
+import org.qqt.eval.EvalResultsFile;
 import org.qqt.io.BadInputException;
 import org.qqt.io.Json;
 import org.qqt.io.SampleCount;
@@ -38,7 +41,6 @@ public final class RunsTree {
     public static final String SOFT_MEAN = "soft_mean";
     /** The metric "soft:&lt;task&gt;": error = that task's soft_error. */
     public static final String SOFT_PREFIX = "soft:";
-    private static final String SOFT_ERROR = "soft_error";
 
     private RunsTree() {}
 
@@ -73,7 +75,7 @@ public final class RunsTree {
         List<Observation> out = new ArrayList<>();
         List<Path> unevaluated = new ArrayList<>();
         for (Path dir : runs) {
-            Path results = dir.resolve("eval_results.jsonl");
+            Path results = dir.resolve(EvalResultsFile.FILE_NAME);
             if (!Files.isRegularFile(results)) {
                 unevaluated.add(dir);
                 continue;
@@ -95,11 +97,12 @@ public final class RunsTree {
         String pool = text(run, "pool_name", runFile);
         double size = count(run, "pool_size", runFile);
         double seen = count(run, "samples_seen", runFile);
-        Path results = dir.resolve("eval_results.jsonl");
+        Path results = dir.resolve(EvalResultsFile.FILE_NAME);
         requireFinished(run, runFile);
         boolean soft = SOFT_MEAN.equals(metric) || metric.startsWith(SOFT_PREFIX);
-        Map<String, Double> mainMetric = metrics(results, soft ? SOFT_ERROR : "main_metric");
-        requireFromFinalCheckpoint(results, run, runFile);
+        List<JsonNode> lines = lines(results);
+        Map<String, Double> mainMetric = metrics(lines, soft ? ClassificationMetrics.SOFT_ERROR : "main_metric");
+        requireFromFinalCheckpoint(results, lines, run, runFile);
         double error;
         if (SOFT_MEAN.equals(metric)) {
             if (mainMetric.isEmpty()) {
@@ -156,16 +159,14 @@ public final class RunsTree {
      * Each result line that records its checkpoint (qqt eval's "checkpoint") must come from the run's final
      * checkpoint: the step run.json ends at, and the run's own training config.
      */
-    private static void requireFromFinalCheckpoint(Path results, JsonNode run, Path runFile) {
+    private static void requireFromFinalCheckpoint(Path results, List<JsonNode> lines, JsonNode run, Path runFile) {
         if (!run.has("steps_done") || !run.has("config")) {
             return; // not a qqt run.json: nothing to compare with
         }
         long finalStep = run.path("steps_done").asLong();
-        String fingerprint = org.qqt.io.Hashes.fingerprint(run.get("config"));
-        List<String> lines = readLines(results);
+        String fingerprint = CheckpointId.runFingerprint(run.get("config"));
         for (int ln = 0; ln < lines.size(); ln++) {
-            String line = lines.get(ln).trim();
-            JsonNode c = line.isEmpty() ? null : parseLine(results, line, ln).get("checkpoint");
+            JsonNode c = lines.get(ln) == null ? null : lines.get(ln).get("checkpoint");
             if (c == null || !c.isObject()) {
                 continue;
             }
@@ -178,12 +179,33 @@ public final class RunsTree {
         }
     }
 
-    private static List<String> readLines(Path results) {
+    /**
+     * The lines of eval_results.jsonl, each parsed once (null for a blank line, so indices stay line numbers); a line
+     * that is not JSON or has no "key" is a one-line BadInputException naming the file and line.
+     */
+    private static List<JsonNode> lines(Path results) {
+        List<String> text;
         try {
-            return Files.readAllLines(results);
+            text = Files.readAllLines(results);
         } catch (IOException e) {
             throw BadInputException.inFile(results, "cannot read: " + e.getMessage());
         }
+        List<JsonNode> out = new ArrayList<>();
+        for (int ln = 0; ln < text.size(); ln++) {
+            String line = text.get(ln).trim();
+            if (line.isEmpty()) {
+                out.add(null);
+                continue;
+            }
+            JsonNode node = parseLine(results, line, ln);
+            JsonNode key = node.get("key");
+            if (key == null || !key.isTextual()) {
+                throw BadInputException.inFile(results, "line " + (ln + 1) + ": no \"key\" (DataComp format: "
+                        + "{\"key\": ..., \"dataset\": ..., \"metrics\": {\"main_metric\": ...}})");
+            }
+            out.add(node);
+        }
+        return out;
     }
 
     private static JsonNode parseLine(Path results, String line, int ln) {
@@ -195,31 +217,19 @@ public final class RunsTree {
         }
     }
 
-    /** key → metrics.main_metric for every line whose main_metric is a number (null metrics are left out). */
-    static Map<String, Double> mainMetrics(Path results) {
-        return metrics(results, "main_metric");
-    }
-
     /** key → metrics.&lt;name&gt; for every line where it is a number (null or absent metrics are left out). */
-    private static Map<String, Double> metrics(Path results, String name) {
-        List<String> lines = readLines(results);
+    private static Map<String, Double> metrics(List<JsonNode> lines, String name) {
         Map<String, Double> out = new HashMap<>();
-        for (int ln = 0; ln < lines.size(); ln++) {
-            String line = lines.get(ln).trim();
-            if (line.isEmpty()) {
+        for (JsonNode node : lines) {
+            if (node == null) {
                 continue;
             }
-            JsonNode node = parseLine(results, line, ln);
-            JsonNode key = node.get("key");
-            if (key == null || !key.isTextual()) {
-                throw BadInputException.inFile(results, "line " + (ln + 1) + ": no \"key\" (DataComp format: "
-                        + "{\"key\": ..., \"dataset\": ..., \"metrics\": {\"main_metric\": ...}})");
-            }
+            String key = node.get("key").asText();
             JsonNode m = node.path("metrics").get(name);
             if (m != null && m.isNumber()) {
-                out.put(key.asText(), m.asDouble());
+                out.put(key, m.asDouble());
             } else {
-                out.remove(key.asText());
+                out.remove(key);
             }
         }
         return out;
