@@ -122,5 +122,9 @@ class Figure6CommandTest {
             assertTrue(fig.err().contains(c[0]), fig.err());
             assertEquals(fit.err().replace("qqt fit", "qqt figure6"), fig.err());
         }
+        CliRun file = CliRun.qqt("figure6", "--csv", PUBLISHED.toString(), "--model", "ViT-B-32", "--holdout", "34B",
+                "--out", train.toString()); // an existing file: refused before the fit
+        assertEquals(2, file.code());
+        assertTrue(file.err().contains("--out is an existing file; give a directory"), file.err());
     }
 }
