@@ -68,9 +68,9 @@ final class SynthCommand implements Runnable {
         }
         WorldConfig c = config == null ? WorldConfig.defaults() : WorldConfig.load(config);
         if (poolSize != null) {
-            double n = SampleCount.parseBudget("--pool-size", poolSize);
-            if (n < 1 || n > Integer.MAX_VALUE) {
-                throw new BadInputException("--pool-size must be in [1, 2^31), got " + poolSize);
+            long n = SampleCount.parseBudget("--pool-size", poolSize); // at least 1
+            if (n > Integer.MAX_VALUE) {
+                throw new BadInputException("--pool-size must be below 2^31, got " + poolSize);
             }
             c = c.withPoolSize((int) n);
         }
