@@ -115,6 +115,11 @@ public record FitOptions(LawForm form, Objective objective, double normalizer, L
                 tie);
     }
 
+    public FitOptions withTau(GridAxis axis) {
+        return new FitOptions(form, objective, normalizer, d, a, b, axis, refine, bootstrap, seed, threads, pools,
+                tie);
+    }
+
     public FitOptions withD(List<Double> values) {
         return new FitOptions(form, objective, normalizer, values, a, b, tau, refine, bootstrap, seed, threads, pools,
                 tie);
