@@ -71,9 +71,7 @@ final class BenchFitCommand implements Runnable {
         FitOptions opt = FitOptions.defaults(lawOptions.form(), lawOptions.objective(), FitBench.TRUE_D)
                 .withA(new GridAxis(1e-4, aMax, 100)).withThreads(n);
         if (tie != null) {
-            opt = opt.withTie(Tie.parse(tie));
-            opt = new FitOptions(opt.form(), opt.objective(), opt.normalizer(), opt.d(), opt.a(), opt.b(),
-                    new GridAxis(1, 60, 100), opt.refine(), 0, 0, n, null, opt.tie());
+            opt = opt.withTie(Tie.parse(tie)).withTau(new GridAxis(1, 60, 100));
         }
         FitBench.Result r = FitBench.run(opt, sigma, seed, warmup, repetitions, stride);
         PrintWriter o = spec.commandLine().getOut();

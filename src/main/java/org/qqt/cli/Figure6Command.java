@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.qqt.io.BadInputException;
+import org.qqt.io.Checks;
 import org.qqt.report.Figure6;
 import org.qqt.report.Figure6Chart;
 import org.qqt.scaling.FitOptions;
@@ -80,6 +81,7 @@ final class Figure6Command implements Runnable {
 
     @Override
     public void run() {
+        Checks.outputDir("--out", out); // before the fit, not after it
         List<PublishedRuns.Run> runs = PublishedRuns.load(csv, model);
         List<Observation> train = new ArrayList<>();
         List<Observation> held = new ArrayList<>();

@@ -194,14 +194,7 @@ final class FitCommand implements Runnable {
         Tie t = tie == null ? Tie.NONE : Tie.parse(tie);
         boolean dGiven = spec != null && spec.commandLine().getParseResult().hasMatchedOption("--d");
         List<Double> ds = FitOptions.parseD(t.any() && !dGiven ? TIED_D : d);
-        for (double v : ds) {
-            Checks.inRange("--d", v, 0, 1); // an error rate's floor
-        }
-        if (threads != null) {
-            Checks.positive("--threads", threads);
-        }
-        Checks.notNegative("--bootstrap", bootstrap);
-        Checks.outputFile("--out", out);
+        Checks.outputFile("--out", out); // --d, --threads and --bootstrap: FitOptions checks them
         int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         return new FitOptions(lawOptions.form(), lawOptions.objective(), SampleCount.parse(normalizer), ds, a,
                 GridAxis.parse("--b-range", bRange), GridAxis.parse("--tau-range", tauRange), !noRefine, bootstrap,

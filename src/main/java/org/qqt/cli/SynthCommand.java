@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.qqt.io.BadInputException;
+import org.qqt.io.Checks;
 import org.qqt.io.Json;
 import org.qqt.io.SampleCount;
 import org.qqt.synth.AttributeSpace;
@@ -67,9 +68,9 @@ final class SynthCommand implements Runnable {
         }
         WorldConfig c = config == null ? WorldConfig.defaults() : WorldConfig.load(config);
         if (poolSize != null) {
-            double n = SampleCount.parseBudget("--pool-size", poolSize);
-            if (n < 1 || n > Integer.MAX_VALUE) {
-                throw new BadInputException("--pool-size must be in [1, 2^31), got " + poolSize);
+            long n = SampleCount.parseBudget("--pool-size", poolSize); // at least 1
+            if (n > Integer.MAX_VALUE) {
+                throw new BadInputException("--pool-size must be below 2^31, got " + poolSize);
             }
             c = c.withPoolSize((int) n);
         }
@@ -77,9 +78,7 @@ final class SynthCommand implements Runnable {
             c = c.withImageSize(imageSize);
         }
         c = c.validated(config);
-        if (threads < 1) {
-            throw new BadInputException("--threads must be ≥ 1, got " + threads);
-        }
+        Checks.positive("--threads", threads);
         PrintWriter o = spec.commandLine().getOut();
         if (statsOnly) {
             PoolGenerator g = new PoolGenerator(c, seed);

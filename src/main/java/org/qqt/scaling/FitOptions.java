@@ -2,6 +2,7 @@ package org.qqt.scaling;
 
 import java.util.List;
 import org.qqt.io.BadInputException;
+import org.qqt.io.Checks;
 
 /**
  * How {@link Fitter} fits the law: its conventions, the grid, refinement and bootstrap.
@@ -47,6 +48,7 @@ public record FitOptions(LawForm form, Objective objective, double normalizer, L
         if (d.stream().distinct().count() != d.size()) {
             throw new BadInputException("--d lists a value twice: " + d);
         }
+        d.forEach(v -> Checks.inRange("--d", v, 0, 1)); // an error rate's floor
         if (!(normalizer > 0) || !Double.isFinite(normalizer)) {
             throw new BadInputException("--normalizer must be a positive number, got " + normalizer);
         }
@@ -56,12 +58,8 @@ public record FitOptions(LawForm form, Objective objective, double normalizer, L
         if (!(tau.min() > 0)) {
             throw new BadInputException("the tau grid must be positive (half-life in epochs), got " + tau);
         }
-        if (bootstrap < 0) {
-            throw new BadInputException("--bootstrap must be >= 0, got " + bootstrap);
-        }
-        if (threads < 1) {
-            throw new BadInputException("--threads must be >= 1, got " + threads);
-        }
+        Checks.notNegative("--bootstrap", bootstrap);
+        Checks.positive("--threads", threads);
     }
 
     /** The reference grid (a∈[1e-4, a_max]×100, b∈[−0.5, −0.005]×100, τ∈[1, 10]×100) with d fixed. */
@@ -114,6 +112,11 @@ public record FitOptions(LawForm form, Objective objective, double normalizer, L
 
     public FitOptions withA(GridAxis axis) {
         return new FitOptions(form, objective, normalizer, d, axis, b, tau, refine, bootstrap, seed, threads, pools,
+                tie);
+    }
+
+    public FitOptions withTau(GridAxis axis) {
+        return new FitOptions(form, objective, normalizer, d, a, b, axis, refine, bootstrap, seed, threads, pools,
                 tie);
     }
 

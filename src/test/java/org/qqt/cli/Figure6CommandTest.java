@@ -105,4 +105,26 @@ class Figure6CommandTest {
         assertEquals(2, both.code());
         assertTrue(both.err().contains("pick one with --model"), both.err());
     }
+
+    @Test
+    void rejectsTheSameOptionValuesAsFitWithTheSameLine() throws Exception {
+        Path train = dir.resolve("train.csv");
+        Files.writeString(train, "pool,pool_size,samples_seen,error\na,1000000,1000000,0.8\na,1000000,4000000,0.6\n"
+                + "a,1000000,16000000,0.5\n");
+        String[][] cases = {{"--d", "2"}, {"--d", "0.1,1.5"}, {"--threads", "0"}, {"--bootstrap", "-1"}};
+        for (String[] c : cases) {
+            CliRun fit = CliRun.qqt("fit", train.toString(), c[0], c[1], "--out", dir.resolve("p.json").toString());
+            CliRun fig = CliRun.qqt("figure6", "--csv", PUBLISHED.toString(), "--model", "ViT-B-32", "--holdout",
+                    "34B", c[0], c[1], "--out", dir.resolve("f6").toString());
+            assertEquals(2, fit.code(), String.join(" ", c) + ": " + fit.err());
+            assertEquals(2, fig.code(), String.join(" ", c) + ": " + fig.err());
+            assertEquals(1, fig.err().lines().count(), fig.err());
+            assertTrue(fig.err().contains(c[0]), fig.err());
+            assertEquals(fit.err().replace("qqt fit", "qqt figure6"), fig.err());
+        }
+        CliRun file = CliRun.qqt("figure6", "--csv", PUBLISHED.toString(), "--model", "ViT-B-32", "--holdout", "34B",
+                "--out", train.toString()); // an existing file: refused before the fit
+        assertEquals(2, file.code());
+        assertTrue(file.err().contains("--out is an existing file; give a directory"), file.err());
+    }
 }
